@@ -1,0 +1,237 @@
+"""Reading scenario files: YAML, ``extends:``, ``--set`` overrides, validation.
+
+Relative paths are resolved against the folder of the YAML file that names them (for
+``--set`` overrides: against the current folder). A key holds a path when its name is
+``file`` or ends in ``_file`` or ``_dir``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from emob_sim.config.models import Scenario
+from emob_sim.errors import ConfigError, InputFileNotFoundError
+
+__all__ = [
+    "load_scenario",
+    "default_scenario_path",
+    "bundled_path",
+    "parse_override",
+    "scenario_to_dict",
+]
+
+_MAX_EXTENDS_DEPTH = 10
+
+
+def bundled_path(relative: str) -> Path:
+    """Return the path of a file shipped with emob-sim (``configs/...`` or ``data/...``).
+
+    A checkout or an editable install finds it at the top of the repository; a wheel carries
+    it in ``emob_sim/_bundled``.
+    """
+    package_dir = Path(__file__).resolve().parents[1]
+    for root in (package_dir.parent, package_dir / "_bundled"):
+        candidate = root / relative
+        if candidate.exists():
+            return candidate
+    raise InputFileNotFoundError(f"{relative}: bundled file not found under {package_dir}")
+
+
+def default_scenario_path() -> Path:
+    """The embedded default scenario: the Zemgale baseline."""
+    return bundled_path("configs/zemgale/baseline.yaml")
+
+
+def _is_path_key(key: str) -> bool:
+    return key == "file" or key.endswith("_file") or key.endswith("_dir")
+
+
+def _resolve_paths(node: Any, base: Path) -> Any:
+    """Return ``node`` with every path-valued key made absolute against ``base``."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if isinstance(key, str) and _is_path_key(key) and isinstance(value, str):
+                p = Path(value).expanduser()
+                out[key] = str(p if p.is_absolute() else (base / p).resolve())
+            else:
+                out[key] = _resolve_paths(value, base)
+        return out
+    if isinstance(node, list):
+        return [_resolve_paths(v, base) for v in node]
+    return node
+
+
+def _deep_merge(base: dict, top: Mapping) -> dict:
+    """Merge ``top`` into a copy of ``base``: mappings merge key by key, anything else replaces."""
+    out = copy.deepcopy(base)
+    for key, value in top.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _read_yaml(path: Path) -> dict:
+    if not path.exists():
+        raise InputFileNotFoundError(f"{path}: scenario file not found")
+    if path.is_dir():
+        raise ConfigError(f"{path}: expected a YAML scenario file, got a folder")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the scenario file ({exc})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(
+            f"{path}: expected a mapping of scenario keys at the top level, "
+            f"got {type(data).__name__}"
+        )
+    return data
+
+
+def _load_tree(path: Path, depth: int = 0) -> dict:
+    """Read ``path`` and the chain of files it ``extends:``; return the merged raw mapping."""
+    if depth > _MAX_EXTENDS_DEPTH:
+        raise ConfigError(f"{path}: 'extends:' nests deeper than {_MAX_EXTENDS_DEPTH} files")
+    path = path.resolve()
+    data = _resolve_paths(_read_yaml(path), path.parent)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ConfigError(f"{path}: extends: expected a file path, got {parent!r}")
+    parent_path = Path(parent).expanduser()
+    if not parent_path.is_absolute():
+        parent_path = path.parent / parent_path
+    if not parent_path.exists():
+        raise InputFileNotFoundError(f"{path}: extends: file not found: {parent_path}")
+    return _deep_merge(_load_tree(parent_path, depth + 1), data)
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """Parse ``a.b.c=value`` into (["a", "b", "c"], value); the value is read as YAML."""
+    key, sep, raw = text.partition("=")
+    key = key.strip()
+    if not sep or not key or any(not part for part in key.split(".")):
+        raise ConfigError(f"--set {text!r}: expected KEY=VALUE with a dotted key, e.g. fleet.ev_share=0.2")
+    try:
+        value = yaml.safe_load(raw) if raw.strip() else ""
+    except yaml.YAMLError:
+        value = raw
+    return key.split("."), value
+
+
+def _apply_override(data: dict, keys: list[str], value: Any) -> None:
+    node = data
+    for i, key in enumerate(keys[:-1]):
+        child = node.get(key)
+        if child is None:
+            child = node[key] = {}
+        if not isinstance(child, dict):
+            dotted = ".".join(keys[: i + 1])
+            raise ConfigError(f"--set {'.'.join(keys)}: {dotted} is not a section, got {child!r}")
+        node = child
+    last = keys[-1]
+    if _is_path_key(last) and isinstance(value, str):
+        value = str(Path(value).expanduser().resolve())
+    node[last] = value
+
+
+def _format_validation_error(exc: ValidationError, source: str) -> str:
+    """One line per problem: ``source: a.b: message, got value``."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key (check the spelling; see configs/base.yaml for the keys)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        got = err.get("input")
+        show_got = err["type"] not in ("missing", "value_error") and not isinstance(got, dict)
+        suffix = f", got {got!r}" if show_got else ""
+        lines.append(f"{loc or '(top level)'}: {msg}{suffix}")
+    return f"{source}: " + "; ".join(lines)
+
+
+def load_scenario(
+    path: str | Path | None = None,
+    *,
+    overrides: Iterable[str] = (),
+    seed: int | None = None,
+) -> Scenario:
+    """Load, merge and validate a scenario.
+
+    Parameters
+    ----------
+    path
+        A YAML scenario file; None loads the embedded default (Zemgale baseline).
+    overrides
+        ``key.path=value`` strings applied after ``extends:`` merging, values read as YAML.
+    seed
+        Replaces the scenario's seed when given.
+
+    Returns
+    -------
+    Scenario
+        The validated, frozen scenario.
+
+    Raises
+    ------
+    ConfigError
+        Malformed YAML, an unknown key or an invalid value, named with its dotted path.
+    InputFileNotFoundError
+        The scenario file or a file it extends does not exist.
+    """
+    source = Path(path) if path is not None else default_scenario_path()
+    data = _load_tree(source)
+    for text in overrides:
+        keys, value = parse_override(text)
+        _apply_override(data, keys, value)
+    if seed is not None:
+        data["seed"] = seed
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_format_validation_error(exc, str(source))) from None
+    _check_files_exist(scenario)
+    return scenario
+
+
+def _check_files_exist(scenario: Scenario) -> None:
+    """Fail early, before any output is written, when a file the scenario names is missing."""
+    named = {
+        "network.strategic_dir": scenario.network.strategic_dir
+        if scenario.network.source == "strategic"
+        else None,
+        "network.polygon_file": scenario.network.polygon_file
+        if scenario.network.source == "polygon"
+        else None,
+        "network.file": scenario.network.file if scenario.network.source == "file" else None,
+        "zones.file": scenario.zones.file,
+        "charging.sites_file": scenario.charging.sites_file,
+    }
+    for key, p in named.items():
+        if p is not None and not Path(p).exists():
+            raise InputFileNotFoundError(f"{key}: file not found: {p}")
+
+
+def scenario_to_dict(scenario: Scenario) -> dict:
+    """The resolved scenario as plain JSON-able data (paths as strings)."""
+    return scenario.model_dump(mode="json")

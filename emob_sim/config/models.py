@@ -1,0 +1,285 @@
+"""Pydantic models of a scenario.
+
+A scenario is one YAML file (optionally ``extends:`` another) validated against
+:class:`Scenario`. Every model forbids unknown keys and is frozen. The values of the model
+assumptions (consumption, adoption, emission factors, ...) live in ``configs/base.yaml`` with
+their sources; the defaults here are only there so that a partial scenario validates.
+
+Relative paths in a YAML file are resolved against that file's folder when it is loaded
+(see :mod:`emob_sim.config.loading`); keys holding paths end in ``file`` or ``_dir``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Scenario",
+    "TimeConfig",
+    "NetworkConfig",
+    "ZonesConfig",
+    "VehicleType",
+    "FleetConfig",
+    "CorridorFlow",
+    "DemandConfig",
+    "SiteSpec",
+    "ChargingConfig",
+    "EmissionsConfig",
+    "SimulationConfig",
+]
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Hour = Annotated[float, Field(ge=0.0, le=24.0)]
+
+
+class StrictModel(BaseModel):
+    """Base of all scenario models: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TimeConfig(StrictModel):
+    """Simulated period."""
+
+    days: int = Field(1, ge=1, le=28, description="number of simulated days; day 0 is a Monday")
+    profile_step_min: int = Field(15, ge=1, le=60, description="bin width of load profiles")
+
+
+NetworkSource = Literal["strategic", "place", "bbox", "polygon", "file"]
+
+
+class NetworkConfig(StrictModel):
+    """Where the road network comes from and how it is prepared.
+
+    ``source`` selects one of: ``strategic`` (a node/link table such as data/zemgale),
+    ``place`` (a name geocoded and downloaded by OSMnx), ``bbox`` (west, south, east, north),
+    ``polygon`` (a GeoJSON file with one polygon, downloaded by OSMnx) or ``file`` (a local
+    ``.osm``, ``.osm.pbf`` or ``.graphml`` file).
+    """
+
+    source: NetworkSource = "strategic"
+    strategic_dir: Path | None = None
+    place: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    polygon_file: Path | None = None
+    file: Path | None = None
+    network_type: str = Field("drive", description="OSMnx network type of the car network")
+    cache_dir: Path | None = Field(None, description="OSMnx HTTP cache folder (None = OSMnx default)")
+    hwy_speeds_kph: dict[str, Positive] = Field(
+        default_factory=dict,
+        description="speeds by highway class where OSM has no maxspeed (OSMnx add_edge_speeds)",
+    )
+    fallback_speed_kph: Positive = 50.0
+    detour_factor: Positive | None = Field(
+        None, description="strategic networks: road km per straight-line km; None = calibrate"
+    )
+
+    @field_validator("bbox")
+    @classmethod
+    def _check_bbox(cls, v: tuple[float, float, float, float] | None):
+        if v is None:
+            return v
+        west, south, east, north = v
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise ValueError(
+                f"must be (west, south, east, north) in degrees with west < east and "
+                f"south < north, got {list(v)}"
+            )
+        return v
+
+    @model_validator(mode="after")
+    def _source_has_its_input(self):
+        needed = {
+            "strategic": "strategic_dir",
+            "place": "place",
+            "bbox": "bbox",
+            "polygon": "polygon_file",
+            "file": "file",
+        }[self.source]
+        if getattr(self, needed) is None:
+            raise ValueError(f"source '{self.source}' needs network.{needed}, which is not set")
+        return self
+
+
+class ZonesConfig(StrictModel):
+    """Traffic zones: a CSV with zone_id, name, kind, lon, lat, population, area_km2, municipality."""
+
+    file: Path | None = None
+    max_snap_distance_m: Positive = Field(
+        5000.0, description="a zone centre farther than this from the network is an error"
+    )
+    intrazonal_speed_kph: Positive = 35.0
+
+
+class VehicleType(StrictModel):
+    """One battery-electric car model of the catalogue."""
+
+    id: str
+    name: str
+    share: Share
+    battery_kwh: Positive
+    consumption_kwh_per_km: Positive
+    max_ac_kw: Positive
+    max_dc_kw: Positive
+    dc_curve: list[tuple[Share, Share]] = Field(
+        description="charging curve: (state of charge, fraction of max_dc_kw) points, soc ascending"
+    )
+    source: str = ""
+
+    @field_validator("dc_curve")
+    @classmethod
+    def _curve_ascending(cls, v: list[tuple[float, float]]):
+        socs = [p[0] for p in v]
+        if len(v) < 2 or socs[0] != 0.0 or socs[-1] != 1.0 or any(
+            b <= a for a, b in zip(socs, socs[1:])
+        ):
+            raise ValueError(
+                f"must be at least two (soc, fraction) points with soc strictly ascending from "
+                f"0 to 1, got {v}"
+            )
+        return v
+
+
+class FleetConfig(StrictModel):
+    """How many electric cars live in each zone and what they are."""
+
+    cars_per_1000: Positive = 400.0
+    ev_share: Share = 0.011
+    home_charging_share: Share = 0.6
+    initial_soc_min: Share = 0.5
+    initial_soc_max: Share = 0.9
+    vehicle_types: list[VehicleType] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self):
+        total = sum(v.share for v in self.vehicle_types)
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"vehicle_types: shares must sum to 1, got {total:.4g}")
+        ids = [v.id for v in self.vehicle_types]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"vehicle_types: ids must be unique, got {ids}")
+        if self.initial_soc_min > self.initial_soc_max:
+            raise ValueError(
+                f"initial_soc_min ({self.initial_soc_min}) must not exceed "
+                f"initial_soc_max ({self.initial_soc_max})"
+            )
+        return self
+
+
+class CorridorFlow(StrictModel):
+    """Through traffic between two gateway or external zones (both directions)."""
+
+    a: str
+    b: str
+    vehicles_per_day: NonNegative = Field(description="all cars per day, both directions")
+
+
+class DemandConfig(StrictModel):
+    """Daily trip chains of resident cars and through trips along corridors."""
+
+    chain_shares: dict[Literal["HWH", "HWOH", "HOH", "HOOH"], Share] = Field(
+        description="share of cars per day driving each chain (H home, W work, O other); "
+        "the rest stay at home"
+    )
+    work_departure_mean_h: Hour = 7.75
+    work_departure_sd_h: Positive = 1.0
+    work_duration_mean_h: Positive = 8.5
+    work_duration_sd_h: Positive = 1.0
+    other_departure_mean_h: Hour = 14.0
+    other_departure_sd_h: Positive = 3.0
+    other_dwell_mean_h: Positive = 1.0
+    gravity_beta_per_min: Positive = Field(0.05, description="exp(-beta * minutes) deterrence")
+    external_attraction: NonNegative = Field(
+        1.0, description="multiplier on the population of external zones as destinations"
+    )
+    corridors: list[CorridorFlow] = Field(default_factory=list)
+    through_ev_share: Share | None = Field(None, description="None = fleet.ev_share")
+    through_initial_soc_min: Share = 0.3
+    through_initial_soc_max: Share = 0.9
+
+    @field_validator("chain_shares")
+    @classmethod
+    def _sum_at_most_one(cls, v: dict[str, float]):
+        if sum(v.values()) > 1.0 + 1e-9:
+            raise ValueError(f"shares must sum to at most 1, got {sum(v.values()):.4g}")
+        return v
+
+
+SiteKind = Literal["car_ac", "car_dc"]
+
+
+class SiteSpec(StrictModel):
+    """One public charging site."""
+
+    site_id: str
+    name: str = ""
+    kind: SiteKind
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    plugs: int = Field(ge=1)
+    power_kw: Positive
+    source: str = ""
+
+
+class ChargingConfig(StrictModel):
+    """Public sites and the drivers' charging behaviour."""
+
+    sites_file: Path | None = Field(None, description="CSV with the SiteSpec columns")
+    sites: list[SiteSpec] = Field(default_factory=list, description="sites added to sites_file")
+    max_snap_distance_m: Positive = 5000.0
+    comfort_soc: Share = 0.2
+    reserve_soc: Share = 0.05
+    target_soc: Share = 0.8
+    max_wait_min: Positive = 20.0
+    max_site_attempts: int = Field(3, ge=1)
+    wait_weight: NonNegative = Field(1.0, description="minutes of detour worth one minute of wait")
+    home_power_kw: Positive = 7.4
+    home_target_soc: Share = 0.9
+    rescue_soc: Share = Field(0.5, description="state of charge after a stranded car is recovered")
+
+    @model_validator(mode="after")
+    def _check(self):
+        if not self.reserve_soc < self.comfort_soc < self.target_soc:
+            raise ValueError(
+                "must have reserve_soc < comfort_soc < target_soc, got "
+                f"{self.reserve_soc}, {self.comfort_soc}, {self.target_soc}"
+            )
+        return self
+
+
+class EmissionsConfig(StrictModel):
+    """Emission factors for the CO2 balance."""
+
+    petrol_car_kg_per_km: NonNegative = 0.17
+    grid_kg_per_kwh: NonNegative = 0.1
+
+
+class SimulationConfig(StrictModel):
+    """Switches of the simulation engine."""
+
+    all_vehicles_in_simpy: bool = Field(
+        False,
+        description="simulate every vehicle as a SimPy process instead of settling the vehicles "
+        "that never need public charging in bulk (slower; same results)",
+    )
+
+
+class Scenario(StrictModel):
+    """A whole scenario: the validated content of a YAML file after ``extends:`` and overrides."""
+
+    name: str = "unnamed"
+    description: str = ""
+    seed: int = Field(0, ge=0)
+    time: TimeConfig = TimeConfig()
+    network: NetworkConfig
+    zones: ZonesConfig = ZonesConfig()
+    fleet: FleetConfig
+    demand: DemandConfig
+    charging: ChargingConfig = ChargingConfig()
+    emissions: EmissionsConfig = EmissionsConfig()
+    simulation: SimulationConfig = SimulationConfig()
