@@ -145,12 +145,21 @@ def _apply_override(data: dict, keys: list[str], value: Any) -> None:
             child = node[key] = {}
         if not isinstance(child, dict):
             dotted = ".".join(keys[: i + 1])
-            raise ConfigError(f"--set {'.'.join(keys)}: {dotted} is not a section, got {child!r}")
+            raise ConfigError(
+                f"--set {'.'.join(keys)}: {dotted} is not a section of keys, "
+                f"got {_short_repr(child)}"
+            )
         node = child
     last = keys[-1]
     if _is_path_key(last) and isinstance(value, str):
         value = str(Path(value).expanduser().resolve())
     node[last] = value
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    """repr() of a value, cut to ``limit`` characters for one-line messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _format_validation_error(exc: ValidationError, source: str) -> str:
@@ -165,7 +174,7 @@ def _format_validation_error(exc: ValidationError, source: str) -> str:
             msg = "required key is missing"
         got = err.get("input")
         show_got = err["type"] not in ("missing", "value_error") and not isinstance(got, dict)
-        suffix = f", got {got!r}" if show_got else ""
+        suffix = f", got {_short_repr(got)}" if show_got else ""
         lines.append(f"{loc or '(top level)'}: {msg}{suffix}")
     return f"{source}: " + "; ".join(lines)
 

@@ -1,0 +1,29 @@
+"""Numba kernels: pure functions on arrays (numpy and numba only, no random draws).
+
+Every kernel is compiled with ``@njit(cache=True)``; its pure-Python twin is ``kernel.py_func``.
+
+- :func:`chain_energy`, :func:`home_charge`: state of charge along trip chains without public
+  charging, home charging between days (:mod:`emob_sim.kernels.energy`).
+- :func:`charge_walk`, :func:`charge_time`, :func:`soc_after_time`: charging under a taper
+  curve, integrated exactly piece by piece (:mod:`emob_sim.kernels.charging`).
+- :func:`load_profile`: mean kW per site and time bin (:mod:`emob_sim.kernels.profile`).
+- :func:`choose_site`: the cheapest public site by generalised cost
+  (:mod:`emob_sim.kernels.choice`).
+"""
+
+from __future__ import annotations
+
+from emob_sim.kernels.charging import charge_time, charge_walk, soc_after_time
+from emob_sim.kernels.choice import choose_site
+from emob_sim.kernels.energy import chain_energy, home_charge
+from emob_sim.kernels.profile import load_profile
+
+__all__ = [
+    "chain_energy",
+    "home_charge",
+    "charge_walk",
+    "charge_time",
+    "soc_after_time",
+    "load_profile",
+    "choose_site",
+]

@@ -1,0 +1,146 @@
+"""Key performance indicators of a run, for the whole region and per charging site."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from emob_sim.config.models import Scenario
+from emob_sim.demand.tables import Demand
+from emob_sim.region import Region
+from emob_sim.sim.outputs import SimResult
+
+__all__ = ["compute_kpis", "site_table", "KPI_KEYS", "SITE_TABLE_COLUMNS"]
+
+#: keys of kpis.json, in the order they are written
+KPI_KEYS = [
+    "trips_generated",
+    "trips_completed",
+    "trips_stranded",
+    "vehicles",
+    "km_electric",
+    "charging_sessions",
+    "sessions_abandoned",
+    "energy_delivered_kwh",
+    "home_energy_kwh",
+    "mean_wait_min",
+    "p95_wait_min",
+    "peak_load_kw",
+    "co2_avoided_kg",
+]
+
+SITE_TABLE_COLUMNS = [
+    "site_id",
+    "name",
+    "kind",
+    "lon",
+    "lat",
+    "plugs",
+    "power_kw",
+    "sessions",
+    "sessions_abandoned",
+    "energy_kwh",
+    "utilisation",
+    "mean_wait_min",
+    "p95_wait_min",
+    "peak_kw",
+]
+
+_DECIMALS = 4
+
+
+def _wait_stats_min(wait_s: pd.Series | np.ndarray) -> tuple[float, float]:
+    """Mean and 95th percentile of waits in minutes; (0, 0) when there are none."""
+    w = np.asarray(wait_s, dtype=np.float64) / 60.0
+    if w.size == 0:
+        return 0.0, 0.0
+    return float(w.mean()), float(np.percentile(w, 95))
+
+
+def compute_kpis(scenario: Scenario, demand: Demand, sim: SimResult) -> dict[str, float | int]:
+    """Region-wide KPIs of one run.
+
+    ``energy_delivered_kwh`` is the energy of the public charging sessions (the sum of
+    ``sessions.energy_kwh``); home charging is reported apart as ``home_energy_kwh``. Waits are
+    over served sessions (the waits of drivers who gave up count in ``sessions_abandoned``).
+    ``co2_avoided_kg`` = electric km x petrol-car factor - (public + home energy) x grid factor.
+    """
+    trips = sim.trips
+    completed = int((trips["status"] == "completed").sum())
+    stranded = int((trips["status"] == "stranded").sum())
+    km_electric = float(trips["km_driven"].sum())
+    energy_public = float(sim.sessions["energy_kwh"].sum())
+    mean_wait, p95_wait = _wait_stats_min(sim.sessions["wait_s"])
+    peak = float(sim.load_kw.sum(axis=0).max()) if sim.load_kw.size else 0.0
+    em = scenario.emissions
+    co2 = km_electric * em.petrol_car_kg_per_km - (energy_public + sim.home_energy_kwh) * (
+        em.grid_kg_per_kwh
+    )
+    values: dict[str, float | int] = {
+        "trips_generated": int(demand.n_trips),
+        "trips_completed": completed,
+        "trips_stranded": stranded,
+        "vehicles": int(demand.n_vehicles),
+        "km_electric": km_electric,
+        "charging_sessions": int(len(sim.sessions)),
+        "sessions_abandoned": int(len(sim.abandoned)),
+        "energy_delivered_kwh": energy_public,
+        "home_energy_kwh": float(sim.home_energy_kwh),
+        "mean_wait_min": mean_wait,
+        "p95_wait_min": p95_wait,
+        "peak_load_kw": peak,
+        "co2_avoided_kg": float(co2),
+    }
+    return {
+        k: (round(v, _DECIMALS) if isinstance(v, float) else v)
+        for k, v in ((k, values[k]) for k in KPI_KEYS)
+    }
+
+
+def site_table(scenario: Scenario, region: Region, sim: SimResult) -> pd.DataFrame:
+    """One row per public site: sessions, energy, utilisation, waits, peak power.
+
+    Utilisation is the share of plug time spent charging over the simulated period
+    (``time.days`` days): sum of session durations / (plugs x period), in [0, 1].
+    """
+    sites = region.sites
+    n = len(sites)
+    period_s = scenario.time.days * 86400.0
+    s = sim.sessions
+    idx = s["site_idx"].to_numpy(dtype=np.int64)
+    sessions = np.bincount(idx, minlength=n)
+    energy = np.bincount(idx, weights=s["energy_kwh"].to_numpy(), minlength=n)
+    busy_s = np.bincount(idx, weights=(s["end_s"] - s["start_s"]).to_numpy(), minlength=n)
+    abandoned = np.bincount(sim.abandoned["site_idx"].to_numpy(dtype=np.int64), minlength=n)
+    plugs = sites["plugs"].to_numpy(dtype=np.float64)
+    utilisation = np.clip(busy_s / (plugs * period_s), 0.0, 1.0)
+    waits = [_wait_stats_min(g) for g in _groups(s["wait_s"].to_numpy(), idx, n)]
+    peak = sim.load_kw.max(axis=1) if sim.load_kw.size else np.zeros(n)
+    table = pd.DataFrame(
+        {
+            "site_id": sites["site_id"].to_numpy(),
+            "name": sites["name"].to_numpy(),
+            "kind": sites["kind"].to_numpy(),
+            "lon": sites["lon"].to_numpy(dtype=np.float64),
+            "lat": sites["lat"].to_numpy(dtype=np.float64),
+            "plugs": sites["plugs"].to_numpy(dtype=np.int64),
+            "power_kw": sites["power_kw"].to_numpy(dtype=np.float64),
+            "sessions": sessions.astype(np.int64),
+            "sessions_abandoned": abandoned.astype(np.int64),
+            "energy_kwh": energy,
+            "utilisation": utilisation,
+            "mean_wait_min": [w[0] for w in waits],
+            "p95_wait_min": [w[1] for w in waits],
+            "peak_kw": peak,
+        }
+    )
+    floats = table.select_dtypes("float64").columns.difference(["lon", "lat"])
+    table[floats] = table[floats].round(_DECIMALS)
+    return table[SITE_TABLE_COLUMNS]
+
+
+def _groups(values: np.ndarray, idx: np.ndarray, n: int) -> list[np.ndarray]:
+    """Split ``values`` by group index ``idx`` into ``n`` arrays (empty where a group is absent)."""
+    order = np.argsort(idx, kind="stable")
+    bounds = np.searchsorted(idx[order], np.arange(n + 1))
+    return [values[order[bounds[i] : bounds[i + 1]]] for i in range(n)]

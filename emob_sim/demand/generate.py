@@ -1,0 +1,181 @@
+"""The demand stage: fleet, daily chains and through trips of one scenario and seed."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from emob_sim.config.models import Scenario
+from emob_sim.demand._streams import children
+from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
+from emob_sim.demand.fleet import sample_fleet, type_arrays, vehicle_frame
+from emob_sim.demand.tables import TRIP_COLUMNS, Demand
+from emob_sim.demand.through import corridor_zone_indices, generate_through
+from emob_sim.errors import DataError
+
+if TYPE_CHECKING:
+    from emob_sim.region import Region
+
+__all__ = ["generate_demand", "demand_streams"]
+
+logger = logging.getLogger(__name__)
+
+#: component streams of the demand stage, in spawn-key order
+STREAM_NAMES: tuple[str, ...] = ("fleet", "chains", "through")
+# extra spawn-key element that keeps the demand streams apart from any children a caller
+# spawns from the same SeedSequence ("DEM" in ASCII)
+_STREAM_TAG = 0x44454D
+
+
+def demand_streams(seed_seq: np.random.SeedSequence) -> dict[str, np.random.SeedSequence]:
+    """Child SeedSequences of the demand components (see :data:`STREAM_NAMES`).
+
+    The children extend ``seed_seq.spawn_key`` by ``(_STREAM_TAG, i)`` instead of calling
+    ``seed_seq.spawn()``, so they do not depend on (or advance) the spawn counter of
+    ``seed_seq``: the same SeedSequence always yields the same demand, and each component has
+    its own stream (changing the corridor volumes leaves the resident fleet and chains as
+    they were).
+    """
+    streams = children(seed_seq, len(STREAM_NAMES), tag=_STREAM_TAG)
+    return dict(zip(STREAM_NAMES, streams, strict=True))
+
+
+def _check_region(region: Region) -> None:
+    n = region.n_zones
+    for key in ("time_s", "dist_km"):
+        shape = np.shape(getattr(region, key))
+        if len(shape) != 2 or shape[0] < n or shape[1] < n:
+            raise DataError(
+                f"region.{key}: expected a matrix of at least {n} x {n} points (the zones), "
+                f"got shape {shape}"
+            )
+    missing = {"zone_id", "kind", "population"} - set(region.zones.columns)
+    if missing:
+        raise DataError(f"region.zones: missing columns {sorted(missing)}")
+
+
+def generate_demand(
+    scenario: Scenario, region: Region, seed_seq: np.random.SeedSequence
+) -> Demand:
+    """Sample the electric-car fleet and its trips for one scenario and seed.
+
+    Resident cars come first (ordered by home zone; :mod:`emob_sim.demand.fleet`), through
+    vehicles after them (:mod:`emob_sim.demand.through`); ``vehicle_id`` is the row number.
+    Resident cars drive daily chains (:mod:`emob_sim.demand.chains`). Trips are sorted by
+    (vehicle_id, depart_s) and ``trip_id`` is the row number. Origins and destinations are
+    zone indices; distance and duration come from the zone block of the region's matrices.
+
+    Parameters
+    ----------
+    scenario
+        Uses ``fleet``, ``demand``, ``time.days`` and ``zones.file`` (in error messages).
+    region
+        Zones (``zone_id``, ``kind``, ``population``) and the travel matrices.
+    seed_seq
+        Source of all randomness; the fleet, chain and through streams are derived from it
+        by :func:`demand_streams`.
+
+    Returns
+    -------
+    Demand
+        Vehicles, trips and the vehicle types' DC curves.
+
+    Raises
+    ------
+    ConfigError
+        A corridor names a zone that the region does not have.
+    DataError
+        The region's matrices do not cover its zones.
+    """
+    _check_region(region)
+    zones = region.zones.reset_index(drop=True)
+    n_zones = region.n_zones
+    time_s = np.asarray(region.time_s, dtype=np.float64)[:n_zones, :n_zones]
+    dist_km = np.asarray(region.dist_km, dtype=np.float64)[:n_zones, :n_zones]
+    ends = corridor_zone_indices(scenario, zones)
+    streams = demand_streams(seed_seq)
+    types = type_arrays(scenario.fleet)
+
+    residents = sample_fleet(
+        scenario.fleet, zones, np.random.Generator(np.random.PCG64(streams["fleet"])), types=types
+    )
+    chain_trips = generate_chains(
+        scenario.demand,
+        days=scenario.time.days,
+        home_zone=residents["home_zone"].to_numpy(),
+        mass=destination_mass(zones, external_attraction=scenario.demand.external_attraction),
+        time_s=time_s,
+        seed_seq=streams["chains"],
+    )
+    through_vehicles, through_trips = generate_through(
+        scenario, ends=ends, types=types, seed_seq=streams["through"]
+    )
+    n_through = through_vehicles["type_idx"].shape[0]
+    through = vehicle_frame(
+        type_idx=through_vehicles["type_idx"],
+        home_zone=through_vehicles["home_zone"],
+        resident=np.zeros(n_through, dtype=bool),
+        home_charging=np.zeros(n_through, dtype=bool),
+        initial_soc=through_vehicles["initial_soc"],
+        types=types,
+    )
+    vehicles = pd.concat([residents, through], ignore_index=True)
+    vehicles["vehicle_id"] = np.arange(len(vehicles), dtype=np.int64)
+    through_trips["vehicle"] = through_trips["vehicle"] + len(residents)
+
+    trips = _trip_frame(
+        {k: np.concatenate([chain_trips[k], through_trips[k]]) for k in chain_trips},
+        time_s=time_s,
+        dist_km=dist_km,
+    )
+    logger.info(
+        "demand: %d resident and %d through vehicles, %d trips over %d day(s)",
+        len(residents),
+        n_through,
+        len(trips),
+        scenario.time.days,
+    )
+    return Demand(
+        vehicles=vehicles,
+        trips=trips,
+        type_ids=list(types.ids),
+        curve_soc=types.curve_soc,
+        curve_frac=types.curve_frac,
+    )
+
+
+def _trip_frame(
+    arrays: dict[str, NDArray], *, time_s: NDArray[np.float64], dist_km: NDArray[np.float64]
+) -> pd.DataFrame:
+    """Sort trip arrays by (vehicle, depart_s, seq) and build the :data:`TRIP_COLUMNS` table.
+
+    The generators emit each vehicle's trips in time order (days ascending, legs of a chain
+    consecutive), so a stable sort by vehicle (a fast radix sort) is enough; the full
+    lexicographic sort is the fallback should that ever not hold.
+    """
+    order = np.argsort(arrays["vehicle"], kind="stable")
+    vid, dep = arrays["vehicle"][order], arrays["depart_s"][order]
+    if np.any((vid[1:] == vid[:-1]) & (dep[1:] < dep[:-1])):
+        order = np.lexsort((arrays["seq"], arrays["depart_s"], arrays["vehicle"]))
+    origin = arrays["origin"][order]
+    dest = arrays["dest"][order]
+    frame = pd.DataFrame(
+        {
+            "trip_id": np.arange(order.shape[0], dtype=np.int64),
+            "vehicle_id": arrays["vehicle"][order].astype(np.int64),
+            "day": arrays["day"][order].astype(np.int64),
+            "seq": arrays["seq"][order].astype(np.int64),
+            "origin": origin.astype(np.int64),
+            "dest": dest.astype(np.int64),
+            "depart_s": arrays["depart_s"][order].astype(np.float64),
+            "distance_km": dist_km[origin, dest],
+            "duration_s": time_s[origin, dest],
+            "purpose": np.asarray(PURPOSES, dtype=object)[arrays["purpose_code"][order]],
+            "last_of_day": arrays["last_of_day"][order].astype(bool),
+        }
+    )
+    return frame[TRIP_COLUMNS]

@@ -1,0 +1,145 @@
+"""Traffic zones: reading the zones table and snapping the zone centres to the road network.
+
+A zones table is a CSV with the columns ``zone_id`` (unique), ``name``, ``kind`` (``zone``:
+residents; ``external``: an attractor outside the region, e.g. Rīga; ``gateway``: where through
+traffic enters), ``lon``, ``lat`` (WGS84 degrees), ``population`` (>= 0; empty = 0),
+``area_km2`` (>= 0; empty = 0 = unknown) and ``municipality``; other columns (e.g. ``source``)
+are ignored. See ``data/zemgale/zones.csv``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from emob_sim.errors import DataError, InputFileNotFoundError
+from emob_sim.network.arrays import RoadNetwork
+from emob_sim.network.routing import snap_points
+
+__all__ = ["load_zones", "snap_zones", "ZONE_KINDS", "ZONE_FILE_COLUMNS"]
+
+logger = logging.getLogger(__name__)
+
+ZONE_KINDS = ("zone", "external", "gateway")
+#: columns a zones file must have (Region.zones adds ``node`` and ``snap_distance_m``)
+ZONE_FILE_COLUMNS = [
+    "zone_id", "name", "kind", "lon", "lat", "population", "area_km2", "municipality",
+]
+
+
+def _bad_row(
+    path: Path, mask: NDArray[np.bool_], column: str, expected: str, df: pd.DataFrame
+) -> None:
+    """DataError naming the first row where ``mask`` is true."""
+    if mask.any():
+        i = int(np.flatnonzero(mask)[0])
+        raise DataError(
+            f"{path}: row {i + 2}: {column} must be {expected}, got {df[column].iloc[i]!r}"
+        )
+
+
+def load_zones(path: str | Path) -> pd.DataFrame:
+    """Read and validate a zones table.
+
+    Parameters
+    ----------
+    path
+        CSV file with the columns of :data:`ZONE_FILE_COLUMNS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per zone (index 0..n-1) with the columns of :data:`ZONE_FILE_COLUMNS`:
+        strings, float ``lon``/``lat``/``population``/``area_km2``.
+
+    Raises
+    ------
+    InputFileNotFoundError
+        The file does not exist.
+    DataError
+        A column is missing or a row holds a bad value (file, row number and column named).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileNotFoundError(f"zones.file: file not found: {path}")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read the zones table ({exc})") from None
+    missing = [c for c in ZONE_FILE_COLUMNS if c not in raw.columns]
+    if missing:
+        raise DataError(
+            f"{path}: column '{missing[0]}' is missing, expected columns {ZONE_FILE_COLUMNS}"
+        )
+    if raw.empty:
+        raise DataError(f"{path}: the zones table has no rows")
+    raw = raw[ZONE_FILE_COLUMNS].apply(lambda s: s.str.strip())
+
+    zones = raw.copy()
+    _bad_row(path, (raw["zone_id"] == "").to_numpy(), "zone_id", "a non-empty name", raw)
+    dup = raw["zone_id"].duplicated().to_numpy()
+    _bad_row(path, dup, "zone_id", "unique", raw)
+    _bad_row(path, ~raw["kind"].isin(ZONE_KINDS).to_numpy(), "kind", f"one of {ZONE_KINDS}", raw)
+    for column, low, high, empty_ok in (
+        ("lon", -180.0, 180.0, False),
+        ("lat", -90.0, 90.0, False),
+        ("population", 0.0, np.inf, True),
+        ("area_km2", 0.0, np.inf, True),
+    ):
+        text = raw[column].replace("", "0") if empty_ok else raw[column]
+        values = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+        ok = np.isfinite(values) & (values >= low) & (values <= high)
+        _bad_row(path, ~ok, column, f"a number in [{low:g}, {high:g}]", raw)
+        zones[column] = values
+    _bad_row(
+        path,
+        ((zones["kind"] == "zone") & (zones["population"] <= 0)).to_numpy(),
+        "population",
+        "> 0 for a zone of kind 'zone'",
+        raw,
+    )
+    logger.info("%s: %d zones", path, len(zones))
+    return zones.reset_index(drop=True)
+
+
+def snap_zones(
+    zones: pd.DataFrame, network: RoadNetwork, *, max_snap_distance_m: float
+) -> pd.DataFrame:
+    """Add the nearest network node of each zone centre.
+
+    Parameters
+    ----------
+    zones
+        Output of :func:`load_zones`.
+    network
+        The road network.
+    max_snap_distance_m
+        A zone centre farther than this from every node is an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``zones`` with ``node`` (index into the network arrays) and
+        ``snap_distance_m``.
+
+    Raises
+    ------
+    NetworkError
+        ``zones: zone 'X' is 12.3 km from the network, expected at most 5 km``.
+    """
+    node, dist_m = snap_points(
+        network,
+        zones["lon"].to_numpy(dtype=float),
+        zones["lat"].to_numpy(dtype=float),
+        labels=list(zones["zone_id"]),
+        max_snap_distance_m=max_snap_distance_m,
+        what="zones: zone",
+    )
+    out = zones.copy()
+    out["node"] = node
+    out["snap_distance_m"] = dist_m
+    return out

@@ -1,0 +1,218 @@
+"""What a run returns and writes.
+
+A run folder holds::
+
+    manifest.json         resolved scenario, package and library versions, seed, input hashes
+    kpis.json             region-wide KPIs (analysis.kpis.KPI_KEYS)
+    sites.geojson         one Point feature per public charging site with its KPIs
+    sessions.parquet      one row per public charging session
+    abandoned.parquet     one row per queue a driver gave up on
+    trips.parquet         one row per generated trip with its outcome
+    load_profile.parquet  mean kW per site per profile bin
+    events.parquet        the event log
+
+The folder is written completely into a temporary sibling and then renamed into place, so a
+failure never leaves a half-written run folder, and an existing folder is only replaced when
+asked to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from emob_sim.analysis.kpis import site_table
+from emob_sim.config.loading import scenario_to_dict
+from emob_sim.config.models import Scenario
+from emob_sim.demand.tables import Demand
+from emob_sim.errors import EmobSimError
+from emob_sim.region import Region
+from emob_sim.sim.outputs import SimResult
+
+__all__ = ["RunResult", "write_run", "check_out_dir", "input_files", "RUN_FILES"]
+
+RUN_FILES = [
+    "manifest.json",
+    "kpis.json",
+    "sites.geojson",
+    "sessions.parquet",
+    "abandoned.parquet",
+    "trips.parquet",
+    "load_profile.parquet",
+    "events.parquet",
+]
+
+_LIBRARIES = ["numpy", "pandas", "scipy", "networkx", "osmnx", "simpy", "numba", "pydantic"]
+
+
+@dataclass(frozen=True, eq=False)
+class RunResult:
+    """Everything one run produced: its inputs' stage values, the simulation and its KPIs."""
+
+    scenario: Scenario
+    region: Region
+    demand: Demand
+    sim: SimResult
+    kpis: dict[str, float | int]
+
+    @property
+    def sites(self) -> pd.DataFrame:
+        """Per-site KPI table (see :func:`emob_sim.analysis.kpis.site_table`)."""
+        return site_table(self.scenario, self.region, self.sim)
+
+    def load_profile(self) -> pd.DataFrame:
+        """Long table: site_id, bin_start_s, power_kw (mean over the bin)."""
+        sim = self.sim
+        n_sites, n_bins = sim.load_kw.shape if sim.load_kw.ndim == 2 else (0, 0)
+        return pd.DataFrame(
+            {
+                "site_id": np.repeat(self.region.sites["site_id"].to_numpy(dtype=object), n_bins),
+                "bin_start_s": np.tile(np.arange(n_bins, dtype=np.float64) * sim.bin_s, n_sites),
+                "power_kw": sim.load_kw.reshape(-1),
+            }
+        )
+
+
+def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> Path:
+    """Check before a run that its folder can be written; return the absolute path.
+
+    Raises
+    ------
+    EmobSimError
+        ``out_dir`` is a file, or a non-empty folder and ``overwrite`` is False.
+    """
+    out = Path(out_dir).expanduser().resolve()
+    if out.exists() and not out.is_dir():
+        raise EmobSimError(f"--out {out}: expected a folder, got an existing file")
+    if out.is_dir() and any(out.iterdir()) and not overwrite:
+        raise EmobSimError(
+            f"--out {out}: folder exists and is not empty; choose a new folder or pass --overwrite"
+        )
+    if not out.parent.exists():
+        raise EmobSimError(f"--out {out}: parent folder {out.parent} does not exist")
+    return out
+
+
+def input_files(scenario: Scenario) -> list[Path]:
+    """The files a scenario reads, for the manifest's hashes."""
+    files: list[Path] = []
+    net = scenario.network
+    if net.source == "strategic" and net.strategic_dir is not None:
+        files += sorted(p for p in Path(net.strategic_dir).glob("*.csv"))
+    if net.source == "file" and net.file is not None:
+        files.append(Path(net.file))
+    if net.source == "polygon" and net.polygon_file is not None:
+        files.append(Path(net.polygon_file))
+    for p in (scenario.zones.file, scenario.charging.sites_file):
+        if p is not None:
+            files.append(Path(p))
+    return files
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _manifest(result: RunResult) -> dict:
+    scenario = result.scenario
+    resolved = scenario_to_dict(scenario)
+    versions = {}
+    for lib in _LIBRARIES:
+        try:
+            versions[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            versions[lib] = None
+    try:
+        version = metadata.version("emob-sim")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return {
+        "emob_sim_version": version,
+        "scenario_name": scenario.name,
+        "seed": scenario.seed,
+        "scenario_sha256": hashlib.sha256(
+            json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest(),
+        "inputs": {str(p): _sha256(p) for p in input_files(scenario)},
+        "network": {
+            "description": result.region.network.description,
+            "nodes": result.region.network.n_nodes,
+            "edges": result.region.network.n_edges,
+            "attribution": result.region.network.attribution,
+        },
+        "python": platform.python_version(),
+        "libraries": versions,
+        "files": RUN_FILES,
+        "scenario": resolved,
+    }
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _sites_geojson(table: pd.DataFrame) -> dict:
+    features = []
+    for row in table.to_dict(orient="records"):
+        lon, lat = row.pop("lon"), row.pop("lat")
+        props = {k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(lon), float(lat)]},
+                "properties": props,
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a run folder atomically and return its path.
+
+    Everything is written into a temporary folder beside ``out_dir``, which is renamed to
+    ``out_dir`` only when complete. With ``overwrite`` an existing folder is replaced (it is
+    moved aside first and deleted after the rename succeeded).
+    """
+    out = check_out_dir(out_dir, overwrite=overwrite)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        _write_json(tmp / "manifest.json", _manifest(result))
+        _write_json(tmp / "kpis.json", result.kpis)
+        _write_json(tmp / "sites.geojson", _sites_geojson(result.sites))
+        sim = result.sim
+        sim.sessions.to_parquet(tmp / "sessions.parquet", index=False)
+        sim.abandoned.to_parquet(tmp / "abandoned.parquet", index=False)
+        sim.trips.to_parquet(tmp / "trips.parquet", index=False)
+        result.load_profile().to_parquet(tmp / "load_profile.parquet", index=False)
+        sim.events.to_parquet(tmp / "events.parquet", index=False)
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, old / out.name)
+        try:
+            os.replace(tmp, out)
+        except BaseException:
+            if old is not None:  # put the previous run back where it was
+                os.replace(old / out.name, out)
+                old.rmdir()
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out

@@ -1,0 +1,269 @@
+"""The simulation: bulk settlement by kernels plus SimPy processes for the vehicles that charge.
+
+1. :func:`~emob_sim.kernels.chain_energy` walks every vehicle's trips assuming no public
+   charging (home charging between days included) and finds the first trip after which the
+   state of charge would fall below ``comfort_soc``.
+2. Vehicles that never get there are settled in bulk from the kernel's arrays (their trips
+   complete on time: ``arrive_s = depart_s + duration_s`` unless their own chain overlaps);
+   their depart/arrive/home_charge events are built vectorised.
+3. The other vehicles (or all with ``simulation.all_vehicles_in_simpy``) run as SimPy processes
+   from their first trip (:mod:`emob_sim.sim.fleet`). Vehicles that never charge publicly do
+   not interact with anyone, so both modes give identical results.
+4. The load profile re-integrates every session's charging curve into bins
+   (:func:`~emob_sim.kernels.load_profile`).
+
+The model draws no random numbers: given the demand, the outcome is deterministic (the seed
+sequence is accepted for the common stage signature and future use).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import simpy
+from numpy.typing import NDArray
+
+from emob_sim.config.models import Scenario
+from emob_sim.demand.tables import Demand
+from emob_sim.errors import DataError
+from emob_sim.kernels import chain_energy, load_profile
+from emob_sim.region import Region
+from emob_sim.sim.fleet import ARRIVE, DEPART, EVENT_NAMES, HOME, Fleet, Ledger
+from emob_sim.sim.inputs import SimInputs, n_bins_for, prepare_inputs
+from emob_sim.sim.outputs import (
+    ABANDON_COLUMNS,
+    EVENT_COLUMNS,
+    SESSION_COLUMNS,
+    TRIP_RESULT_COLUMNS,
+    SimResult,
+)
+
+__all__ = ["simulate", "simulate_detailed", "VehicleLedger"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, eq=False)
+class VehicleLedger:
+    """Per-vehicle energy accounts (index = vehicle_id), for balances and checks.
+
+    ``initial_soc * battery + home_kwh + public charging - energy used + rescue_kwh
+    == final_soc * battery``; ``rescue_kwh`` is what the overnight recovery of stranded cars
+    added; ``in_simpy`` tells which vehicles ran as SimPy processes.
+    """
+
+    final_soc: NDArray[np.float64]
+    home_kwh: NDArray[np.float64]
+    rescue_kwh: NDArray[np.float64]
+    in_simpy: NDArray[np.bool_]
+
+
+def simulate(
+    scenario: Scenario, region: Region, demand: Demand, seed_seq: np.random.SeedSequence
+) -> SimResult:
+    """Simulate one scenario: trips, public charging sessions, queues, load profiles.
+
+    Parameters
+    ----------
+    scenario
+        Uses ``charging`` (behaviour, home charging), ``time`` (days, profile step) and
+        ``simulation.all_vehicles_in_simpy``.
+    region
+        Sites and travel matrices over points (zones then sites).
+    demand
+        Vehicles and their trips.
+    seed_seq
+        The run's seed sequence (the model itself draws nothing; see the module docstring).
+
+    Returns
+    -------
+    SimResult
+        See :mod:`emob_sim.sim.outputs`.
+
+    Raises
+    ------
+    DataError
+        Inconsistent input tables (see :func:`emob_sim.sim.inputs.prepare_inputs`).
+    """
+    return simulate_detailed(scenario, region, demand, seed_seq)[0]
+
+
+def simulate_detailed(
+    scenario: Scenario, region: Region, demand: Demand, seed_seq: np.random.SeedSequence
+) -> tuple[SimResult, VehicleLedger]:
+    """Like :func:`simulate`, also returning the per-vehicle :class:`VehicleLedger`."""
+    if not isinstance(seed_seq, np.random.SeedSequence):
+        raise DataError(f"seed_seq: expected a numpy.random.SeedSequence, got {type(seed_seq).__name__}")
+    inp = prepare_inputs(scenario, region, demand)
+    dep, arr, soc_before, soc_after, soc_home, home_end, first_need, final_soc = chain_energy(
+        inp.trip_ptr, inp.depart_s, inp.duration_s, inp.trip_kwh, inp.last_of_day,
+        inp.battery_kwh, inp.initial_soc, inp.home_charging, inp.home_kw,
+        inp.home_target_soc, inp.comfort_soc, inp.horizon_s,
+    )  # fmt: skip
+    in_simpy = first_need >= 0
+    if scenario.simulation.all_vehicles_in_simpy:
+        in_simpy[:] = True
+    bulk_trip = ~in_simpy[inp.trip_vehicle]
+
+    ledger = Ledger(inp.n_vehicles, inp.n_trips)
+    ledger.arrive_s[bulk_trip] = arr[bulk_trip]
+    ledger.km[bulk_trip] = inp.distance_km[bulk_trip]
+    ledger.used_kwh[bulk_trip] = inp.trip_kwh[bulk_trip]
+    home_gain_kwh = (soc_home - soc_after) * inp.battery_kwh[inp.trip_vehicle]
+    ledger.home_kwh[:] = np.bincount(
+        inp.trip_vehicle[bulk_trip], weights=home_gain_kwh[bulk_trip], minlength=inp.n_vehicles
+    )
+    ledger.final_soc[:] = final_soc
+
+    simpy_vehicles = np.flatnonzero(in_simpy)
+    log.info(
+        "simulating %d vehicles (%d as SimPy processes), %d trips, %d sites",
+        inp.n_vehicles, simpy_vehicles.size, inp.n_trips, inp.n_sites,
+    )  # fmt: skip
+    if simpy_vehicles.size:
+        env = simpy.Environment()
+        fleet = Fleet(env, inp, ledger)
+        for v in simpy_vehicles.tolist():
+            env.process(fleet.vehicle(v))
+        env.run()
+
+    bulk_events = _bulk_events(inp, bulk_trip, dep, arr, soc_before, soc_after, soc_home, home_end)
+    sessions = _sessions_table(inp, ledger)
+    bin_s = inp.bin_s
+    last_end = float(sessions["end_s"].max()) if len(sessions) else 0.0
+    n_bins = n_bins_for(inp.horizon_s, last_end, bin_s)
+    result = SimResult(
+        trips=_trips_table(inp, ledger),
+        sessions=sessions,
+        abandoned=_abandoned_table(inp, ledger),
+        events=_events_table(ledger, bulk_events),
+        home_energy_kwh=float(ledger.home_kwh.sum()),
+        load_kw=_load(inp, sessions, n_bins),
+        bin_s=bin_s,
+    )
+    vehicles = VehicleLedger(
+        final_soc=ledger.final_soc,
+        home_kwh=ledger.home_kwh,
+        rescue_kwh=ledger.rescue_kwh,
+        in_simpy=in_simpy,
+    )
+    return result, vehicles
+
+
+def _bulk_events(
+    inp: SimInputs,
+    bulk_trip: NDArray[np.bool_],
+    dep: NDArray[np.float64],
+    arr: NDArray[np.float64],
+    soc_before: NDArray[np.float64],
+    soc_after: NDArray[np.float64],
+    soc_home: NDArray[np.float64],
+    home_end: NDArray[np.float64],
+) -> dict[str, NDArray]:
+    """Depart, arrive and home_charge events of the bulk-settled trips, as columns."""
+    k = np.flatnonzero(bulk_trip)
+    h = k[soc_home[k] > soc_after[k]]
+    veh = inp.trip_vehicle
+    return {
+        "time_s": np.concatenate([dep[k], arr[k], home_end[h]]),
+        "vehicle_id": np.concatenate([veh[k], veh[k], veh[h]]),
+        "trip_id": np.concatenate([k, k, np.full(h.size, -1, dtype=np.int64)]),
+        "code": np.concatenate(
+            [np.full(k.size, DEPART), np.full(k.size, ARRIVE), np.full(h.size, HOME)]
+        ),
+        "site_idx": np.full(2 * k.size + h.size, -1, dtype=np.int64),
+        "soc": np.concatenate([soc_before[k], soc_after[k], soc_home[h]]),
+        # order within a vehicle: depart, arrive, home charge of trip 0, then trip 1, ...
+        "seq": np.concatenate([3 * k, 3 * k + 1, 3 * h + 2]),
+    }
+
+
+def _events_table(ledger: Ledger, bulk: dict[str, NDArray]) -> pd.DataFrame:
+    """All events sorted by (time_s, vehicle_id, production order of that vehicle)."""
+    ev = ledger.events
+    if ev:
+        time_s, vehicle, trip, code, site, soc = (np.asarray(c) for c in zip(*ev))
+    else:
+        time_s = soc = np.zeros(0)
+        vehicle = trip = code = site = np.zeros(0, dtype=np.int64)
+    cols = {
+        "time_s": np.concatenate([bulk["time_s"], time_s.astype(np.float64)]),
+        "vehicle_id": np.concatenate([bulk["vehicle_id"], vehicle.astype(np.int64)]),
+        "trip_id": np.concatenate([bulk["trip_id"], trip.astype(np.int64)]),
+        "code": np.concatenate([bulk["code"], code.astype(np.int64)]),
+        "site_idx": np.concatenate([bulk["site_idx"], site.astype(np.int64)]),
+        "soc": np.concatenate([bulk["soc"], soc.astype(np.float64)]),
+    }
+    seq = np.concatenate([bulk["seq"], np.arange(len(ev), dtype=np.int64)])
+    order = np.lexsort((seq, cols["vehicle_id"], cols["time_s"]))
+    out = pd.DataFrame({c: v[order] for c, v in cols.items()})
+    out.insert(3, "event", EVENT_NAMES[out.pop("code").to_numpy()])
+    out["event"] = out["event"].astype(str)
+    return out[EVENT_COLUMNS].reset_index(drop=True)
+
+
+def _trips_table(inp: SimInputs, ledger: Ledger) -> pd.DataFrame:
+    status = np.where(ledger.status == 0, "completed", "stranded")
+    return pd.DataFrame(
+        {
+            "trip_id": np.arange(inp.n_trips, dtype=np.int64),
+            "vehicle_id": inp.trip_vehicle,
+            "status": status.astype(str),
+            "arrive_s": ledger.arrive_s,
+            "km_driven": ledger.km,
+            "energy_used_kwh": ledger.used_kwh,
+            "public_charges": ledger.charges,
+        },
+        columns=TRIP_RESULT_COLUMNS,
+    )
+
+
+def _sessions_table(inp: SimInputs, ledger: Ledger) -> pd.DataFrame:
+    rows = ledger.sessions
+    cols = ["vehicle_id", "trip_id", "site_idx", "arrive_s", "start_s", "end_s", "energy_kwh",
+            "soc_start", "soc_end"]  # fmt: skip
+    df = pd.DataFrame(rows, columns=cols)
+    df = df.astype({"vehicle_id": np.int64, "trip_id": np.int64, "site_idx": np.int64})
+    df = df.astype({c: np.float64 for c in cols[3:]})
+    df = df.sort_values(["start_s", "vehicle_id"], kind="stable").reset_index(drop=True)
+    df.insert(0, "session_id", np.arange(len(df), dtype=np.int64))
+    df.insert(4, "site_id", inp.site_ids[df["site_idx"].to_numpy()].astype(str))
+    df["wait_s"] = df["start_s"] - df["arrive_s"]
+    return df[SESSION_COLUMNS]
+
+
+def _abandoned_table(inp: SimInputs, ledger: Ledger) -> pd.DataFrame:
+    cols = ["vehicle_id", "trip_id", "site_idx", "arrive_s", "leave_s"]
+    df = pd.DataFrame(ledger.abandons, columns=cols)
+    df = df.astype({"vehicle_id": np.int64, "trip_id": np.int64, "site_idx": np.int64,
+                    "arrive_s": np.float64, "leave_s": np.float64})  # fmt: skip
+    df = df.sort_values(["arrive_s", "vehicle_id"], kind="stable").reset_index(drop=True)
+    df.insert(3, "site_id", inp.site_ids[df["site_idx"].to_numpy()].astype(str))
+    df["wait_s"] = df["leave_s"] - df["arrive_s"]
+    return df[ABANDON_COLUMNS]
+
+
+def _load(inp: SimInputs, sessions: pd.DataFrame, n_bins: int) -> NDArray[np.float64]:
+    v = sessions["vehicle_id"].to_numpy()
+    s = sessions["site_idx"].to_numpy()
+    return load_profile(
+        s,
+        sessions["start_s"].to_numpy(np.float64),
+        sessions["end_s"].to_numpy(np.float64),
+        sessions["soc_start"].to_numpy(np.float64),
+        sessions["soc_end"].to_numpy(np.float64),
+        inp.battery_kwh[v],
+        inp.type_idx[v],
+        inp.curve_soc,
+        inp.curve_frac,
+        inp.max_dc_kw[v],
+        inp.max_ac_kw[v],
+        inp.site_plug_kw[s],
+        inp.site_is_dc[s],
+        inp.n_sites,
+        n_bins,
+        inp.bin_s,
+    )

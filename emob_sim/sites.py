@@ -1,0 +1,147 @@
+"""Public charging sites: the scenario's sites file plus inline sites, snapped to the network.
+
+A sites file is a CSV with the fields of :class:`~emob_sim.config.models.SiteSpec`
+(``site_id``, ``name``, ``kind``, ``lon``, ``lat``, ``plugs``, ``power_kw``, ``source``;
+``name`` and ``source`` may be left out); other columns are ignored. See
+``data/zemgale/sites_known.csv``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pandas as pd
+from pydantic import ValidationError
+
+from emob_sim.config.models import ChargingConfig, SiteSpec
+from emob_sim.errors import DataError, InputFileNotFoundError
+from emob_sim.network.arrays import RoadNetwork
+from emob_sim.network.routing import snap_points
+
+__all__ = ["load_sites", "read_sites_file", "snap_sites", "SITE_FILE_COLUMNS"]
+
+logger = logging.getLogger(__name__)
+
+#: the SiteSpec fields, in file order (Region.sites adds ``node`` and ``snap_distance_m``)
+SITE_FILE_COLUMNS = list(SiteSpec.model_fields)
+_REQUIRED = [name for name, field in SiteSpec.model_fields.items() if field.is_required()]
+
+
+def _frame(specs: list[SiteSpec]) -> pd.DataFrame:
+    df = pd.DataFrame([s.model_dump() for s in specs], columns=SITE_FILE_COLUMNS)
+    return df.astype(
+        {"site_id": object, "name": object, "kind": object, "lon": float, "lat": float,
+         "plugs": "int64", "power_kw": float, "source": object}
+    )
+
+
+def read_sites_file(path: str | Path) -> list[SiteSpec]:
+    """Read a sites CSV, validating each row as a :class:`SiteSpec`.
+
+    Raises
+    ------
+    InputFileNotFoundError
+        The file does not exist.
+    DataError
+        A required column is missing or a row is invalid (file, row number, field named).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileNotFoundError(f"charging.sites_file: file not found: {path}")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: cannot read the sites table ({exc})") from None
+    missing = [c for c in _REQUIRED if c not in raw.columns]
+    if missing:
+        raise DataError(f"{path}: column '{missing[0]}' is missing, expected columns {_REQUIRED}")
+    columns = [c for c in SITE_FILE_COLUMNS if c in raw.columns]
+    specs = []
+    for i, row in enumerate(raw[columns].to_dict(orient="records")):
+        try:
+            specs.append(SiteSpec.model_validate({k: v.strip() for k, v in row.items()}))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"])
+            msg = err["msg"].removeprefix("Value error, ")
+            raise DataError(
+                f"{path}: row {i + 2}: {field}: {msg}, got {err.get('input')!r}"
+            ) from None
+    return specs
+
+
+def load_sites(charging: ChargingConfig) -> pd.DataFrame:
+    """The scenario's public charging sites: ``charging.sites_file`` then ``charging.sites``.
+
+    Parameters
+    ----------
+    charging
+        The scenario's charging section.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site (index 0..n-1) with the columns of :data:`SITE_FILE_COLUMNS`; empty
+        (with those columns) when the scenario has no sites.
+
+    Raises
+    ------
+    DataError
+        A bad row in the sites file, or a ``site_id`` used twice.
+    InputFileNotFoundError
+        ``sites_file`` does not exist.
+    """
+    specs = read_sites_file(charging.sites_file) if charging.sites_file is not None else []
+    specs = specs + list(charging.sites)
+    sites = _frame(specs)
+    dup = sites["site_id"].duplicated()
+    if dup.any():
+        raise DataError(
+            f"charging: site_id {sites['site_id'][dup].iloc[0]!r} is used more than once in "
+            "charging.sites_file and charging.sites, expected unique ids"
+        )
+    logger.info("%d charging sites", len(sites))
+    return sites
+
+
+def snap_sites(
+    sites: pd.DataFrame, network: RoadNetwork, *, max_snap_distance_m: float
+) -> pd.DataFrame:
+    """Add the nearest network node of each site.
+
+    Parameters
+    ----------
+    sites
+        Output of :func:`load_sites`.
+    network
+        The road network.
+    max_snap_distance_m
+        A site farther than this from every node is an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :data:`emob_sim.region.SITE_COLUMNS`.
+
+    Raises
+    ------
+    NetworkError
+        ``charging: site 'X' is 12.3 km from the network, expected at most 5 km``.
+    """
+    out = sites.copy()
+    if len(out):
+        node, dist_m = snap_points(
+            network,
+            out["lon"].to_numpy(dtype=float),
+            out["lat"].to_numpy(dtype=float),
+            labels=list(out["site_id"]),
+            max_snap_distance_m=max_snap_distance_m,
+            what="charging: site",
+        )
+    else:
+        node, dist_m = [], []
+    out["node"] = pd.Series(node, index=out.index, dtype="int64")
+    out["snap_distance_m"] = pd.Series(dist_m, index=out.index, dtype=float)
+    columns = [*SITE_FILE_COLUMNS[:-1], "node", "snap_distance_m", SITE_FILE_COLUMNS[-1]]
+    return out[columns]

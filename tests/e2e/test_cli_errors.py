@@ -1,0 +1,95 @@
+"""Bad input: one line naming the problem, exit code 2, no output folder left behind."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from emob_sim.cli import app
+from emob_sim.config import bundled_path
+
+runner = CliRunner()
+BASE = bundled_path("configs/base.yaml")
+
+
+def run_cli(*args: str):
+    return runner.invoke(app, list(args))
+
+
+def assert_clean_failure(result, out: Path, *needles: str) -> None:
+    assert result.exit_code == 2, result.output
+    text = result.output
+    assert "Traceback" not in text
+    assert text.strip().startswith("error:")
+    for needle in needles:
+        assert needle in text
+    assert not out.exists()
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
+
+
+def test_malformed_yaml(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("fleet: {ev_share: [\n")
+    assert_clean_failure(run_cli("run", str(bad), "--out", str(tmp_path / "o")), tmp_path / "o", "malformed YAML")
+
+
+def test_invalid_value(tmp_path):
+    out = tmp_path / "o"
+    r = run_cli("run", "--out", str(out), "--set", "fleet.ev_share=1.4")
+    assert_clean_failure(r, out, "fleet.ev_share", "1.4")
+
+
+def test_unknown_key(tmp_path):
+    out = tmp_path / "o"
+    assert_clean_failure(run_cli("run", "--out", str(out), "--set", "fleet.evshare=1"), out, "fleet.evshare")
+
+
+def test_missing_scenario_file(tmp_path):
+    out = tmp_path / "o"
+    assert_clean_failure(run_cli("run", str(tmp_path / "nope.yaml"), "--out", str(out)), out, "nope.yaml")
+
+
+def test_unreadable_graph(tmp_path):
+    graph = tmp_path / "broken.graphml"
+    graph.write_text("this is not graphml")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"extends: {BASE}\nnetwork:\n  source: file\n  file: broken.graphml\n")
+    out = tmp_path / "o"
+    assert_clean_failure(run_cli("run", str(scenario), "--out", str(out)), out, "broken.graphml")
+
+
+def test_zone_that_cannot_reach_the_network(tmp_path):
+    zones = Path(bundled_path("data/zemgale/zones.csv")).read_text(encoding="utf-8").splitlines()
+    header = zones[0].split(",")
+    far = dict.fromkeys(header, "")
+    # a zone in the Baltic Sea, 150 km west of the network
+    far.update(zone_id="Sea", name="Sea", kind="zone", lon="20.9", lat="56.9", population="1000",
+               area_km2="10", municipality="none", source="test")
+    (tmp_path / "zones.csv").write_text("\n".join(zones + [",".join(far[h] for h in header)]) + "\n", encoding="utf-8")
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"extends: {BASE}\nzones:\n  file: zones.csv\n")
+    out = tmp_path / "o"
+    assert_clean_failure(run_cli("run", str(scenario), "--out", str(out)), out, "Sea")
+
+
+def test_existing_output_folder_is_kept(tmp_path):
+    out = tmp_path / "o"
+    out.mkdir()
+    (out / "precious.txt").write_text("keep me")
+    r = run_cli("run", "--out", str(out))
+    assert r.exit_code == 2
+    assert "--overwrite" in r.output
+    assert (out / "precious.txt").read_text() == "keep me"
+
+
+def test_validate_prints_resolved_scenario():
+    r = run_cli("validate", "--set", "fleet.ev_share=0.2")
+    assert r.exit_code == 0, r.output
+    assert '"ev_share": 0.2' in r.output
+
+
+@pytest.mark.parametrize("args", [["run"], ["run", "--out"]])
+def test_usage_errors_exit_2(args):
+    assert run_cli(*args).exit_code == 2
