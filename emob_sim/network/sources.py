@@ -66,7 +66,8 @@ def _osmnx_download(what: str, cache_dir: Path | None) -> Iterator[None]:
     except requests.exceptions.ConnectionError as e:
         raise NetworkError(f"could not download {what} (offline?): {e}") from e
     except requests.exceptions.Timeout as e:
-        msg = f"could not download {what}: no answer within {ox.settings.requests_timeout} s"
+        timeout_s = ox.settings.requests_timeout
+        msg = f"could not download {what}: no answer within {timeout_s} s (offline?)"
         raise NetworkError(msg) from e
     except requests.exceptions.RequestException as e:
         raise NetworkError(f"could not download {what}: {e}") from e
@@ -264,7 +265,8 @@ def _graph_from_pbf(path: Path, network_type: str) -> nx.MultiDiGraph:
     import pyrosm
 
     if network_type not in _PYROSM_NETWORK_TYPES:
-        msg = f"network.network_type: must be one of {sorted(_PYROSM_NETWORK_TYPES)}, got {network_type!r}"
+        expected = sorted(_PYROSM_NETWORK_TYPES)
+        msg = f"network.network_type: must be one of {expected}, got {network_type!r}"
         raise NetworkError(msg)
     pyrosm_type = _PYROSM_NETWORK_TYPES[network_type]
     try:

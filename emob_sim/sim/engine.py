@@ -14,6 +14,21 @@
 
 The model draws no random numbers: given the demand, the outcome is deterministic (the seed
 sequence is accepted for the common stage signature and future use).
+
+Assumptions
+-----------
+- No charging losses (ASSUMPTION): a session delivers ``battery_kwh * (soc_end - soc_start)``
+  and the load profile integrates to exactly that.
+- Public charging always stops at ``target_soc``; drivers see the current queue at every site
+  when they choose one; the expected session length at a site is the mean of the sessions
+  ended there so far (30 min before the first one).
+- Home charging (home-charging vehicles, after a trip with ``last_of_day``) lasts from the
+  arrival until the next planned departure, or until the end of the horizon after the final
+  trip; it is not part of the site load profiles.
+- A stranded car is recovered overnight (see :mod:`emob_sim.sim.fleet`); the energy this adds
+  is reported per vehicle in :class:`VehicleLedger` (``rescue_kwh``).
+- The whole run continues past the horizon until every trip is completed or stranded; the load
+  profile is extended to cover the last session.
 """
 
 from __future__ import annotations
@@ -28,7 +43,6 @@ from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
-from emob_sim.errors import DataError
 from emob_sim.kernels import chain_energy, load_profile
 from emob_sim.region import Region
 from emob_sim.sim.fleet import ARRIVE, DEPART, EVENT_NAMES, HOME, Fleet, Ledger
@@ -87,6 +101,8 @@ def simulate(
     ------
     DataError
         Inconsistent input tables (see :func:`emob_sim.sim.inputs.prepare_inputs`).
+    TypeError
+        ``seed_seq`` is not a SeedSequence.
     """
     return simulate_detailed(scenario, region, demand, seed_seq)[0]
 
@@ -96,7 +112,9 @@ def simulate_detailed(
 ) -> tuple[SimResult, VehicleLedger]:
     """Like :func:`simulate`, also returning the per-vehicle :class:`VehicleLedger`."""
     if not isinstance(seed_seq, np.random.SeedSequence):
-        raise DataError(f"seed_seq: expected a numpy.random.SeedSequence, got {type(seed_seq).__name__}")
+        raise TypeError(
+            f"seed_seq: expected a numpy.random.SeedSequence, got {type(seed_seq).__name__}"
+        )
     inp = prepare_inputs(scenario, region, demand)
     dep, arr, soc_before, soc_after, soc_home, home_end, first_need, final_soc = chain_energy(
         inp.trip_ptr, inp.depart_s, inp.duration_s, inp.trip_kwh, inp.last_of_day,

@@ -160,10 +160,11 @@ class Fleet:
         time_s, dist_km = inp.time_s, inp.dist_km
         tried = np.zeros(inp.n_sites, dtype=np.bool_)
         cur = origin
+        first_leg = True  # the planned leg: the trip's own distance and duration
         attempts = 0
         km = used = 0.0
         while True:
-            if cur == origin:
+            if first_leg:
                 leg_km, leg_kwh, leg_s = self.distance[k], self.trip_kwh[k], self.duration[k]
             else:
                 leg_km = float(dist_km[cur, d])
@@ -195,6 +196,7 @@ class Fleet:
             used += to_kwh
             t += float(time_s[cur, p])
             cur = p
+            first_leg = False
             yield from self._sync(t)
             req = self.plugs[s].request()
             if not req.triggered:

@@ -1,4 +1,4 @@
-"""Plain numpy arrays for the simulation, prepared and checked once from Scenario, Region, Demand."""
+"""Plain numpy arrays for the simulation, checked and prepared once from the stage values."""
 
 from __future__ import annotations
 
@@ -106,9 +106,10 @@ def prepare_inputs(scenario: Scenario, region: Region, demand: Demand) -> SimInp
     trip_vehicle = trips["vehicle_id"].to_numpy(np.int64)
     depart_s = trips["depart_s"].to_numpy(np.float64)
     if m and (trip_vehicle.min() < 0 or trip_vehicle.max() >= n_veh):
-        raise DataError(f"demand.trips.vehicle_id: expected values in [0, {n_veh}), got out of range")
+        raise DataError(f"demand.trips.vehicle_id: expected values in [0, {n_veh})")
     same = trip_vehicle[1:] == trip_vehicle[:-1]
-    if np.any(trip_vehicle[1:] < trip_vehicle[:-1]) or np.any(same & (depart_s[1:] < depart_s[:-1])):
+    unsorted = same & (depart_s[1:] < depart_s[:-1])
+    if np.any(trip_vehicle[1:] < trip_vehicle[:-1]) or np.any(unsorted):
         raise DataError("demand.trips: expected rows sorted by (vehicle_id, depart_s)")
     if m and not np.all(np.isfinite(depart_s) & (depart_s >= 0)):
         raise DataError("demand.trips.depart_s: expected finite values >= 0")
@@ -126,7 +127,8 @@ def prepare_inputs(scenario: Scenario, region: Region, demand: Demand) -> SimInp
     battery = veh["battery_kwh"].to_numpy(np.float64)
     cons = veh["consumption_kwh_per_km"].to_numpy(np.float64)
     max_ac = veh["max_ac_kw"].to_numpy(np.float64)
-    for name, arr in (("battery_kwh", battery), ("consumption_kwh_per_km", cons), ("max_ac_kw", max_ac)):
+    positive = {"battery_kwh": battery, "consumption_kwh_per_km": cons, "max_ac_kw": max_ac}
+    for name, arr in positive.items():
         if n_veh and not np.all(arr > 0):
             raise DataError(f"demand.vehicles.{name}: expected values > 0")
     initial_soc = veh["initial_soc"].to_numpy(np.float64)

@@ -56,7 +56,10 @@ class OsmData:
         latlon = np.array(m["poly"].split(), dtype=float).reshape(-1, 2)
         poly = Polygon(latlon[:, ::-1])
         inside = shapely.intersects(self.lines, poly)
-        ways = [w for w, hit in zip(self.ways, inside) if hit and _overpass.way_matches(w["tags"], clauses)]
+        ways = [
+            w for w, hit in zip(self.ways, inside, strict=True)
+            if hit and _overpass.way_matches(w["tags"], clauses)
+        ]
         node_ids = sorted({n for w in ways for n in w["nodes"]})
         elements = [{"type": "node", "id": n, **self.nodes[n]} for n in node_ids]
         elements += [{"type": "way", **w} for w in ways]
@@ -72,7 +75,11 @@ def _tags(row: pd.Series, columns: list[str]) -> dict[str, str]:
 
 
 def read_osm_data(path: Path) -> OsmData:
-    """All ways with a highway tag and their nodes, split where the extract lacks a node."""
+    """All ways with a highway tag and their nodes.
+
+    A way crossing the edge of the extract lacks some nodes; it is split into its runs of
+    present nodes, run i getting the id ``way_id * 100 + i``.
+    """
     osm = pyrosm.OSM(str(path), progress=False, keep_node_info=True)
     ways = osm.get_data_by_custom_criteria(
         custom_filter={"highway": True}, filter_type="keep", keep_nodes=False, keep_relations=False
@@ -232,14 +239,17 @@ def osm_server(kouvola: Kouvola) -> Iterator[FakeOsmServer]:
 @pytest.fixture
 def offline_osmnx(osm_server: FakeOsmServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                   ) -> FakeOsmServer:
-    """Point OSMnx at the local server with a fresh cache folder; settings restored after."""
+    """Point OSMnx at the local server with a fresh cache folder; settings restored after.
+
+    The cache is off here: the library's download functions must switch it on themselves.
+    """
     osm_server.requests.clear()
     settings = {
         "overpass_url": f"{osm_server.url}/api",
         "nominatim_url": f"{osm_server.url}/nominatim/",
         "overpass_rate_limit": False,
         "requests_timeout": 5,
-        "use_cache": True,
+        "use_cache": False,  # load_graph must switch the cache on by itself
         "cache_folder": str(tmp_path / "osmnx-cache"),
         "doh_url_template": None,
         "requests_kwargs": {"proxies": {"http": None, "https": None}},

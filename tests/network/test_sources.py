@@ -16,7 +16,7 @@ from shapely.geometry import mapping
 
 from emob_sim.config.models import NetworkConfig
 from emob_sim.errors import InputFileNotFoundError, NetworkError
-from emob_sim.network import OSM_ATTRIBUTION, load_graph, load_network
+from emob_sim.network import OSM_ATTRIBUTION, _overpass, load_graph, load_network
 
 DRIVE_CLASSES_EXCLUDED = {"cycleway", "footway", "path", "service", "track", "steps", "pedestrian"}
 
@@ -30,6 +30,23 @@ def _highways(G: nx.MultiDiGraph) -> set[str]:
 
 def _interpreter_calls(server) -> int:
     return server.requests.count("/api/interpreter")
+
+
+def test_overpass_tag_filter_semantics():
+    clauses = _overpass.parse_way_filter(
+        '["highway"]["area"!~"yes"]["highway"!~"service|track"][maxspeed=50]["name"~"^h",i]'
+    )
+    assert [c.op for c in clauses] == ["exists", "!~", "!~", "=", "~"]
+    ok = {"highway": "residential", "maxspeed": "50", "name": "Hurukselantie"}
+    assert _overpass.way_matches(ok, clauses)
+    assert not _overpass.way_matches({**ok, "highway": "service"}, clauses)
+    assert not _overpass.way_matches({**ok, "area": "yes"}, clauses)
+    assert not _overpass.way_matches({**ok, "maxspeed": "80"}, clauses)
+    assert not _overpass.way_matches({k: v for k, v in ok.items() if k != "highway"}, clauses)
+    assert not _overpass.way_matches({**ok, "name": "Kouvolantie"}, clauses)
+    assert _overpass.way_matches({**ok, "highway": ["residential", "track"]}, clauses[:2])
+    with pytest.raises(ValueError, match="cannot parse"):
+        _overpass.parse_way_filter('["highway"] junk')
 
 
 # --- downloads through OSMnx (loopback server) ---------------------------------------------
@@ -67,7 +84,9 @@ def test_second_download_is_answered_from_the_cache(offline_osmnx, kouvola, tmp_
     G2 = load_graph(config)
     assert len(offline_osmnx.requests) == n_requests  # the server saw nothing new
     assert set(G1.nodes) == set(G2.nodes)
-    assert ox.settings.cache_folder == str(tmp_path / "osmnx-cache")  # setting restored
+    # the OSMnx settings are restored afterwards
+    assert ox.settings.cache_folder == str(tmp_path / "osmnx-cache")
+    assert ox.settings.use_cache is False
 
 
 def test_network_type_is_a_parameter_bike_is_larger_than_drive(offline_osmnx, kouvola):

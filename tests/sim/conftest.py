@@ -93,7 +93,8 @@ def make_region(zone_x_km: list[float], sites: list[dict]) -> Region:
         length_m=np.zeros(0),
         travel_time_s=np.zeros(0),
     )
-    return Region(network=network, zones=zones, sites=site_df, time_s=dist * SEC_PER_KM, dist_km=dist)
+    time_s = dist * SEC_PER_KM
+    return Region(network=network, zones=zones, sites=site_df, time_s=time_s, dist_km=dist)
 
 
 def make_demand(region: Region, vehicles: list[dict], trips: list[dict]) -> Demand:
@@ -174,7 +175,7 @@ def make_random_case(
     return region, make_demand(region, vehicles, trips)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def build() -> SimpleNamespace:
     """The builders of this module."""
     return SimpleNamespace(
