@@ -62,7 +62,8 @@ def compute_kpis(scenario: Scenario, demand: Demand, sim: SimResult) -> dict[str
 
     ``energy_delivered_kwh`` is the energy of the public charging sessions (the sum of
     ``sessions.energy_kwh``); home charging is reported apart as ``home_energy_kwh``. Waits are
-    over served sessions (the waits of drivers who gave up count in ``sessions_abandoned``).
+    over every driver who arrived at a site: served sessions and drivers who gave up (whose wait
+    is the time until they left), so that turning people away never looks like a shorter wait.
     ``co2_avoided_kg`` = electric km x petrol-car factor - (public + home energy) x grid factor.
     """
     trips = sim.trips
@@ -70,7 +71,7 @@ def compute_kpis(scenario: Scenario, demand: Demand, sim: SimResult) -> dict[str
     stranded = int((trips["status"] == "stranded").sum())
     km_electric = float(trips["km_driven"].sum())
     energy_public = float(sim.sessions["energy_kwh"].sum())
-    mean_wait, p95_wait = _wait_stats_min(sim.sessions["wait_s"])
+    mean_wait, p95_wait = _wait_stats_min(_all_waits_s(sim))
     peak = float(sim.load_kw.sum(axis=0).max()) if sim.load_kw.size else 0.0
     em = scenario.emissions
     co2 = km_electric * em.petrol_car_kg_per_km - (energy_public + sim.home_energy_kwh) * (
@@ -97,11 +98,19 @@ def compute_kpis(scenario: Scenario, demand: Demand, sim: SimResult) -> dict[str
     }
 
 
+def _all_waits_s(sim: SimResult) -> np.ndarray:
+    """Waits of served sessions followed by those of drivers who gave up, in seconds."""
+    return np.concatenate(
+        [sim.sessions["wait_s"].to_numpy(np.float64), sim.abandoned["wait_s"].to_numpy(np.float64)]
+    )
+
+
 def site_table(scenario: Scenario, region: Region, sim: SimResult) -> pd.DataFrame:
     """One row per public site: sessions, energy, utilisation, waits, peak power.
 
     Utilisation is the share of plug time spent charging over the simulated period
-    (``time.days`` days): sum of session durations / (plugs x period), in [0, 1].
+    (``time.days`` days): sum of session durations / (plugs x period), in [0, 1]. Waits are over
+    every driver who arrived, as in :func:`compute_kpis`.
     """
     sites = region.sites
     n = len(sites)
@@ -114,7 +123,8 @@ def site_table(scenario: Scenario, region: Region, sim: SimResult) -> pd.DataFra
     abandoned = np.bincount(sim.abandoned["site_idx"].to_numpy(dtype=np.int64), minlength=n)
     plugs = sites["plugs"].to_numpy(dtype=np.float64)
     utilisation = np.clip(busy_s / (plugs * period_s), 0.0, 1.0)
-    waits = [_wait_stats_min(g) for g in _groups(s["wait_s"].to_numpy(), idx, n)]
+    arrivals_idx = np.concatenate([idx, sim.abandoned["site_idx"].to_numpy(dtype=np.int64)])
+    waits = [_wait_stats_min(g) for g in _groups(_all_waits_s(sim), arrivals_idx, n)]
     peak = sim.load_kw.max(axis=1) if sim.load_kw.size else np.zeros(n)
     table = pd.DataFrame(
         {

@@ -12,7 +12,9 @@ with the zone. Each car then draws independently
 
 - its vehicle type with the catalogue's ``share`` (normalised to sum to exactly 1),
 - ``home_charging`` ~ Bernoulli(``fleet.home_charging_share``),
-- ``initial_soc`` ~ Uniform[``fleet.initial_soc_min``, ``fleet.initial_soc_max``].
+- ``initial_soc`` ~ Uniform[``fleet.initial_soc_min``, ``fleet.initial_soc_max``]; a car with
+  home charging starts at ``home_start_soc`` instead when given (the simulation starts in the
+  morning, after a night on its wall box).
 
 Battery, consumption and the AC/DC power limits are copied from the type.
 """
@@ -163,6 +165,7 @@ def sample_fleet(
     rng: np.random.Generator,
     *,
     types: TypeArrays | None = None,
+    home_start_soc: float | None = None,
 ) -> pd.DataFrame:
     """Sample the resident electric cars of every zone of kind ``"zone"``.
 
@@ -176,6 +179,9 @@ def sample_fleet(
         The fleet stream.
     types
         The catalogue as arrays (computed from ``fleet`` when omitted).
+    home_start_soc
+        State of charge at the first departure of cars with home charging
+        (``charging.home_target_soc``); None draws it like the others.
 
     Returns
     -------
@@ -193,6 +199,8 @@ def sample_fleet(
     type_idx = draw_types(types.share, n, rng)
     home_charging = rng.random(n) < fleet.home_charging_share
     initial_soc = rng.uniform(fleet.initial_soc_min, fleet.initial_soc_max, n)
+    if home_start_soc is not None:
+        initial_soc[home_charging] = home_start_soc
     logger.debug("fleet: %d resident electric cars (expected %.1f)", n, expected.sum())
     return vehicle_frame(
         type_idx=type_idx,

@@ -101,7 +101,11 @@ def generate_demand(
     types = type_arrays(scenario.fleet)
 
     residents = sample_fleet(
-        scenario.fleet, zones, np.random.Generator(np.random.PCG64(streams["fleet"])), types=types
+        scenario.fleet,
+        zones,
+        np.random.Generator(np.random.PCG64(streams["fleet"])),
+        types=types,
+        home_start_soc=scenario.charging.home_target_soc,
     )
     chain_trips = generate_chains(
         scenario.demand,
