@@ -63,15 +63,20 @@ def _summary(kpis: dict, sites, out: Path, attribution: str) -> None:
     for key, value in kpis.items():
         table.add_row(key, f"{value:,.2f}" if isinstance(value, float) else f"{value:,}")
     console.print(table)
-    st = Table(title="Charging sites", header_style="bold")
-    for col in ("site_id", "kind", "plugs", "power_kw", "sessions", "energy_kwh", "utilisation",
-                "mean_wait_min", "p95_wait_min"):
-        st.add_column(col, justify="left" if col in ("site_id", "kind") else "right")
+    st = Table(
+        title="Charging sites (waits in minutes)",
+        header_style="bold",
+        box=None,
+        pad_edge=False,
+    )
+    st.add_column("site", width=20, overflow="ellipsis", no_wrap=True)
+    for col in ("kind", "plugs×kW", "sessions", "kWh", "util", "wait", "p95"):
+        st.add_column(col, justify="left" if col == "kind" else "right", no_wrap=True)
     for row in sites.itertuples(index=False):
         st.add_row(
-            str(row.site_id), row.kind, str(row.plugs), f"{row.power_kw:g}", str(row.sessions),
-            f"{row.energy_kwh:,.1f}", f"{row.utilisation:.3f}", f"{row.mean_wait_min:.1f}",
-            f"{row.p95_wait_min:.1f}",
+            str(row.name or row.site_id), row.kind, f"{row.plugs}×{row.power_kw:g}",
+            str(row.sessions), f"{row.energy_kwh:,.0f}", f"{row.utilisation:.2f}",
+            f"{row.mean_wait_min:.1f}", f"{row.p95_wait_min:.1f}",
         )
     console.print(st)
     console.print(f"Results written to [bold]{out}[/]")
