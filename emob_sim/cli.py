@@ -60,9 +60,18 @@ def _summary(kpis: dict, sites, out: Path, attribution: str) -> None:
     table = Table(title="Run summary", show_header=True, header_style="bold")
     table.add_column("KPI")
     table.add_column("value", justify="right")
+    sections = {k: v for k, v in kpis.items() if isinstance(v, dict)}  # e.g. "ebike"
     for key, value in kpis.items():
-        table.add_row(key, f"{value:,.2f}" if isinstance(value, float) else f"{value:,}")
+        if key not in sections:
+            table.add_row(key, f"{value:,.2f}" if isinstance(value, float) else f"{value:,}")
     console.print(table)
+    for name, section in sections.items():
+        sub = Table(title=f"{name} KPIs", show_header=True, header_style="bold")
+        sub.add_column("KPI")
+        sub.add_column("value", justify="right")
+        for key, value in section.items():
+            sub.add_row(key, f"{value:,.2f}" if isinstance(value, float) else f"{value:,}")
+        console.print(sub)
     st = Table(
         title="Charging sites (waits in minutes)",
         header_style="bold",
@@ -122,6 +131,96 @@ def validate(
     except EmobSimError as exc:
         _fail(exc)
     sys.stdout.write(json.dumps(scenario_to_dict(sc), indent=2, ensure_ascii=False) + "\n")
+
+
+def _fmt(value) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 1e5 else f"{value:,.0f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+@app.command()
+def place(
+    scenario: ScenarioArg = None,
+    method: Annotated[str, typer.Option("--method", "-m", help="coverage, pmedian, frlm, simgreedy or sizing.")] = ...,
+    budget: Annotated[str, typer.Option("--budget", "-b", help="CAPEX in EUR (250000, 250k, 1.5M) or a number of plugs (12plugs).")] = ...,
+    kind: Annotated[str, typer.Option("--kind", help="Site kind to place: car_dc, car_ac or ebike.")] = "car_dc",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write (must not exist or be empty).")] = ...,
+    seed: SeedOpt = None,
+    set_: SetOpt = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    """Propose charging sites with a placement heuristic; write the layout and its scenario."""
+    from emob_sim.placement import place as place_layout
+    from emob_sim.placement import write_placement
+    from emob_sim.results import check_out_dir
+
+    _setup_logging(verbose)
+    try:
+        check_out_dir(out, overwrite=overwrite)
+        with console.status("starting") as status:
+            result = place_layout(
+                scenario, method=method, budget=budget, kind=kind, overrides=set_ or (),
+                seed=seed, on_progress=lambda s: status.update(f"{s} ..."),
+            )
+            path = write_placement(
+                result, out, scenario_path=scenario, overrides=set_ or (), overwrite=overwrite
+            )
+    except EmobSimError as exc:
+        _fail(exc)
+    table = Table(title=f"Placement ({method}, budget {result.budget})", header_style="bold")
+    table.add_column("")
+    table.add_column("value", justify="right")
+    for key, value in result.summary.items():
+        table.add_row(key, _fmt(value))
+    console.print(table)
+    changed = result.layout[result.layout["status"] != "existing"]
+    st = Table(title="New and enlarged sites", header_style="bold", box=None, pad_edge=False)
+    for col in ("site", "kind", "plugs×kW", "status", "CAPEX EUR"):
+        st.add_column(col, justify="left" if col in ("site", "kind", "status") else "right")
+    for row in changed.itertuples(index=False):
+        st.add_row(str(row.name or row.site_id), row.kind, f"{row.plugs}×{row.power_kw:g}",
+                   row.status, f"{row.capex_eur:,.0f}")
+    console.print(st)
+    console.print(f"Layout written to [bold]{path}[/]")
+    console.print(f"Simulate it: emob-sim run {path / 'scenario.yaml'} --out ...", style="dim")
+
+
+@app.command()
+def compare(
+    layouts: Annotated[list[Path], typer.Argument(help="Layout scenario files (A.yaml B.yaml ...).", show_default=False)],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write (must not exist or be empty).")] = ...,
+    seed: SeedOpt = None,
+    set_: SetOpt = None,
+    overwrite: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    """Simulate layouts with the same demand and seed; write and print them side by side."""
+    from emob_sim.analysis.compare import compare_layouts, write_comparison
+    from emob_sim.results import check_out_dir
+
+    _setup_logging(verbose)
+    try:
+        check_out_dir(out, overwrite=overwrite)
+        with console.status("starting") as status:
+            result = compare_layouts(
+                layouts, seed=seed, overrides=set_ or (),
+                on_progress=lambda s: status.update(f"simulating {s} ..."),
+            )
+            status.update("writing ...")
+            path = write_comparison(result, out, overwrite=overwrite)
+    except EmobSimError as exc:
+        _fail(exc)
+    table = Table(title=f"Layout comparison (seed {result.seed})", header_style="bold")
+    table.add_column("")
+    rows = result.table.drop(columns=["file"]).set_index("layout")
+    for name in rows.index:
+        table.add_column(str(name), justify="right")
+    for col in rows.columns:
+        table.add_row(col, *(_fmt(v.item() if hasattr(v, "item") else v) for v in rows[col]))
+    console.print(table)
+    console.print(f"Comparison written to [bold]{path}[/]")
 
 
 def main() -> None:  # pragma: no cover - console entry point for `python -m emob_sim`

@@ -1,4 +1,10 @@
-"""One run: scenario -> region -> demand -> simulation -> KPIs."""
+"""One run: scenario -> region -> demand -> simulation -> KPIs.
+
+E-bikes run beside the cars: their demand (owners, plus the car chains the modal shift
+moves off the car demand) is drawn from the ``ebike`` seed stream after the car demand and
+simulated after the cars (see :mod:`emob_sim.ebike`); ``RunResult.demand`` is the car demand
+after the shift.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from emob_sim.analysis.kpis import compute_kpis
 from emob_sim.config.loading import load_scenario
 from emob_sim.config.models import Scenario
 from emob_sim.demand import generate_demand
+from emob_sim.ebike import EbikeRun, generate_ebike_demand, simulate_ebikes
 from emob_sim.region import Region, build_region
 from emob_sim.results import RunResult
 from emob_sim.sim import simulate
@@ -21,7 +28,7 @@ __all__ = ["run", "seed_streams", "STAGES"]
 log = logging.getLogger(__name__)
 
 #: the stages of a run, in order, as reported to a progress callback
-STAGES = ["region", "demand", "simulation", "kpis"]
+STAGES = ["region", "demand", "simulation", "kpis"]  # the e-bikes run within demand/simulation
 
 
 def seed_streams(seed: int) -> dict[str, np.random.SeedSequence]:
@@ -29,8 +36,8 @@ def seed_streams(seed: int) -> dict[str, np.random.SeedSequence]:
 
     New stages get new keys appended at the end, so existing streams never change.
     """
-    demand, sim = np.random.SeedSequence(seed).spawn(2)
-    return {"demand": demand, "sim": sim}
+    demand, sim, ebike = np.random.SeedSequence(seed).spawn(3)
+    return {"demand": demand, "sim": sim, "ebike": ebike}
 
 
 def run(
@@ -76,9 +83,13 @@ def run(
     )
     notify("demand")
     demand = generate_demand(scenario, region, streams["demand"])
+    ebike_demand, demand = generate_ebike_demand(scenario, region, demand, streams["ebike"])
     log.info("demand: %d vehicles, %d trips", demand.n_vehicles, demand.n_trips)
     notify("simulation")
     sim = simulate(scenario, region, demand, streams["sim"])
+    ebike = EbikeRun(ebike_demand, simulate_ebikes(scenario, region, ebike_demand))
     notify("kpis")
-    kpis = compute_kpis(scenario, demand, sim)
-    return RunResult(scenario=scenario, region=region, demand=demand, sim=sim, kpis=kpis)
+    kpis = compute_kpis(scenario, demand, sim, ebike=ebike)
+    return RunResult(
+        scenario=scenario, region=region, demand=demand, sim=sim, kpis=kpis, ebike=ebike
+    )

@@ -3,13 +3,16 @@
 A run folder holds::
 
     manifest.json         resolved scenario, package and library versions, seed, input hashes
-    kpis.json             region-wide KPIs (analysis.kpis.KPI_KEYS)
-    sites.geojson         one Point feature per public charging site with its KPIs
+    kpis.json             region-wide KPIs (analysis.kpis.KPI_KEYS) and the ``ebike`` section
+    sites.geojson         one Point feature per public charging site with its KPIs (car sites,
+                          then public e-bike points of kind "ebike")
     sessions.parquet      one row per public charging session
     abandoned.parquet     one row per queue a driver gave up on
     trips.parquet         one row per generated trip with its outcome
     load_profile.parquet  mean kW per site per profile bin
     events.parquet        the event log
+    ebike_trips.parquet   one row per e-bike trip (emob_sim.ebike: demand and outcome columns)
+    ebike_sessions.parquet  one row per public e-bike charging session
 
 The folder is written completely into a temporary sibling and then renamed into place, so a
 failure never leaves a half-written run folder, and an existing folder is only replaced when
@@ -18,12 +21,14 @@ asked to.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import platform
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -35,11 +40,20 @@ from emob_sim.analysis.kpis import site_table
 from emob_sim.config.loading import scenario_to_dict
 from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
+from emob_sim.ebike import EBIKE_SESSION_COLUMNS, EBIKE_TRIP_COLUMNS, EbikeRun
+from emob_sim.ebike.sim import EBIKE_TRIP_RESULT_COLUMNS
 from emob_sim.errors import EmobSimError
 from emob_sim.region import Region
 from emob_sim.sim.outputs import SimResult
 
-__all__ = ["RunResult", "write_run", "check_out_dir", "input_files", "RUN_FILES"]
+__all__ = [
+    "RunResult",
+    "write_run",
+    "check_out_dir",
+    "atomic_output_dir",
+    "input_files",
+    "RUN_FILES",
+]
 
 RUN_FILES = [
     "manifest.json",
@@ -50,6 +64,8 @@ RUN_FILES = [
     "trips.parquet",
     "load_profile.parquet",
     "events.parquet",
+    "ebike_trips.parquet",
+    "ebike_sessions.parquet",
 ]
 
 _LIBRARIES = ["numpy", "pandas", "scipy", "networkx", "osmnx", "simpy", "numba", "pydantic"]
@@ -64,11 +80,27 @@ class RunResult:
     demand: Demand
     sim: SimResult
     kpis: dict[str, float | int]
+    ebike: EbikeRun | None = None
 
     @property
     def sites(self) -> pd.DataFrame:
         """Per-site KPI table (see :func:`emob_sim.analysis.kpis.site_table`)."""
-        return site_table(self.scenario, self.region, self.sim)
+        return site_table(self.scenario, self.region, self.sim, ebike=self.ebike)
+
+    def ebike_trips(self) -> pd.DataFrame:
+        """E-bike trips: the demand columns followed by the simulated outcome."""
+        outcome = [c for c in EBIKE_TRIP_RESULT_COLUMNS if c not in ("trip_id", "ebike_id")]
+        if self.ebike is None:
+            return pd.DataFrame(columns=EBIKE_TRIP_COLUMNS + outcome)
+        return pd.concat(
+            [self.ebike.demand.trips, self.ebike.sim.trips[outcome]], axis=1
+        )
+
+    def ebike_sessions(self) -> pd.DataFrame:
+        """Public e-bike charging sessions (:data:`emob_sim.ebike.EBIKE_SESSION_COLUMNS`)."""
+        if self.ebike is None:
+            return pd.DataFrame(columns=EBIKE_SESSION_COLUMNS)
+        return self.ebike.sim.sessions
 
     def load_profile(self) -> pd.DataFrame:
         """Long table: site_id, bin_start_s, power_kw (mean over the bin)."""
@@ -101,6 +133,43 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> Path:
     if not out.parent.exists():
         raise EmobSimError(f"--out {out}: parent folder {out.parent} does not exist")
     return out
+
+
+
+@contextlib.contextmanager
+def atomic_output_dir(out_dir: str | Path, *, overwrite: bool = False) -> Iterator[Path]:
+    """Write an output folder atomically: yield a temporary folder that becomes ``out_dir``.
+
+    The temporary folder is a sibling of ``out_dir``; it is renamed to ``out_dir`` when the
+    ``with`` block ends without an error and deleted otherwise, so a failure never leaves a
+    half-written folder. With ``overwrite`` an existing folder is replaced (moved aside first,
+    deleted after the rename succeeded), as in :func:`write_run`.
+
+    Raises
+    ------
+    EmobSimError
+        ``out_dir`` cannot be written (see :func:`check_out_dir`).
+    """
+    out = check_out_dir(out_dir, overwrite=overwrite)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        yield tmp
+        old = None
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.replace(out, old / out.name)
+        try:
+            os.replace(tmp, out)
+        except BaseException:
+            if old is not None:  # put the previous folder back where it was
+                os.replace(old / out.name, out)
+                old.rmdir()
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
 
 
 def input_files(scenario: Scenario) -> list[Path]:
@@ -154,10 +223,24 @@ def _manifest(result: RunResult) -> dict:
             "edges": result.region.network.n_edges,
             "attribution": result.region.network.attribution,
         },
+        "bike_network": _bike_network(result.region),
         "python": platform.python_version(),
         "libraries": versions,
         "files": RUN_FILES,
         "scenario": resolved,
+    }
+
+
+def _bike_network(region: Region) -> dict | None:
+    """The e-bike network of the manifest (None without one, e.g. the strategic source)."""
+    bike = getattr(region, "bike", None)
+    if bike is None or bike.network is None:
+        return None
+    return {
+        "description": bike.network.description,
+        "nodes": bike.network.n_nodes,
+        "edges": bike.network.n_edges,
+        "attribution": bike.network.attribution,
     }
 
 
@@ -199,6 +282,8 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
         sim.trips.to_parquet(tmp / "trips.parquet", index=False)
         result.load_profile().to_parquet(tmp / "load_profile.parquet", index=False)
         sim.events.to_parquet(tmp / "events.parquet", index=False)
+        result.ebike_trips().to_parquet(tmp / "ebike_trips.parquet", index=False)
+        result.ebike_sessions().to_parquet(tmp / "ebike_sessions.parquet", index=False)
         old = None
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))

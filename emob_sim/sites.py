@@ -19,13 +19,22 @@ from emob_sim.errors import DataError, InputFileNotFoundError
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import snap_points
 
-__all__ = ["load_sites", "read_sites_file", "snap_sites", "SITE_FILE_COLUMNS"]
+__all__ = [
+    "load_sites",
+    "read_sites_file",
+    "snap_sites",
+    "split_sites",
+    "SITE_FILE_COLUMNS",
+    "CAR_SITE_KINDS",
+]
 
 logger = logging.getLogger(__name__)
 
 #: the SiteSpec fields, in file order (Region.sites adds ``node`` and ``snap_distance_m``)
 SITE_FILE_COLUMNS = list(SiteSpec.model_fields)
 _REQUIRED = [name for name, field in SiteSpec.model_fields.items() if field.is_required()]
+#: kinds of the car sites (Region.sites); kind ``ebike`` sites go to Region.bike.sites
+CAR_SITE_KINDS = ("car_ac", "car_dc")
 
 
 def _frame(specs: list[SiteSpec]) -> pd.DataFrame:
@@ -103,6 +112,15 @@ def load_sites(charging: ChargingConfig) -> pd.DataFrame:
         )
     logger.info("%d charging sites", len(sites))
     return sites
+
+
+def split_sites(sites: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split a sites table into car sites (:data:`CAR_SITE_KINDS`) and e-bike sites.
+
+    Both keep the columns and order of ``sites`` and are re-indexed from 0.
+    """
+    car = sites["kind"].isin(CAR_SITE_KINDS).to_numpy()
+    return sites[car].reset_index(drop=True), sites[~car].reset_index(drop=True)
 
 
 def snap_sites(

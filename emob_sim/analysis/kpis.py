@@ -7,6 +7,7 @@ import pandas as pd
 
 from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
+from emob_sim.ebike.kpis import EbikeRun, ebike_kpis, ebike_site_table
 from emob_sim.region import Region
 from emob_sim.sim.outputs import SimResult
 
@@ -57,8 +58,16 @@ def _wait_stats_min(wait_s: pd.Series | np.ndarray) -> tuple[float, float]:
     return float(w.mean()), float(np.percentile(w, 95))
 
 
-def compute_kpis(scenario: Scenario, demand: Demand, sim: SimResult) -> dict[str, float | int]:
+def compute_kpis(
+    scenario: Scenario, demand: Demand, sim: SimResult, *, ebike: EbikeRun | None = None
+) -> dict[str, float | int | dict[str, float | int]]:
     """Region-wide KPIs of one run.
+
+    The keys of :data:`KPI_KEYS` are the electric cars' (``trips_*`` count car trips); with
+    ``ebike`` an ``ebike`` section follows with the e-bikes' own trip accounting, km, energy,
+    public sessions, battery-depleted trips, car km avoided and the CO2 of the modal shift
+    (:func:`emob_sim.ebike.kpis.ebike_kpis`), so that completed + stranded == generated holds
+    for each mode.
 
     ``energy_delivered_kwh`` is the energy of the public charging sessions (the sum of
     ``sessions.energy_kwh``); home charging is reported apart as ``home_energy_kwh``. Waits are
@@ -92,10 +101,13 @@ def compute_kpis(scenario: Scenario, demand: Demand, sim: SimResult) -> dict[str
         "peak_load_kw": peak,
         "co2_avoided_kg": float(co2),
     }
-    return {
+    out: dict[str, float | int | dict[str, float | int]] = {
         k: (round(v, _DECIMALS) if isinstance(v, float) else v)
         for k, v in ((k, values[k]) for k in KPI_KEYS)
     }
+    if ebike is not None:
+        out["ebike"] = ebike_kpis(scenario, ebike)
+    return out
 
 
 def _all_waits_s(sim: SimResult) -> np.ndarray:
@@ -105,8 +117,13 @@ def _all_waits_s(sim: SimResult) -> np.ndarray:
     )
 
 
-def site_table(scenario: Scenario, region: Region, sim: SimResult) -> pd.DataFrame:
+def site_table(
+    scenario: Scenario, region: Region, sim: SimResult, *, ebike: EbikeRun | None = None
+) -> pd.DataFrame:
     """One row per public site: sessions, energy, utilisation, waits, peak power.
+
+    With ``ebike`` the public e-bike points (kind ``ebike``) follow the car sites, with the
+    same fields (:func:`emob_sim.ebike.kpis.ebike_site_table`).
 
     Utilisation is the share of plug time spent charging over the simulated period
     (``time.days`` days): sum of session durations / (plugs x period), in [0, 1]. Waits are over
@@ -146,6 +163,9 @@ def site_table(scenario: Scenario, region: Region, sim: SimResult) -> pd.DataFra
     )
     floats = table.select_dtypes("float64").columns.difference(["lon", "lat"])
     table[floats] = table[floats].round(_DECIMALS)
+    if ebike is not None and region.bike is not None and region.bike.n_sites:
+        bikes = ebike_site_table(scenario, region.bike, ebike).reindex(columns=table.columns)
+        table = pd.concat([table, bikes], ignore_index=True) if len(table) else bikes
     return table[SITE_TABLE_COLUMNS]
 
 

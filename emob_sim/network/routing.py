@@ -3,7 +3,9 @@
 - :func:`nearest_nodes`: nearest network node of points (great-circle distance).
 - :func:`snap_points`: the same, with a maximum distance and an error naming the point.
 - :func:`point_matrices`: fastest-path travel times between nodes and the lengths of those
-  paths, from :func:`scipy.sparse.csgraph.dijkstra`.
+  paths, from the parallel Dijkstra kernel :func:`emob_sim.kernels.paths.many_to_many` (the
+  times equal :func:`scipy.sparse.csgraph.dijkstra`'s; it is faster and also sums the lengths,
+  see benchmarks/).
 """
 
 from __future__ import annotations
@@ -15,18 +17,15 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 from osmnx.distance import EARTH_RADIUS_M
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from emob_sim.errors import NetworkError
+from emob_sim.kernels.paths import many_to_many
 from emob_sim.network.arrays import RoadNetwork
 
 __all__ = ["nearest_nodes", "snap_points", "point_matrices"]
 
 logger = logging.getLogger(__name__)
-
-#: at most this many (source, node) cells per Dijkstra batch, to bound memory on large graphs
-_MAX_CELLS = 10_000_000
 
 
 def _unit_xyz(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -177,23 +176,15 @@ def point_matrices(
     if labels is None:
         labels = [f"node {network.node_ids[p]}" for p in points]
     time_graph = _csr(network, network.travel_time_s)
-    length_graph = _csr(network, network.length_m)
     time_graph.sort_indices()
-    length_graph.sort_indices()
     rows = np.repeat(np.arange(n), np.diff(time_graph.indptr))
     if ((np.diff(time_graph.indices) == 0) & (np.diff(rows) == 0)).any():
         raise NetworkError("network arrays: parallel edges found, expected one edge per node pair")
 
     sources, inverse = np.unique(points, return_inverse=True)
-    k = sources.size
-    time_u = np.empty((k, k))
-    length_u = np.empty((k, k))
-    batch = max(1, _MAX_CELLS // max(n, 1))
-    for start in range(0, k, batch):
-        src = sources[start : start + batch]
-        t, pred = dijkstra(time_graph, directed=True, indices=src, return_predecessors=True)
-        time_u[start : start + batch] = t[:, sources]
-        length_u[start : start + batch] = _tree_lengths(pred, length_graph)[:, sources]
+    time_u, length_u = many_to_many(
+        network.indptr, network.indices, network.travel_time_s, network.length_m, sources, sources
+    )
     time_s = time_u[np.ix_(inverse, inverse)]
     dist_km = length_u[np.ix_(inverse, inverse)] / 1000.0
 
@@ -204,5 +195,5 @@ def point_matrices(
             f"routing: no path from '{labels[i]}' to '{labels[j]}' "
             f"({len(unreachable)} unreachable pairs of {points.size} points)"
         )
-    logger.debug("travel matrices for %d points (%d distinct nodes)", points.size, k)
+    logger.debug("travel matrices for %d points (%d distinct nodes)", points.size, sources.size)
     return time_s, dist_km

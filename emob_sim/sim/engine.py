@@ -7,8 +7,10 @@
    complete on time: ``arrive_s = depart_s + duration_s`` unless their own chain overlaps);
    their depart/arrive/home_charge events are built vectorised.
 3. The other vehicles (or all with ``simulation.all_vehicles_in_simpy``) run as SimPy processes
-   from their first trip (:mod:`emob_sim.sim.fleet`). Vehicles that never charge publicly do
-   not interact with anyone, so both modes give identical results.
+   (:mod:`emob_sim.sim.fleet`) from that first trip (from their first trip in the all-SimPy
+   mode); their earlier trips are settled in bulk like the others'. Nothing before a
+   vehicle's first need of public charging interacts with anyone, so both modes give
+   identical results.
 4. The load profile re-integrates every session's charging curve into bins
    (:func:`~emob_sim.kernels.load_profile`).
 
@@ -33,7 +35,10 @@ Assumptions
 
 from __future__ import annotations
 
+import gc
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,9 +127,13 @@ def simulate_detailed(
         inp.home_target_soc, inp.comfort_soc, inp.horizon_s,
     )  # fmt: skip
     in_simpy = first_need >= 0
+    # trips before a vehicle's first need of public charging are settled in bulk (nothing
+    # before it interacts with anyone); its SimPy process starts at that trip
+    first_simpy = np.where(in_simpy, first_need, inp.trip_ptr[1:])
     if scenario.simulation.all_vehicles_in_simpy:
         in_simpy[:] = True
-    bulk_trip = ~in_simpy[inp.trip_vehicle]
+        first_simpy = inp.trip_ptr[:-1].copy()
+    bulk_trip = np.arange(inp.n_trips) < first_simpy[inp.trip_vehicle]
 
     ledger = Ledger(inp.n_vehicles, inp.n_trips)
     ledger.arrive_s[bulk_trip] = arr[bulk_trip]
@@ -142,11 +151,8 @@ def simulate_detailed(
         inp.n_vehicles, simpy_vehicles.size, inp.n_trips, inp.n_sites,
     )  # fmt: skip
     if simpy_vehicles.size:
-        env = simpy.Environment()
-        fleet = Fleet(env, inp, ledger)
-        for v in simpy_vehicles.tolist():
-            env.process(fleet.vehicle(v))
-        env.run()
+        with _cyclic_gc_paused():
+            _run_processes(inp, ledger, simpy_vehicles, first_simpy, soc_home, arr)
 
     bulk_events = _bulk_events(inp, bulk_trip, dep, arr, soc_before, soc_after, soc_home, home_end)
     sessions = _sessions_table(inp, ledger)
@@ -169,6 +175,44 @@ def simulate_detailed(
         in_simpy=in_simpy,
     )
     return result, vehicles
+
+
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector (restored afterwards).
+
+    The processes append millions of event rows that the collector would traverse again and
+    again while they accumulate; pausing it halves the run time of large simulations. SimPy
+    breaks its own reference cycles, so little cyclic garbage builds up meanwhile.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_processes(
+    inp: SimInputs,
+    ledger: Ledger,
+    simpy_vehicles: NDArray[np.int64],
+    first_simpy: NDArray[np.int64],
+    soc_home: NDArray[np.float64],
+    arr: NDArray[np.float64],
+) -> None:
+    """Run the SimPy processes of ``simpy_vehicles``, each from its trip ``first_simpy[v]``."""
+    env = simpy.Environment()
+    fleet = Fleet(env, inp, ledger)
+    k0 = first_simpy[simpy_vehicles]
+    started = k0 > inp.trip_ptr[simpy_vehicles]  # after bulk-settled trips
+    prev = np.maximum(k0 - 1, 0)
+    soc0 = np.where(started, soc_home[prev], inp.initial_soc[simpy_vehicles])
+    t0 = np.where(started, arr[prev], 0.0)
+    for v, k, soc, t in zip(simpy_vehicles.tolist(), k0.tolist(), soc0.tolist(), t0.tolist()):
+        env.process(fleet.vehicle(v, k, soc, t))
+    env.run()
 
 
 def _bulk_events(
@@ -202,11 +246,9 @@ def _bulk_events(
 def _events_table(ledger: Ledger, bulk: dict[str, NDArray]) -> pd.DataFrame:
     """All events sorted by (time_s, vehicle_id, production order of that vehicle)."""
     ev = ledger.events
-    if ev:
-        time_s, vehicle, trip, code, site, soc = (np.asarray(c) for c in zip(*ev))
-    else:
-        time_s = soc = np.zeros(0)
-        vehicle = trip = code = site = np.zeros(0, dtype=np.int64)
+    # one float array (exact for the integer fields) is much faster to build than columns
+    table = np.array(ev, dtype=np.float64).reshape(len(ev), 6)
+    time_s, vehicle, trip, code, site, soc = table.T
     cols = {
         "time_s": np.concatenate([bulk["time_s"], time_s.astype(np.float64)]),
         "vehicle_id": np.concatenate([bulk["vehicle_id"], vehicle.astype(np.int64)]),
@@ -215,7 +257,9 @@ def _events_table(ledger: Ledger, bulk: dict[str, NDArray]) -> pd.DataFrame:
         "site_idx": np.concatenate([bulk["site_idx"], site.astype(np.int64)]),
         "soc": np.concatenate([bulk["soc"], soc.astype(np.float64)]),
     }
-    seq = np.concatenate([bulk["seq"], np.arange(len(ev), dtype=np.int64)])
+    # a vehicle's SimPy events follow its bulk-settled ones (earlier trips) at equal times
+    first = int(bulk["seq"].max()) + 1 if bulk["seq"].size else 0
+    seq = np.concatenate([bulk["seq"], first + np.arange(len(ev), dtype=np.int64)])
     order = np.lexsort((seq, cols["vehicle_id"], cols["time_s"]))
     out = pd.DataFrame({c: v[order] for c, v in cols.items()})
     out.insert(3, "event", EVENT_NAMES[out.pop("code").to_numpy()])

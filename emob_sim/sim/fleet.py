@@ -86,19 +86,23 @@ class Fleet:
         self.day = inp.day.tolist()
         self.last_of_day = inp.last_of_day.tolist()
 
-    def vehicle(self, v: int):
-        """SimPy process of vehicle ``v`` over all its trips."""
+    def vehicle(self, v: int, k: int | None = None, soc: float | None = None, t: float = 0.0):
+        """SimPy process of vehicle ``v`` from its trip ``k`` (default: its first trip).
+
+        ``soc`` and ``t`` are the state of charge and the time at which the vehicle is ready
+        for trip ``k`` (default: its initial state of charge at time 0), as settled in bulk for
+        the trips before ``k``.
+        """
         inp, led = self.inp, self.ledger
         events = led.events
-        env = self.env
         depart, duration, trip_kwh = self.depart, self.duration, self.trip_kwh
         battery = float(inp.battery_kwh[v])
         home = bool(inp.home_charging[v])
         home_kw = float(inp.home_kw[v])
         comfort, home_target, horizon = inp.comfort_soc, inp.home_target_soc, inp.horizon_s
-        soc = float(inp.initial_soc[v])
-        k, k1 = int(inp.trip_ptr[v]), int(inp.trip_ptr[v + 1])
-        t = 0.0
+        soc = float(inp.initial_soc[v]) if soc is None else soc
+        k1 = int(inp.trip_ptr[v + 1])
+        k = int(inp.trip_ptr[v]) if k is None else k
         while k < k1:
             dep = depart[k] if depart[k] > t else t
             events.append((dep, v, k, DEPART, -1, soc))
@@ -143,11 +147,6 @@ class Fleet:
             k += 1
         led.final_soc[v] = soc
 
-    def _sync(self, t: float):
-        """Advance the SimPy clock to the vehicle's logical time ``t`` (if behind)."""
-        if t > self.env.now:
-            yield self.env.timeout(t - self.env.now)
-
     def _charging_trip(self, v: int, k: int, t: float, soc: float, battery: float):
         """Trip ``k`` of vehicle ``v`` that needs public charging; returns (ok, time, soc)."""
         inp, led, env = self.inp, self.ledger, self.env
@@ -174,7 +173,8 @@ class Fleet:
                 break
             s = -1
             if attempts < inp.max_site_attempts and inp.n_sites:
-                yield from self._sync(t)
+                if t > env.now:  # bring the SimPy clock to the car's time
+                    yield env.timeout(t - env.now)
                 s, _ = choose_site(
                     cur, d, soc, battery, cons, curve_soc, curve_frac, max_dc, max_ac,
                     time_s, dist_km, inp.site_point, inp.site_is_dc, inp.site_plug_kw,
@@ -197,7 +197,8 @@ class Fleet:
             t += float(time_s[cur, p])
             cur = p
             first_leg = False
-            yield from self._sync(t)
+            if t > env.now:  # bring the SimPy clock to the car's time
+                yield env.timeout(t - env.now)
             req = self.plugs[s].request()
             if not req.triggered:
                 events.append((t, v, k, QUEUE, s, soc))
@@ -221,7 +222,8 @@ class Fleet:
             )  # fmt: skip
             end = start + dur
             events.append((start, v, k, PLUG_IN, s, soc))
-            yield from self._sync(end)
+            if end > env.now:  # bring the SimPy clock to the car's time
+                yield env.timeout(end - env.now)
             self.plugs[s].release(req)
             self.busy[s] -= 1
             self.last_end_s[s] = max(float(self.last_end_s[s]), end)

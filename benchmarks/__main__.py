@@ -1,0 +1,37 @@
+"""``python -m benchmarks [--size full|smoke] [--out DIR] [--no-reference]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from benchmarks import RESULTS_DIR, main_table, run_suite
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--size", choices=["full", "smoke"], default="full")
+    parser.add_argument("--out", default=None,
+                        help=f"results folder (default: {RESULTS_DIR} for full runs, none for smoke)")
+    parser.add_argument("--no-reference", action="store_true", help="skip the plain reference")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    out = args.out if args.out is not None else (RESULTS_DIR if args.size == "full" else None)
+    results = run_suite(
+        size=args.size,
+        out_dir=out,
+        reference=not args.no_reference,
+        progress=lambda msg: print(f"... {msg}", file=sys.stderr, flush=True),
+    )
+    print(main_table(results))
+    for t in results["targets"]:
+        print(f"[{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['value']}")
+    if out is not None:
+        print(f"results written to {out}/results.md and results.json")
+    failed = [w["name"] for w in results["workloads"] if "error" in w or "error" in w.get("project", {})]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""Tables of the suite's results: Markdown for results.md and the terminal, JSON beside it."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+__all__ = ["main_table", "markdown", "write_results"]
+
+_NOTES = """\
+What is timed (wall s): routing matrices between zones and sites, demand generation,
+simulation, KPIs and writing the results (Parquet, JSON), for emob-sim and for the reference
+alike; graph loading (files to graph and arrays, snapping zones and sites) and the numba
+warm-up are measured apart. Each measurement runs in a fresh process; peak memory is that
+process's peak resident set (Python, libraries and data). The reference
+(benchmarks/reference.py) simulates every vehicle as a SimPy process, routes with networkx
+cached per pair and computes in plain Python; it uses the same demand sampler, so both
+simulate the same trips, and its KPIs are compared with emob-sim's (largest relative
+difference over the trip, session, energy, wait and load KPIs). JIT: the warm-up run (the
+default Zemgale day) in a fresh process, with an empty numba cache (compiling every kernel)
+and with the cache on disk (what every later process pays)."""
+
+
+def _num(x: float | int | None, digits: int = 2) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "-"
+    if isinstance(x, int) or float(x).is_integer() and abs(x) >= 100:
+        return f"{int(x):,}"
+    return f"{x:,.{digits}f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main_table(results: dict) -> str:
+    """The one table: per workload emob-sim's numbers and the speed-up over the reference."""
+    header = ["workload", "trips", "vehicles", "graph nodes", "wall s", "trips/s", "events/s",
+              "peak MB", "graph load s", "JIT s", "reference s", "speed-up", "KPIs agree"]  # fmt: skip
+    rows = []
+    for w in results["workloads"]:
+        p = w.get("project", {})
+        if "wall_s" not in p:
+            rows.append([w["name"], f"error: {w.get('error') or p.get('error')}"]
+                        + [""] * (len(header) - 2))  # fmt: skip
+            continue
+        ref = w.get("reference") or {}
+        agree = w.get("kpi_agreement")
+        agree_text = "-"
+        if agree:
+            agree_text = ("yes" if agree["agree"] else "NO") + (
+                " (exact)" if agree["max_rel_diff"] == 0
+                else f" ({agree['max_rel_diff']:.1e} {agree['worst_kpi']})"
+            )  # fmt: skip
+        rows.append([
+            w["name"], _num(p["trips"]), _num(p["vehicles"]), _num(p["nodes"]),
+            _num(p["wall_s"]), _num(p["trips"] / p["wall_s"], 0), _num(p["events"] / p["wall_s"], 0),
+            _num(p["peak_mb"], 0), _num(p["graph_load_s"]), _num(p["jit_s"]),
+            _num(ref.get("wall_s")) if "wall_s" in ref else ref.get("error", "-"),
+            f"{w['speedup']:.1f}x" if "speedup" in w else "-", agree_text,
+        ])  # fmt: skip
+    return _table(header, rows)
+
+
+def _stage_table(results: dict) -> str:
+    stages = ["routing", "demand", "simulation", "kpis", "write"]
+    rows = []
+    for w in results["workloads"]:
+        for impl, key in (("emob-sim", "project"), ("reference", "reference")):
+            run = w.get(key) or {}
+            if "stages" in run:
+                rows.append([w["name"], impl] + [_num(run["stages"][s], 3) for s in stages]
+                            + [_num(run["wall_s"], 3), _num(run["peak_mb"], 0)])  # fmt: skip
+    return _table(["workload", "implementation", *[f"{s} s" for s in stages], "wall s", "peak MB"],
+                  rows)  # fmt: skip
+
+
+def _routing_table(results: dict) -> str:
+    rows = []
+    for r in results["routing"]:
+        if "kernel_s" not in r:
+            rows.append([r["name"], f"error: {r.get('error')}", "", "", "", "", "", "", ""])
+            continue
+        rows.append([r["name"], _num(r["nodes"]), _num(r["edges"]), _num(r["zones"]),
+                     _num(r["kernel_s"]), _num(r["scipy_times_only_s"]), _num(r["scipy_s"]),
+                     f"{r['scipy_s'] / r['kernel_s']:.1f}x", "yes" if r["times_equal_scipy"] else "NO"])  # fmt: skip
+    return _table(["workload", "nodes", "edges", "zones", "emob-sim s (times + lengths)",
+                   "scipy s (times only)", "scipy s (times + lengths)", "speed-up",
+                   "times equal scipy"], rows)  # fmt: skip
+
+
+def _kernel_table(results: dict) -> str:
+    rows = []
+    for k in results["kernels"]:
+        if "numba_s" not in k:
+            rows.append([k.get("kernel", "?"), k.get("size", ""), f"error: {k.get('error')}", "", "",
+                         ""])  # fmt: skip
+            continue
+        rows.append([k["kernel"], k["size"], _num(k["numba_s"], 4), _num(k["python_s"], 3),
+                     f"{k['speedup']:.0f}x", "yes" if k["same_result"] else "NO"])  # fmt: skip
+    return _table(["kernel", "input", "numba s", "py_func s", "speed-up", "same result"], rows)
+
+
+def _targets_table(results: dict) -> str:
+    rows = [[t["target"], t["value"], "met" if t["met"] else "NOT met"] for t in results["targets"]]
+    return _table(["target", "measured", ""], rows)
+
+
+def markdown(results: dict) -> str:
+    """The whole report: machine, main table, stages, routing, kernels, targets, notes."""
+    m = results["machine"]
+    libs = ", ".join(f"{k} {v}" for k, v in m["libraries"].items() if v)
+    jit = results.get("jit", {})
+    parts = [
+        f"# emob-sim benchmarks ({results['size']})",
+        f"Run {m['date']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB memory, "
+        f"{m['os']}; Python {m['python']}; {libs}. Numba threads: {m['numba_threads']}. "
+        f"Load average at start: {m['load_average_at_start']}. Suite wall time: "
+        f"{results.get('suite_wall_s', 0):.0f} s.",
+        "## Whole runs\n\n" + main_table(results),
+        f"JIT: warm-up run with an empty numba cache {_num(jit.get('empty_cache_s'))} s, with the "
+        f"cache {_num(jit.get('cached_s'))} s.",
+        "## Stages (seconds)\n\n" + _stage_table(results),
+        "## Routing\n\n" + _routing_table(results),
+        "## Kernels against their pure-Python twins\n\n" + _kernel_table(results),
+    ]
+    if results.get("targets"):
+        parts.append("## Targets\n\n" + _targets_table(results))
+    parts.append("## Notes\n\n" + _NOTES)
+    return "\n\n".join(parts) + "\n"
+
+
+def write_results(results: dict, out_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``results.md`` and ``results.json`` into ``out_dir``; return their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    md, js = out / "results.md", out / "results.json"
+    md.write_text(markdown(results), encoding="utf-8")
+    js.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    return md, js

@@ -1,0 +1,297 @@
+"""What runs inside the suite's child processes: one measurement per fresh process.
+
+Every function here is called in its own spawned process (see :mod:`benchmarks.suite`), so
+that its peak memory (``ru_maxrss``) belongs to that measurement alone and no measurement
+warms the caches of the next. Heavy imports happen inside the functions.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from pathlib import Path
+
+import numpy as np
+
+__all__ = [
+    "warm_up",
+    "measure_jit",
+    "run_project",
+    "run_reference",
+    "run_routing",
+    "run_kernels",
+    "ebikes_off",
+]
+
+perf = time.perf_counter
+
+
+def _peak_mb() -> float:
+    """Peak resident memory of this process in MB (Linux reports KB, macOS bytes)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    import sys
+
+    return peak / 1024**2 if sys.platform == "darwin" else peak / 1024
+
+
+def ebikes_off() -> list[str]:
+    """The override that switches e-bikes off, when the scenario model has them."""
+    from emob_sim.config.models import Scenario
+
+    return ["ebike.enabled=false"] if "ebike" in Scenario.model_fields else []
+
+
+def warm_up(work_dir: str | Path) -> float:
+    """Run the embedded default scenario once (loads or compiles every kernel it uses)."""
+    from emob_sim.config import load_scenario
+    from emob_sim.pipeline import run
+    from emob_sim.results import write_run
+
+    Path(work_dir).mkdir(parents=True, exist_ok=True)
+    t = perf()
+    result = run(load_scenario(None, overrides=ebikes_off()))
+    write_run(result, Path(work_dir) / "warm-up", overwrite=True)
+    return perf() - t
+
+
+def measure_jit(work_dir: str | Path) -> dict:
+    """Time the warm-up run in this process (the suite sets ``NUMBA_CACHE_DIR`` for it)."""
+    import os
+
+    return {"warm_up_s": warm_up(work_dir), "numba_cache_dir": os.environ.get("NUMBA_CACHE_DIR")}
+
+
+def _region(scenario_path: str | None, overrides: list[str]):
+    """Load the scenario and build its region; time the graph loading and the routing apart."""
+    from emob_sim.config import load_scenario
+    from emob_sim.network.routing import point_matrices
+    from emob_sim.region import build_region
+
+    sc = load_scenario(scenario_path, overrides=overrides)
+    t = perf()
+    region = build_region(sc)
+    region_s = perf() - t
+    points = np.concatenate([region.zones["node"], region.sites["node"]]).astype(np.int64)
+    t = perf()
+    point_matrices(region.network, points)
+    route_s = perf() - t
+    return sc, region, max(region_s - route_s, 0.0), route_s
+
+
+def run_project(scenario_path: str | None, overrides: list[str], work_dir: str | Path) -> dict:
+    """emob-sim: routing (timed apart), then ``run`` and ``write_run``, stage by stage."""
+    from emob_sim.pipeline import run
+    from emob_sim.results import write_run
+
+    work = Path(work_dir)
+    warm_s = warm_up(work)
+    sc, region, graph_s, route_s = _region(scenario_path, overrides)
+    marks: dict[str, float] = {}
+    t0 = perf()
+    result = run(sc, region=region, on_stage=lambda stage: marks.__setitem__(stage, perf()))
+    t1 = perf()
+    write_run(result, work / "project-run", overwrite=True)
+    t2 = perf()
+    stages = {
+        "routing": route_s,
+        "demand": marks["simulation"] - marks["demand"],
+        "simulation": marks["kpis"] - marks["simulation"],
+        "kpis": t1 - marks["kpis"],
+        "write": t2 - t1,
+    }
+    return {
+        "trips": result.demand.n_trips,
+        "vehicles": result.demand.n_vehicles,
+        "events": len(result.sim.events),
+        "sessions": len(result.sim.sessions),
+        "nodes": region.network.n_nodes,
+        "zones": region.n_zones,
+        "sites": region.n_sites,
+        "wall_s": route_s + (t2 - t0),
+        "stages": stages,
+        "graph_load_s": graph_s,
+        "jit_s": warm_s,
+        "peak_mb": _peak_mb(),
+        "kpis": {k: v for k, v in result.kpis.items() if not isinstance(v, dict)},
+    }
+
+
+def run_reference(scenario_path: str | None, overrides: list[str], work_dir: str | Path) -> dict:
+    """The plain reference (:mod:`benchmarks.reference`) on the same scenario and seed."""
+    from emob_sim.pipeline import seed_streams
+
+    from benchmarks.reference import reference_run
+
+    sc, region, graph_s, _ = _region(scenario_path, overrides)
+    t = perf()
+    out = reference_run(sc, region, seed_streams(sc.seed)["demand"], Path(work_dir) / "ref-run")
+    wall = perf() - t
+    return {**out, "wall_s": wall, "graph_load_s": graph_s, "peak_mb": _peak_mb()}
+
+
+def _scipy_matrices(network, sources: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Times with scipy's Dijkstra alone, then times and path lengths as emob-sim did before
+    the kernel (Dijkstra with predecessors and a vectorised pass summing lengths)."""
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import dijkstra
+
+    from emob_sim.network.routing import _tree_lengths
+
+    n = network.n_nodes
+    graph = sp.csr_matrix((network.travel_time_s, network.indices, network.indptr), shape=(n, n))
+    length = sp.csr_matrix((network.length_m, network.indices, network.indptr), shape=(n, n))
+    graph.sort_indices()
+    length.sort_indices()
+    t = perf()
+    dijkstra(graph, directed=True, indices=sources)
+    times_only_s = perf() - t
+    t = perf()
+    time_u = np.empty((sources.size, sources.size))
+    batch = max(1, 10_000_000 // n)
+    for start in range(0, sources.size, batch):
+        src = sources[start : start + batch]
+        times, pred = dijkstra(graph, directed=True, indices=src, return_predecessors=True)
+        time_u[start : start + batch] = times[:, sources]
+        _tree_lengths(pred, length)[:, sources]
+    return time_u, times_only_s, perf() - t
+
+
+def run_routing(n_nodes: int, n_zones: int) -> dict:
+    """All zone-to-zone times and lengths on a synthetic grid: emob-sim against scipy."""
+    import numba
+
+    from emob_sim.config import load_scenario
+    from emob_sim.kernels.paths import many_to_many
+    from emob_sim.network.routing import nearest_nodes, point_matrices
+    from emob_sim.synthetic import synthetic_network, synthetic_tables
+
+    t = perf()
+    tables = synthetic_tables(n_nodes=n_nodes, n_zones=n_zones, n_sites=0, seed=4)
+    speeds = dict(load_scenario(None).network.hwy_speeds_kph)
+    network = synthetic_network(tables, hwy_speeds_kph=speeds)
+    build_s = perf() - t
+    zones = tables.zones[tables.zones["kind"] == "zone"]
+    nodes, _ = nearest_nodes(network, zones["lon"].to_numpy(), zones["lat"].to_numpy())
+    sources = np.unique(nodes)
+    t = perf()
+    many_to_many(network.indptr, network.indices, network.travel_time_s, network.length_m,
+                 sources[:1], sources[:1])  # fmt: skip
+    jit_s = perf() - t
+    t = perf()
+    time_s, _ = point_matrices(network, nodes)
+    kernel_s = perf() - t
+    scipy_times, scipy_times_only_s, scipy_s = _scipy_matrices(network, sources)
+    order = np.searchsorted(sources, nodes)
+    return {
+        "nodes": network.n_nodes,
+        "edges": network.n_edges,
+        "zones": int(nodes.size),
+        "build_s": build_s,
+        "jit_s": jit_s,
+        "kernel_s": kernel_s,
+        "scipy_times_only_s": scipy_times_only_s,
+        "scipy_s": scipy_s,
+        "times_equal_scipy": bool(np.array_equal(time_s, scipy_times[np.ix_(order, order)])),
+        "threads": numba.get_num_threads(),
+        "peak_mb": _peak_mb(),
+    }
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, tuple):
+        return all(_same(x, y) for x, y in zip(a, b, strict=True))
+    x, y = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return bool(np.allclose(x, y, rtol=1e-9, atol=1e-9, equal_nan=True))
+
+
+def _compare(name: str, size: str, kernel, make_args) -> dict:
+    """Best of three compiled runs against one run of ``kernel.py_func`` on the same inputs."""
+    args = make_args()
+    compiled = [kernel(*a) for a in args]  # compiles (or loads) before timing
+    best = np.inf
+    for _ in range(3):
+        t = perf()
+        for a in args:
+            kernel(*a)
+        best = min(best, perf() - t)
+    t = perf()
+    python = [kernel.py_func(*a) for a in args]
+    python_s = perf() - t
+    return {
+        "kernel": name,
+        "size": size,
+        "numba_s": best,
+        "python_s": python_s,
+        "speedup": python_s / best if best > 0 else float("nan"),
+        "same_result": all(_same(c, p) for c, p in zip(compiled, python, strict=True)),
+    }
+
+
+def run_kernels(sizes) -> list[dict]:
+    """Each numba kernel against its pure-Python twin (``.py_func``) on random inputs."""
+    from emob_sim.config import load_scenario
+    from emob_sim.demand.fleet import type_arrays
+    from emob_sim.kernels import chain_energy, choose_site, load_profile
+
+    rng = np.random.default_rng(0)
+    types = type_arrays(load_scenario(None).fleet)
+    rows = []
+
+    def chain_args():
+        v, per = sizes.vehicles, 7
+        m = v * per
+        depart = (np.arange(m) % per) * 20_000.0 + rng.uniform(0, 3600, m)
+        return [(np.arange(0, m + 1, per, dtype=np.int64), depart, rng.uniform(600, 3600, m),
+                 rng.uniform(1, 15, m), np.arange(m) % 2 == 1, rng.uniform(40, 80, v),
+                 rng.uniform(0.3, 0.9, v), rng.random(v) < 0.6, np.full(v, 7.4), 0.9, 0.2,
+                 7 * 86400.0)]  # fmt: skip
+
+    rows.append(_compare("chain_energy", f"{sizes.vehicles * 7:,} trips", chain_energy, chain_args))
+
+    def profile_args():
+        n = sizes.sessions
+        start = rng.uniform(0, 86400, n)
+        typ = rng.integers(0, len(types.ids), n)
+        return [(rng.integers(0, 10, n), start, start + rng.uniform(600, 5400, n),
+                 rng.uniform(0.05, 0.3, n), np.full(n, 0.8), types.battery_kwh[typ], typ,
+                 types.curve_soc, types.curve_frac, types.max_dc_kw[typ], types.max_ac_kw[typ],
+                 rng.choice([22.0, 50.0, 150.0], n), rng.random(n) < 0.6, 10, 100, 900.0)]  # fmt: skip
+
+    rows.append(_compare("load_profile", f"{sizes.sessions:,} sessions", load_profile,
+                         profile_args))  # fmt: skip
+
+    def choice_args():
+        n_points, n_sites = 100, 50
+        xy = rng.uniform(0, 100, (n_points, 2))
+        dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+        sites = np.arange(n_points - n_sites, n_points)
+        out = []
+        for _ in range(sizes.choices):
+            t = int(rng.integers(0, len(types.ids)))
+            out.append((int(rng.integers(0, 50)), int(rng.integers(0, 50)), rng.uniform(0.1, 0.3),
+                        types.battery_kwh[t], types.consumption_kwh_per_km[t], types.curve_soc[t],
+                        types.curve_frac[t], types.max_dc_kw[t], types.max_ac_kw[t], dist * 60.0,
+                        dist, sites, rng.random(n_sites) < 0.6, np.full(n_sites, 50.0),
+                        np.full(n_sites, 2), rng.integers(0, 3, n_sites), np.zeros(n_sites, np.int64),
+                        np.full(n_sites, 1800.0), np.zeros(n_sites, bool), 0.05, 0.8, 1.0))  # fmt: skip
+        return out
+
+    rows.append(_compare("choose_site", f"{sizes.choices:,} choices of 50 sites", choose_site,
+                         choice_args))  # fmt: skip
+    try:  # the placement's scoring kernel, where it exists
+        from emob_sim.kernels.coverage import coverage_gains
+    except ImportError:
+        return rows
+
+    def coverage_args():
+        n, per = sizes.coverage_candidates, 50
+        indptr = np.arange(0, n * per + 1, per, dtype=np.int64)
+        indices = rng.integers(0, 10 * n, n * per).astype(np.int64)
+        return [(indptr, indices, rng.uniform(0, 100, 10 * n), rng.integers(0, 3, 10 * n))]
+
+    try:
+        rows.append(_compare("coverage_gains", f"{sizes.coverage_candidates:,} candidates x 50",
+                             coverage_gains, coverage_args))  # fmt: skip
+    except (TypeError, ValueError) as exc:  # its signature changed: report instead of failing
+        rows.append({"kernel": "coverage_gains", "size": "-", "error": str(exc)})
+    return rows

@@ -1,0 +1,235 @@
+"""The benchmark suite: fixed workloads, each measured in a fresh process, and the report.
+
+``run_suite(size="full")`` runs :data:`benchmarks.workloads.WORKLOADS` and returns the results
+as a dict (see :mod:`benchmarks.report` for the tables); with ``out_dir`` it also writes
+``results.md`` and ``results.json`` there. Every measurement runs in its own spawned process
+(:mod:`benchmarks.runner`), so each peak memory is that run's own and no run profits from
+another's warm caches, except the numba cache on disk, whose loading is reported as JIT time.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import multiprocessing
+import os
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from benchmarks import runner
+from benchmarks.machine import describe_machine
+from benchmarks.report import write_results
+from benchmarks.workloads import SIZES, WORKLOADS, SimWorkload
+
+__all__ = ["run_suite", "compare_kpis", "evaluate_targets", "KPI_TOLERANCE"]
+
+logger = logging.getLogger(__name__)
+
+#: largest relative difference of a KPI between emob-sim and the reference that still agrees
+KPI_TOLERANCE = 0.01
+_COMPARED_KPIS = ["trips_generated", "trips_completed", "trips_stranded", "vehicles",
+                  "km_electric", "charging_sessions", "sessions_abandoned",
+                  "energy_delivered_kwh", "home_energy_kwh", "mean_wait_min", "peak_load_kw"]  # fmt: skip
+
+
+def _in_child(fn: Callable, *args, env: dict[str, str] | None = None):
+    """Call ``fn(*args)`` in a fresh spawned process (with extra environment variables)."""
+    saved = {k: os.environ.get(k) for k in env or {}}
+    os.environ.update(env or {})
+    try:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=ctx) as pool:
+            return pool.submit(fn, *args).result()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _measure(
+    what: str, fn: Callable, *args, env: dict[str, str] | None = None, isolate: bool = True
+) -> dict:
+    """Run a measurement (in a child unless not ``isolate``); record a failure, don't stop."""
+    try:
+        return _in_child(fn, *args, env=env) if isolate else fn(*args)
+    except Exception as exc:  # noqa: BLE001 - a failed workload must not end the suite
+        logger.error("%s failed: %s", what, exc)
+        return {"error": f"{type(exc).__name__}: {exc}"}
+
+
+def _scenario(wl: SimWorkload, work: Path) -> tuple[str | None, list[str], float]:
+    """Scenario path, overrides and EV share that give ``wl.trips`` trips in expectation."""
+    from emob_sim.config import load_scenario
+    from emob_sim.demand.zones import load_zones
+    from emob_sim.synthetic import ev_share_for_trips, synthetic_tables, write_synthetic
+
+    path = None
+    if wl.region == "grid":
+        tables = synthetic_tables(
+            n_nodes=wl.grid_nodes, n_zones=wl.grid_zones, n_sites=wl.grid_sites, seed=1
+        )
+        path = str(write_synthetic(tables, work / wl.name, name=wl.name, days=wl.days))
+    overrides = [f"time.days={wl.days}", *runner.ebikes_off()]
+    sc = load_scenario(path, overrides=overrides)
+    share = ev_share_for_trips(sc, load_zones(sc.zones.file), wl.trips)
+    return path, [*overrides, f"fleet.ev_share={share!r}"], share
+
+
+def compare_kpis(project: dict, reference: dict, *, tolerance: float = KPI_TOLERANCE) -> dict:
+    """Largest relative difference between the two runs' KPIs (relative to max(|a|, 1))."""
+    worst, worst_key = 0.0, None
+    for key in _COMPARED_KPIS:
+        if key in project and key in reference:
+            a, b = float(project[key]), float(reference[key])
+            diff = abs(a - b) / max(abs(a), 1.0)
+            if diff > worst:
+                worst, worst_key = diff, key
+    return {"max_rel_diff": worst, "worst_kpi": worst_key, "agree": worst <= tolerance,
+            "tolerance": tolerance}  # fmt: skip
+
+
+def _sim_row(
+    wl: SimWorkload, work: Path, *, reference: bool, isolate: bool, say: Callable[[str], None]
+) -> dict:
+    try:
+        path, overrides, share = _scenario(wl, work)
+    except Exception as exc:  # noqa: BLE001
+        return {"name": wl.name, "error": f"{type(exc).__name__}: {exc}"}
+    row = {"name": wl.name, "region": wl.region, "days": wl.days, "target_trips": wl.trips,
+           "ev_share": share, "overrides": overrides}  # fmt: skip
+    say(f"{wl.name}: emob-sim")
+    row["project"] = _measure(wl.name, runner.run_project, path, overrides, str(work / wl.name),
+                              isolate=isolate)  # fmt: skip
+    row["reference"] = None
+    if reference and wl.reference:
+        say(f"{wl.name}: reference")
+        ref = _measure(f"{wl.name} reference", runner.run_reference, path, overrides,
+                       str(work / wl.name), isolate=isolate)  # fmt: skip
+        row["reference"] = ref
+        if "error" not in ref and "error" not in row["project"]:
+            row["speedup"] = ref["wall_s"] / row["project"]["wall_s"]
+            row["kpi_agreement"] = compare_kpis(row["project"]["kpis"], ref["kpis"])
+    return row
+
+
+def _nlogn(rows: dict[str, dict], names: list[str]) -> dict | None:
+    points = [rows[n]["project"] for n in names if n in rows and "wall_s" in rows[n]["project"]]
+    if len(points) < 2:
+        return None
+    steps = []
+    for a, b in zip(points, points[1:]):
+        bound = b["trips"] * math.log(b["trips"]) / (a["trips"] * math.log(a["trips"]))
+        ratio = b["wall_s"] / a["wall_s"]
+        exponent = math.log(ratio) / math.log(b["trips"] / a["trips"])
+        steps.append({"from": a["trips"], "to": b["trips"], "time_ratio": ratio,
+                      "nlogn_ratio": bound, "exponent": exponent})  # fmt: skip
+    return {"steps": steps, "met": all(s["time_ratio"] <= s["nlogn_ratio"] for s in steps)}
+
+
+def evaluate_targets(results: dict) -> list[dict]:
+    """The issue's targets, where the workloads that measure them ran."""
+    rows = {r["name"]: r for r in results["workloads"] if "project" in r}
+    targets = []
+    big = rows.get("zemgale-1M", {}).get("project", {})
+    if "wall_s" in big:
+        targets.append({
+            "target": "1M car trips over a week, Zemgale: < 60 s wall and < 4 GB peak memory",
+            "value": f"{big['trips']:,} trips in {big['wall_s']:.1f} s, peak "
+                     f"{big['peak_mb'] / 1024:.2f} GB",
+            "met": big["wall_s"] < 60 and big["peak_mb"] < 4096,
+        })  # fmt: skip
+    for name, what in (("zemgale-50k", "Zemgale"), ("grid10k-50k", "10,000-node grid")):
+        if "speedup" in rows.get(name, {}):
+            row = rows[name]
+            targets.append({
+                "target": f">= 30x faster than the reference at 50,000 trips ({what})",
+                "value": f"{row['speedup']:.1f}x ({row['reference']['wall_s']:.2f} s / "
+                         f"{row['project']['wall_s']:.2f} s)",
+                "met": row["speedup"] >= 30,
+            })  # fmt: skip
+    growth = _nlogn(rows, ["zemgale-10k", "zemgale-100k", "zemgale-1M"])
+    if growth:
+        results["growth"] = growth
+        value = "; ".join(f"{s['from']:,}->{s['to']:,} trips: time x{s['time_ratio']:.1f} "
+                          f"(n log n x{s['nlogn_ratio']:.1f})" for s in growth["steps"])  # fmt: skip
+        targets.append({"target": "run time grows no worse than n log n in trips (10k, 100k, 1M)",
+                        "value": value, "met": growth["met"]})  # fmt: skip
+    for r in results["routing"]:
+        if r.get("nodes", 0) >= 200_000 and "kernel_s" in r:
+            targets.append({
+                "target": "routing: all zone-to-zone times, 200,000-node graph, 500 zones < 10 s",
+                "value": f"{r['kernel_s']:.1f} s (scipy: {r['scipy_s']:.1f} s with lengths, "
+                         f"{r['scipy_times_only_s']:.1f} s times only)",
+                "met": r["kernel_s"] < 10,
+            })  # fmt: skip
+    return targets
+
+
+def run_suite(
+    *,
+    size: str = "full",
+    out_dir: str | Path | None = None,
+    reference: bool = True,
+    isolate: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> dict:
+    """Run the benchmark suite and return its results.
+
+    Parameters
+    ----------
+    size
+        ``"full"`` (the recorded workloads, a few minutes) or ``"smoke"`` (seconds).
+    out_dir
+        Where to write ``results.md`` and ``results.json`` (None: nothing is written).
+    reference
+        Also run the plain reference where the workload allows it.
+    isolate
+        Run every measurement in a fresh process (peak memory per run, JIT measured with an
+        empty numba cache). False runs them in this process: for quick checks only.
+    progress
+        Called with a short message as each measurement starts.
+
+    Returns
+    -------
+    dict
+        ``machine``, ``jit``, ``workloads`` (emob-sim, reference, speed-up, KPI agreement per
+        workload), ``routing``, ``kernels``, ``targets`` and ``suite_wall_s``.
+    """
+    if size not in SIZES:
+        raise ValueError(f"size: expected one of {SIZES}, got {size!r}")
+    say = progress or (lambda msg: None)
+    spec = WORKLOADS[size]
+    t0 = time.perf_counter()
+    results: dict = {"size": size, "isolated": isolate, "machine": describe_machine()}
+    with tempfile.TemporaryDirectory(prefix="emob-bench-") as tmp:
+        work = Path(tmp)
+        say("JIT: warm-up run with an empty numba cache, then with the cache")
+        empty = {}
+        if isolate:
+            empty = _measure("jit", runner.measure_jit, str(work / "jit"),
+                             env={"NUMBA_CACHE_DIR": str(work / "numba-cache")})  # fmt: skip
+        cached = _measure("jit cached", runner.measure_jit, str(work / "jit"), isolate=isolate)
+        results["jit"] = {"empty_cache_s": empty.get("warm_up_s"),
+                          "cached_s": cached.get("warm_up_s")}  # fmt: skip
+        results["workloads"] = [
+            _sim_row(wl, work, reference=reference, isolate=isolate, say=say)
+            for wl in spec["sim"]
+        ]
+        results["routing"] = []
+        for rw in spec["routing"]:
+            say(f"{rw.name}: emob-sim kernel and scipy")
+            row = _measure(rw.name, runner.run_routing, rw.nodes, rw.zones, isolate=isolate)
+            results["routing"].append({"name": rw.name, **row})
+        say("kernels: numba against .py_func")
+        kernels = _measure("kernels", runner.run_kernels, spec["kernels"], isolate=isolate)
+        results["kernels"] = kernels if isinstance(kernels, list) else [kernels]
+    results["targets"] = evaluate_targets(results)
+    results["suite_wall_s"] = time.perf_counter() - t0
+    if out_dir is not None:
+        write_results(results, out_dir)
+    return results

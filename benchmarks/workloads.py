@@ -1,0 +1,76 @@
+"""The fixed workloads of the suite, at two sizes: ``full`` (the recorded results) and ``smoke``.
+
+Simulation workloads run the whole chain (routing matrices, demand, simulation, KPIs, written
+results) on the strategic Zemgale network or on a synthetic grid
+(:mod:`emob_sim.synthetic`), scaled to a number of car trips over ``days`` days with
+``fleet.ev_share`` (:func:`emob_sim.synthetic.ev_share_for_trips`). The reference
+(:mod:`benchmarks.reference`) runs on the workloads marked ``reference``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = ["SimWorkload", "RoutingWorkload", "KernelSizes", "WORKLOADS", "SIZES"]
+
+
+@dataclass(frozen=True)
+class SimWorkload:
+    """A whole run: region, expected car trips, simulated days, whether the reference runs."""
+
+    name: str
+    region: Literal["zemgale", "grid"]
+    trips: int
+    days: int
+    reference: bool
+    grid_nodes: int = 0
+    grid_zones: int = 0
+    grid_sites: int = 0
+
+
+@dataclass(frozen=True)
+class RoutingWorkload:
+    """All zone-to-zone travel times on a synthetic grid: the kernel against scipy."""
+
+    name: str
+    nodes: int
+    zones: int
+
+
+@dataclass(frozen=True)
+class KernelSizes:
+    """Inputs of the kernel micro-benchmarks (numba against the ``.py_func`` twin)."""
+
+    vehicles: int
+    sessions: int
+    choices: int
+    coverage_candidates: int
+
+
+SIZES = ("full", "smoke")
+
+WORKLOADS: dict[str, dict] = {
+    "full": {
+        "sim": [
+            SimWorkload("zemgale-10k", "zemgale", 10_000, 7, reference=True),
+            SimWorkload("zemgale-50k", "zemgale", 50_000, 7, reference=True),
+            SimWorkload("zemgale-100k", "zemgale", 100_000, 7, reference=True),
+            SimWorkload("zemgale-1M", "zemgale", 1_000_000, 7, reference=False),
+            SimWorkload("grid10k-50k", "grid", 50_000, 7, reference=True,
+                        grid_nodes=10_000, grid_zones=200, grid_sites=40),  # fmt: skip
+        ],
+        "routing": [RoutingWorkload("routing-200k", 200_000, 500)],
+        "kernels": KernelSizes(vehicles=20_000, sessions=2_000, choices=2_000,
+                               coverage_candidates=2_000),  # fmt: skip
+    },
+    "smoke": {
+        "sim": [
+            SimWorkload("zemgale-2k", "zemgale", 2_000, 1, reference=True),
+            SimWorkload("grid400-1k", "grid", 1_000, 2, reference=True,
+                        grid_nodes=400, grid_zones=12, grid_sites=4),  # fmt: skip
+        ],
+        "routing": [RoutingWorkload("routing-2k", 2_000, 20)],
+        "kernels": KernelSizes(vehicles=200, sessions=20, choices=20, coverage_candidates=50),
+    },
+}

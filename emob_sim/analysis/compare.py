@@ -1,0 +1,296 @@
+"""Side-by-side comparison of charging layouts on the same demand and seed.
+
+:func:`compare_layouts` runs every layout scenario with one seed (``--seed`` or the first
+layout's). The region (network, zones, travel matrices) is built once per distinct network
+and zones and reused for every layout on it, with the layout's own sites
+(:func:`emob_sim.region.with_sites`); demand is drawn from the same seed stream for every
+layout, so layouts that share network, zones, fleet and demand settings see the same trips.
+
+:func:`write_comparison` writes (atomically)::
+
+    comparison.csv      one row per layout (:data:`COMPARISON_COLUMNS`, then e-bike KPIs)
+    municipalities.csv  one row per layout and municipality (:data:`MUNICIPALITY_COLUMNS`)
+    layouts.gpkg        one point layer per layout: its sites with their KPIs (for QGIS)
+    compare.json        the layouts, their files, the seed
+
+Definitions: ``sites``, ``plugs``, ``capex_eur``, ``opex_eur_per_year`` and ``peak_kw_area``
+leave out ``placement.external_site_ids`` (sites outside the planning area); CAPEX is what is
+still to spend (:func:`emob_sim.placement.costs.site_costs`). The other KPIs are the run's
+(:mod:`emob_sim.analysis.kpis`): waits over every driver who arrived, ``peak_kw`` of all car
+sites. ``pop_fast_10min_share`` is the share of the resident zones' population whose zone
+centre reaches a DC fast charger (kind ``car_dc``) within 10 minutes' drive. A site belongs to
+the municipality of the resident zone it is reached from fastest (e-bike points: the zone they
+serve); stranded trips count at the municipality of their origin zone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from emob_sim.config.loading import load_scenario
+from emob_sim.config.models import Scenario
+from emob_sim.errors import EmobSimError, NetworkError
+from emob_sim.placement.candidates import nearest_resident_zone
+from emob_sim.placement.costs import site_costs
+from emob_sim.region import Region, build_region, with_sites
+from emob_sim.results import RunResult, atomic_output_dir
+from emob_sim.sites import load_sites
+
+__all__ = [
+    "Comparison",
+    "compare_layouts",
+    "write_comparison",
+    "COMPARISON_COLUMNS",
+    "MUNICIPALITY_COLUMNS",
+    "COMPARE_FILES",
+    "FAST_ACCESS_MIN",
+]
+
+logger = logging.getLogger(__name__)
+
+#: travel-time limit of ``pop_fast_10min_share``
+FAST_ACCESS_MIN = 10.0
+
+COMPARISON_COLUMNS = [
+    "layout", "file", "sites", "plugs", "dc_plugs", "capex_eur", "opex_eur_per_year",
+    "mean_wait_min", "p95_wait_min", "charging_sessions", "sessions_abandoned",
+    "trips_stranded", "energy_kwh", "peak_kw", "peak_kw_area", "co2_avoided_kg",
+    "pop_fast_10min_share",
+]
+MUNICIPALITY_COLUMNS = [
+    "layout", "municipality", "population", "pop_fast_10min_share", "sites", "plugs",
+    "capex_eur", "sessions", "sessions_abandoned", "energy_kwh", "mean_wait_min",
+    "trips_stranded",
+]
+COMPARE_FILES = ["comparison.csv", "municipalities.csv", "layouts.gpkg", "compare.json"]
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """Rows per layout, per layout and municipality, the site tables and the runs."""
+
+    table: pd.DataFrame
+    municipalities: pd.DataFrame
+    sites: dict[str, pd.DataFrame]  # layout name -> site table with municipality and costs
+    runs: dict[str, RunResult]
+    files: dict[str, str]
+    seed: int
+
+
+def _key(scenario: Scenario, sections: Sequence[str]) -> str:
+    data = scenario.model_dump(mode="json")
+    return json.dumps({k: data.get(k) for k in sections}, sort_keys=True)
+
+
+def _without_sites(scenario: Scenario) -> Scenario:
+    charging = scenario.charging.model_copy(update={"sites_file": None, "sites": []})
+    return scenario.model_copy(update={"charging": charging})
+
+
+def _unique_names(scenarios: list[Scenario], files: list[str]) -> list[str]:
+    names: list[str] = []
+    for sc, f in zip(scenarios, files):
+        name = sc.name if sc.name not in names else f"{sc.name}-{Path(f).stem}"
+        k = 2
+        while name in names:
+            name, k = f"{sc.name}-{k}", k + 1
+        names.append(name)
+    return names
+
+
+def _fast_access(region: Region) -> np.ndarray:
+    """Per zone: a car_dc site is within :data:`FAST_ACCESS_MIN` minutes of its centre."""
+    dc = np.flatnonzero(region.sites["kind"].to_numpy() == "car_dc")
+    if not dc.size:
+        return np.zeros(region.n_zones, dtype=bool)
+    t = region.time_s[:region.n_zones, region.n_zones + dc]
+    return (t <= FAST_ACCESS_MIN * 60.0).any(axis=1)
+
+
+def _site_zone(result: RunResult, table: pd.DataFrame) -> np.ndarray:
+    """Zone index of each row of the run's site table (car sites, then e-bike points)."""
+    region = result.region
+    car = nearest_resident_zone(region)
+    bike = region.bike.site_zone if region.bike is not None else np.zeros(0, np.int64)
+    zone = np.concatenate([car, bike])[: len(table)]
+    return np.pad(zone, (0, len(table) - zone.size), constant_values=-1)
+
+
+def _flat_ebike(kpis: dict) -> dict:
+    out = {}
+    for key, value in kpis.items():
+        if isinstance(value, dict) and key == "ebike":
+            out.update({f"ebike_{k}": v for k, v in value.items() if not isinstance(v, dict)})
+        elif key.startswith("ebike_"):
+            out[key] = value
+    return out
+
+
+def _layout_rows(
+    name: str, file: str, result: RunResult
+) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """The comparison row, the municipality rows and the site table of one layout's run."""
+    sc, region, k = result.scenario, result.region, result.kpis
+    table = result.sites.reset_index(drop=True)
+    costs = site_costs(table, sc)
+    zones = region.zones
+    zone = _site_zone(result, table)
+    muni = zones["municipality"].to_numpy(dtype=object)[np.maximum(zone, 0)]
+    muni = np.where(zone >= 0, muni, "")
+    external = table["site_id"].isin(sc.placement.external_site_ids).to_numpy()
+    table = table.assign(municipality=np.where(external, "outside", muni), **costs)
+    inside = table[~external]
+    car_inside = ~region.sites["site_id"].isin(sc.placement.external_site_ids).to_numpy()
+    load = result.sim.load_kw
+    peak_area = float(load[car_inside].sum(axis=0).max()) if load.size and car_inside.any() else 0.0
+    resident = (zones["kind"] == "zone").to_numpy()
+    pop = zones["population"].to_numpy(dtype=float) * resident
+    fast = _fast_access(region)
+    row = {
+        "layout": name, "file": file, "sites": len(inside), "plugs": int(inside["plugs"].sum()),
+        "dc_plugs": int(inside.loc[inside["kind"] == "car_dc", "plugs"].sum()),
+        "capex_eur": float(inside["capex_eur"].sum()),
+        "opex_eur_per_year": float(inside["opex_eur_per_year"].sum()),
+        "mean_wait_min": k["mean_wait_min"], "p95_wait_min": k["p95_wait_min"],
+        "charging_sessions": k["charging_sessions"], "sessions_abandoned": k["sessions_abandoned"],
+        "trips_stranded": k["trips_stranded"], "energy_kwh": k["energy_delivered_kwh"],
+        "peak_kw": k["peak_load_kw"], "peak_kw_area": round(peak_area, 4),
+        "co2_avoided_kg": k["co2_avoided_kg"],
+        "pop_fast_10min_share": round(float(pop[fast].sum() / max(pop.sum(), 1e-12)), 4),
+        **_flat_ebike(k),
+    }
+    # per municipality
+    trips = result.demand.trips
+    stranded = result.sim.trips["status"].to_numpy() == "stranded"
+    origin = trips["origin"].to_numpy(np.int64)[stranded]
+    origin_muni = zones["municipality"].to_numpy(dtype=object)[origin[origin < len(zones)]]
+    rows = []
+    for m in sorted(set(zones.loc[resident, "municipality"])):
+        in_m = resident & (zones["municipality"] == m).to_numpy()
+        s = inside[inside["municipality"] == m]
+        arrivals = s["sessions"] + s["sessions_abandoned"]
+        rows.append({
+            "layout": name, "municipality": m, "population": float(pop[in_m].sum()),
+            "pop_fast_10min_share": round(
+                float(pop[in_m & fast].sum() / max(pop[in_m].sum(), 1e-12)), 4
+            ),
+            "sites": len(s), "plugs": int(s["plugs"].sum()),
+            "capex_eur": float(s["capex_eur"].sum()), "sessions": int(s["sessions"].sum()),
+            "sessions_abandoned": int(s["sessions_abandoned"].sum()),
+            "energy_kwh": round(float(s["energy_kwh"].sum()), 4),
+            "mean_wait_min": round(float((s["mean_wait_min"] * arrivals).sum() / arrivals.sum()), 4)
+            if arrivals.sum() else 0.0,
+            "trips_stranded": int((origin_muni == m).sum()),
+        })
+    return row, pd.DataFrame(rows, columns=MUNICIPALITY_COLUMNS), table
+
+
+def compare_layouts(
+    layouts: Sequence[str | Path | Scenario],
+    *,
+    seed: int | None = None,
+    overrides: Iterable[str] = (),
+    on_progress: Callable[[str], None] | None = None,
+) -> Comparison:
+    """Simulate every layout with the same seed and tabulate them side by side.
+
+    Parameters
+    ----------
+    layouts
+        Scenario files (or scenarios) holding the layouts.
+    seed
+        Seed of every run (default: the first layout's).
+    overrides
+        ``--set`` overrides applied to every layout file.
+    on_progress
+        Called with a short message as each layout starts.
+
+    Raises
+    ------
+    ConfigError, InputFileNotFoundError
+        A layout file is missing or invalid, or fewer than one layout is given.
+    NetworkError
+        A layout's site is off the network (the message names the file and the site).
+    """
+    from emob_sim.pipeline import run  # the pipeline imports the analysis package
+
+    if not layouts:
+        raise EmobSimError("compare: expected at least one layout scenario file")
+    overrides = list(overrides)
+    scenarios = [s if isinstance(s, Scenario) else load_scenario(s, overrides=overrides)
+                 for s in layouts]
+    files = [str(s) if not isinstance(s, Scenario) else s.name for s in layouts]
+    seed = scenarios[0].seed if seed is None else seed
+    scenarios = [s.model_copy(update={"seed": seed}) for s in scenarios]
+    names = _unique_names(scenarios, files)
+    notify = on_progress or (lambda msg: None)
+    bases: dict[str, Region] = {}
+    rows, munis, sites, runs = [], [], {}, {}
+    for sc, name, file in zip(scenarios, names, files):
+        notify(name)
+        key = _key(sc, ("network", "zones", "ebike"))
+        if key not in bases:
+            bases[key] = build_region(_without_sites(sc))
+        try:
+            region = with_sites(bases[key], load_sites(sc.charging), scenario=sc,
+                                max_snap_distance_m=sc.charging.max_snap_distance_m)
+        except NetworkError as exc:
+            raise NetworkError(f"{file}: {exc}") from None
+        result = run(sc, region=region)
+        row, muni, table = _layout_rows(name, file, result)
+        rows.append(row)
+        munis.append(muni)
+        sites[name] = table
+        runs[name] = result
+    logger.info("compared %d layouts on %d region(s)", len(rows), len(bases))
+    table = pd.DataFrame(rows)
+    extra = [c for c in table.columns if c not in COMPARISON_COLUMNS]
+    return Comparison(
+        table=table[COMPARISON_COLUMNS + extra],
+        municipalities=pd.concat(munis, ignore_index=True),
+        sites=sites, runs=runs, files=dict(zip(names, files)), seed=seed,
+    )
+
+
+def _layer_name(name: str, used: set[str]) -> str:
+    base = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or "layout"
+    out, k = base, 2
+    while out in used:
+        out, k = f"{base}_{k}", k + 1
+    used.add(out)
+    return out
+
+
+def write_comparison(
+    comparison: Comparison, out_dir: str | Path, *, overwrite: bool = False
+) -> Path:
+    """Write the comparison folder atomically (see the module docstring) and return its path."""
+    with atomic_output_dir(out_dir, overwrite=overwrite) as tmp:
+        comparison.table.to_csv(tmp / "comparison.csv", index=False, encoding="utf-8")
+        comparison.municipalities.to_csv(tmp / "municipalities.csv", index=False, encoding="utf-8")
+        used: set[str] = set()
+        layers = {}
+        for name, table in comparison.sites.items():
+            layer = _layer_name(name, used)
+            layers[name] = layer
+            gdf = gpd.GeoDataFrame(
+                table.drop(columns=["lon", "lat"]),
+                geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326",
+            )
+            gdf.to_file(tmp / "layouts.gpkg", layer=layer, driver="GPKG", engine="pyogrio")
+        info = {"seed": comparison.seed,
+                "layouts": [{"name": n, "file": f, "layer": layers[n]}
+                            for n, f in comparison.files.items()],
+                "files": COMPARE_FILES}
+        (tmp / "compare.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n",
+                                          encoding="utf-8")
+    return Path(out_dir).expanduser().resolve()
