@@ -223,5 +223,32 @@ def compare(
     console.print(f"Comparison written to [bold]{path}[/]")
 
 
+@app.command()
+def bench(
+    size: Annotated[str, typer.Option(help="full (the recorded workloads, minutes) or smoke (seconds).")] = "full",
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder (default: benchmarks/results for full runs, none for smoke).")] = None,
+    reference: Annotated[bool, typer.Option(help="Also time the plain reference implementation.")] = True,
+) -> None:
+    """Run the benchmark suite (benchmarks/ of a source checkout) and print its table."""
+    import importlib.util
+
+    if importlib.util.find_spec("benchmarks") is None:
+        _fail(EmobSimError("bench: the suite is the benchmarks/ folder of a source checkout; "
+                           "run this command from the checkout (or `python -m benchmarks` there)"))
+    if size not in ("full", "smoke"):
+        _fail(EmobSimError(f"--size: expected 'full' or 'smoke', got {size!r}"))
+    from benchmarks import RESULTS_DIR, main_table, run_suite
+
+    target = out if out is not None else (RESULTS_DIR if size == "full" else None)
+    with console.status("starting") as status:
+        results = run_suite(size=size, out_dir=target, reference=reference,
+                            progress=lambda msg: status.update(f"{msg} ..."))
+    typer.echo(main_table(results))
+    for t in results["targets"]:
+        typer.echo(f"[{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['value']}")
+    if target is not None:
+        console.print(f"Results written to [bold]{target}[/] (results.md, results.json)")
+
+
 def main() -> None:  # pragma: no cover - console entry point for `python -m emob_sim`
     app()

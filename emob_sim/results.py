@@ -43,6 +43,7 @@ from emob_sim.demand.tables import Demand
 from emob_sim.ebike import EBIKE_SESSION_COLUMNS, EBIKE_TRIP_COLUMNS, EbikeRun
 from emob_sim.ebike.sim import EBIKE_TRIP_RESULT_COLUMNS
 from emob_sim.errors import EmobSimError
+from emob_sim.network.arrays import RoadNetwork
 from emob_sim.region import Region
 from emob_sim.sim.outputs import SimResult
 
@@ -217,13 +218,8 @@ def _manifest(result: RunResult) -> dict:
             json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode()
         ).hexdigest(),
         "inputs": {str(p): _sha256(p) for p in input_files(scenario)},
-        "network": {
-            "description": result.region.network.description,
-            "nodes": result.region.network.n_nodes,
-            "edges": result.region.network.n_edges,
-            "attribution": result.region.network.attribution,
-        },
-        "bike_network": _bike_network(result.region),
+        "network": _network_info(result.region.network),
+        "bike_network": _network_info(bike.network) if (bike := result.region.bike) else None,
         "python": platform.python_version(),
         "libraries": versions,
         "files": RUN_FILES,
@@ -231,16 +227,15 @@ def _manifest(result: RunResult) -> dict:
     }
 
 
-def _bike_network(region: Region) -> dict | None:
-    """The e-bike network of the manifest (None without one, e.g. the strategic source)."""
-    bike = getattr(region, "bike", None)
-    if bike is None or bike.network is None:
+def _network_info(network: RoadNetwork | None) -> dict | None:
+    """Where a network came from and its size, for the manifest."""
+    if network is None:
         return None
     return {
-        "description": bike.network.description,
-        "nodes": bike.network.n_nodes,
-        "edges": bike.network.n_edges,
-        "attribution": bike.network.attribution,
+        "description": network.description,
+        "nodes": network.n_nodes,
+        "edges": network.n_edges,
+        "attribution": network.attribution,
     }
 
 
@@ -270,9 +265,7 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
     ``out_dir`` only when complete. With ``overwrite`` an existing folder is replaced (it is
     moved aside first and deleted after the rename succeeded).
     """
-    out = check_out_dir(out_dir, overwrite=overwrite)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    try:
+    with atomic_output_dir(out_dir, overwrite=overwrite) as tmp:
         _write_json(tmp / "manifest.json", _manifest(result))
         _write_json(tmp / "kpis.json", result.kpis)
         _write_json(tmp / "sites.geojson", _sites_geojson(result.sites))
@@ -284,20 +277,4 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
         sim.events.to_parquet(tmp / "events.parquet", index=False)
         result.ebike_trips().to_parquet(tmp / "ebike_trips.parquet", index=False)
         result.ebike_sessions().to_parquet(tmp / "ebike_sessions.parquet", index=False)
-        old = None
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / out.name)
-        try:
-            os.replace(tmp, out)
-        except BaseException:
-            if old is not None:  # put the previous run back where it was
-                os.replace(old / out.name, out)
-                old.rmdir()
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return out
+    return Path(out_dir).expanduser().resolve()

@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
+from emob_sim._csv import read_text_table
 from emob_sim.config.models import ChargingConfig, SiteSpec
-from emob_sim.errors import DataError, InputFileNotFoundError
+from emob_sim.errors import DataError
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import snap_points
 
@@ -56,20 +57,12 @@ def read_sites_file(path: str | Path) -> list[SiteSpec]:
         A required column is missing or a row is invalid (file, row number, field named).
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputFileNotFoundError(f"charging.sites_file: file not found: {path}")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read the sites table ({exc})") from None
-    missing = [c for c in _REQUIRED if c not in raw.columns]
-    if missing:
-        raise DataError(f"{path}: column '{missing[0]}' is missing, expected columns {_REQUIRED}")
+    raw = read_text_table(path, _REQUIRED, key="charging.sites_file")
     columns = [c for c in SITE_FILE_COLUMNS if c in raw.columns]
     specs = []
     for i, row in enumerate(raw[columns].to_dict(orient="records")):
         try:
-            specs.append(SiteSpec.model_validate({k: v.strip() for k, v in row.items()}))
+            specs.append(SiteSpec.model_validate(row))
         except ValidationError as exc:
             err = exc.errors()[0]
             field = ".".join(str(p) for p in err["loc"])

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from emob_sim.errors import DataError, InputFileNotFoundError
+from emob_sim._csv import read_text_table
+from emob_sim.errors import DataError
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import snap_points
 
@@ -64,20 +65,10 @@ def load_zones(path: str | Path) -> pd.DataFrame:
         A column is missing or a row holds a bad value (file, row number and column named).
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputFileNotFoundError(f"zones.file: file not found: {path}")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read the zones table ({exc})") from None
-    missing = [c for c in ZONE_FILE_COLUMNS if c not in raw.columns]
-    if missing:
-        raise DataError(
-            f"{path}: column '{missing[0]}' is missing, expected columns {ZONE_FILE_COLUMNS}"
-        )
+    raw = read_text_table(path, ZONE_FILE_COLUMNS, key="zones.file")
     if raw.empty:
         raise DataError(f"{path}: the zones table has no rows")
-    raw = raw[ZONE_FILE_COLUMNS].apply(lambda s: s.str.strip())
+    raw = raw[ZONE_FILE_COLUMNS]
 
     zones = raw.copy()
     _bad_row(path, (raw["zone_id"] == "").to_numpy(), "zone_id", "a non-empty name", raw)

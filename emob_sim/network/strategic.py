@@ -31,7 +31,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from osmnx.distance import great_circle
 
-from emob_sim.errors import DataError, InputFileNotFoundError, NetworkError
+from emob_sim._csv import read_text_table
+from emob_sim.errors import DataError, NetworkError
 
 __all__ = ["build_strategic_graph", "calibrate_detour_factor", "read_strategic_tables"]
 
@@ -40,21 +41,6 @@ logger = logging.getLogger(__name__)
 _NODE_COLUMNS = ["node_id", "name", "lon", "lat"]
 _LINK_COLUMNS = ["a", "b", "highway"]
 _CALIBRATION_COLUMNS = ["from", "to", "road_km"]
-
-
-def _read_table(path: Path, required: list[str]) -> pd.DataFrame:
-    """Read a CSV as strings (empty cells stay "") and check its required columns."""
-    if not path.exists():
-        raise InputFileNotFoundError(f"{path}: file not found")
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read the CSV table ({exc})") from None
-    missing = [c for c in required if c not in df.columns]
-    if missing:
-        raise DataError(f"{path}: column '{missing[0]}' is missing, expected columns {required}")
-    df[required] = df[required].apply(lambda s: s.str.strip())
-    return df
 
 
 def _numeric(
@@ -110,8 +96,8 @@ def read_strategic_tables(strategic_dir: Path) -> tuple[pd.DataFrame, pd.DataFra
     """
     strategic_dir = Path(strategic_dir)
     nodes_path, links_path = strategic_dir / "nodes.csv", strategic_dir / "links.csv"
-    nodes = _read_table(nodes_path, _NODE_COLUMNS)
-    links = _read_table(links_path, _LINK_COLUMNS)
+    nodes = read_text_table(nodes_path, _NODE_COLUMNS)
+    links = read_text_table(links_path, _LINK_COLUMNS)
     if nodes.empty or links.empty:
         raise DataError(f"{strategic_dir}: nodes.csv and links.csv must have at least one row")
     ids = pd.to_numeric(nodes["node_id"], errors="coerce")
@@ -238,7 +224,7 @@ def build_strategic_graph(strategic_dir: Path, *, detour_factor: float | None) -
     nodes, links = read_strategic_tables(strategic_dir)
     if detour_factor is None:
         path = strategic_dir / "calibration.csv"
-        table = _read_table(path, _CALIBRATION_COLUMNS)
+        table = read_text_table(path, _CALIBRATION_COLUMNS)
         table["road_km"] = _numeric(table, "road_km", path, low=1e-9, high=np.inf)
         detour_factor = calibrate_detour_factor(_graph(nodes, links, detour_factor=1.0), table)
         logger.info("calibrated detour factor %.4f on %d road distances", detour_factor, len(table))

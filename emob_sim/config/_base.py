@@ -1,0 +1,24 @@
+"""Building blocks of the scenario models: the strict base model and constrained numbers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["StrictModel", "Share", "Positive", "NonNegative", "Hour", "SiteKind"]
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Positive = Annotated[float, Field(gt=0.0)]
+NonNegative = Annotated[float, Field(ge=0.0)]
+Hour = Annotated[float, Field(ge=0.0, le=24.0)]
+
+
+class StrictModel(BaseModel):
+    """Base of all scenario models: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+#: kinds of charging site: car AC, car DC (fast), public e-bike charging point
+SiteKind = Literal["car_ac", "car_dc", "ebike"]
