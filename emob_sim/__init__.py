@@ -19,7 +19,15 @@ from emob_sim.errors import (
     NetworkError,
 )
 
-_LAZY = {"run": "emob_sim.pipeline", "RunResult": "emob_sim.results", "write_run": "emob_sim.results"}
+_LAZY = {
+    "run": "emob_sim.pipeline",
+    "RunResult": "emob_sim.results",
+    "write_run": "emob_sim.results",
+    "place": "emob_sim.placement",
+    "write_placement": "emob_sim.placement",
+    "compare_layouts": "emob_sim.analysis.compare",
+    "write_comparison": "emob_sim.analysis.compare",
+}
 
 
 def __getattr__(name: str):
@@ -44,6 +52,10 @@ __all__ = [
     "run",
     "RunResult",
     "write_run",
+    "place",
+    "write_placement",
+    "compare_layouts",
+    "write_comparison",
     "EmobSimError",
     "ConfigError",
     "DataError",
