@@ -3,7 +3,9 @@
 Simulation workloads run the whole chain (routing matrices, demand, simulation, KPIs, written
 results) on the strategic Zemgale network or on a synthetic grid
 (:mod:`emob_sim.synthetic`), scaled to a number of car trips over ``days`` days with
-``fleet.ev_share`` (:func:`emob_sim.synthetic.ev_share_for_trips`). The reference
+``fleet.ev_share`` (:func:`emob_sim.synthetic.ev_share_for_trips`). With today's Zemgale
+chargers the queues grow with the fleet, so the ``zemgale-plugs-*`` series also scales every
+site's plugs with the EV share (about constant work per trip). The reference
 (:mod:`benchmarks.reference`) runs on the workloads marked ``reference``.
 """
 
@@ -27,6 +29,9 @@ class SimWorkload:
     grid_nodes: int = 0
     grid_zones: int = 0
     grid_sites: int = 0
+    #: multiply every site's plugs by the EV share over the scenario's own, so that the load per
+    #: plug (and the simulation work per trip) stays about the same as the trips grow
+    scale_plugs: bool = False
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,12 @@ WORKLOADS: dict[str, dict] = {
             SimWorkload("zemgale-50k", "zemgale", 50_000, 7, reference=True),
             SimWorkload("zemgale-100k", "zemgale", 100_000, 7, reference=True),
             SimWorkload("zemgale-1M", "zemgale", 1_000_000, 7, reference=False),
+            SimWorkload("zemgale-plugs-10k", "zemgale", 10_000, 7, reference=False,
+                        scale_plugs=True),
+            SimWorkload("zemgale-plugs-100k", "zemgale", 100_000, 7, reference=False,
+                        scale_plugs=True),
+            SimWorkload("zemgale-plugs-1M", "zemgale", 1_000_000, 7, reference=False,
+                        scale_plugs=True),
             SimWorkload("grid10k-50k", "grid", 50_000, 7, reference=True,
                         grid_nodes=10_000, grid_zones=200, grid_sites=40),  # fmt: skip
         ],

@@ -232,6 +232,8 @@ def bench(
     """Run the benchmark suite (benchmarks/ of a source checkout) and print its table."""
     import importlib.util
 
+    if importlib.util.find_spec("benchmarks") is None and (Path.cwd() / "benchmarks").is_dir():
+        sys.path.insert(0, str(Path.cwd()))  # a checkout with a non-editable install
     if importlib.util.find_spec("benchmarks") is None:
         _fail(EmobSimError("bench: the suite is the benchmarks/ folder of a source checkout; "
                            "run this command from the checkout (or `python -m benchmarks` there)"))

@@ -9,6 +9,9 @@ Every kernel is compiled with ``@njit(cache=True)``; its pure-Python twin is ``k
 - :func:`load_profile`: mean kW per site and time bin (:mod:`emob_sim.kernels.profile`).
 - :func:`choose_site`: the cheapest public site by generalised cost
   (:mod:`emob_sim.kernels.choice`).
+- :func:`~emob_sim.kernels.paths.many_to_many`: fastest times and path lengths from many
+  sources to many targets on CSR arrays, the routing of ``point_matrices``
+  (:mod:`emob_sim.kernels.paths`).
 """
 
 from __future__ import annotations

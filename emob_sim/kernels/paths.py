@@ -3,19 +3,27 @@
 :func:`many_to_many` returns, for every source and target node, the least travel time and the
 length of that fastest path (among equally fast paths, the shortest), both summed edge by edge
 from the source, so the times equal :func:`scipy.sparse.csgraph.dijkstra`'s bit for bit. Each
-source's search stops as soon as every target is settled; sources run in parallel
-(``prange``). The queue is a bucket queue (Dial's algorithm, buckets as wide as the shortest
-edge time, exact) when every edge takes a positive time, else a lazy-deletion 4-ary heap.
-On the 200,000-node synthetic grid this is several times faster than scipy's Dijkstra plus the
-path-length pass it needs (see benchmarks/results/).
+source's search stops as soon as every target is settled. Blocks of sources run in Python
+threads on the compiled kernel :func:`many_rows`, which releases the GIL (not numba's
+``parallel=True``: its GNU OpenMP layer aborts processes forked after a call). The queue is
+a bucket queue (Dial's algorithm, buckets as wide as the shortest edge time, exact) when every
+edge takes a positive time, else a lazy-deletion 4-ary heap. On the 200,000-node synthetic
+grid this is several times faster than scipy's Dijkstra plus the path-length pass it needs
+(see benchmarks/results/).
 """
 
 from __future__ import annotations
 
-import numpy as np
-from numba import njit, prange
+from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["many_to_many", "dijkstra_targets", "bucket_width", "MAX_BUCKETS"]
+import numba
+import numpy as np
+from numba import njit
+
+__all__ = ["many_to_many", "many_rows", "dijkstra_targets", "bucket_width", "MAX_BUCKETS"]
+
+#: below this many (source, node) pairs a single thread is faster than starting threads
+_MIN_CELLS_PER_THREAD = 2_000_000
 
 #: largest ratio of the longest to the shortest edge time for the bucket search
 MAX_BUCKETS = 1 << 22
@@ -224,7 +232,29 @@ def bucket_width(weight: np.ndarray) -> tuple[float, int]:
     return width, int(high / width) + 2
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True)
+def many_rows(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weight: np.ndarray,
+    length: np.ndarray,
+    sources: np.ndarray,
+    target_slot: np.ndarray,
+    n_targets: int,
+    bucket_s: float,
+    n_buckets: int,
+    time_out: np.ndarray,
+    length_out: np.ndarray,
+) -> None:
+    """Fill row ``i`` of ``time_out`` and ``length_out`` with the search from ``sources[i]``.
+
+    Releases the GIL, so that threads can run it on disjoint blocks of sources.
+    """
+    for i in range(sources.shape[0]):
+        dijkstra_targets(indptr, indices, weight, length, sources[i], target_slot, n_targets,
+                         time_out[i], length_out[i], bucket_s, n_buckets)  # fmt: skip
+
+
 def many_to_many(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -232,6 +262,8 @@ def many_to_many(
     length: np.ndarray,
     sources: np.ndarray,
     targets: np.ndarray,
+    *,
+    threads: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fastest travel time and its path length from every source to every target.
 
@@ -243,6 +275,10 @@ def many_to_many(
         Start nodes (repeats allowed).
     targets
         Distinct target nodes.
+    threads
+        Threads sharing the sources (default: ``numba.config.NUMBA_NUM_THREADS``, the cores,
+        or one for small problems). Python threads, not OpenMP: safe to call from several
+        threads at once and in processes forked after a call.
 
     Returns
     -------
@@ -250,16 +286,28 @@ def many_to_many(
         ``(len(sources), len(targets))`` arrays; ``inf`` where a target cannot be reached.
         Among equally fast paths the shortest gives the length.
     """
+    sources = np.ascontiguousarray(sources, dtype=np.int64)
+    targets = np.ascontiguousarray(targets, dtype=np.int64)
     n = indptr.shape[0] - 1
-    k = sources.shape[0]
-    t = targets.shape[0]
     target_slot = np.full(n, -1, dtype=np.int64)
-    for j in range(t):
-        target_slot[targets[j]] = j
+    target_slot[targets] = np.arange(targets.shape[0])
     bucket_s, n_buckets = bucket_width(weight)
-    time_out = np.empty((k, t))
-    length_out = np.empty((k, t))
-    for i in prange(k):
-        dijkstra_targets(indptr, indices, weight, length, sources[i], target_slot, t,
-                         time_out[i], length_out[i], bucket_s, n_buckets)  # fmt: skip
+    time_out = np.empty((sources.shape[0], targets.shape[0]))
+    length_out = np.empty((sources.shape[0], targets.shape[0]))
+    if threads is None:
+        small = sources.shape[0] * n < _MIN_CELLS_PER_THREAD
+        threads = 1 if small else numba.config.NUMBA_NUM_THREADS
+    blocks = np.array_split(np.arange(sources.shape[0]), max(1, min(threads, sources.shape[0])))
+
+    def run(rows: np.ndarray) -> None:
+        if rows.size:
+            many_rows(indptr, indices, weight, length, sources[rows], target_slot,
+                      targets.shape[0], bucket_s, n_buckets, time_out[rows[0] : rows[-1] + 1],
+                      length_out[rows[0] : rows[-1] + 1])  # fmt: skip
+
+    if len(blocks) == 1:
+        run(blocks[0])
+    else:
+        with ThreadPoolExecutor(max_workers=len(blocks)) as pool:
+            list(pool.map(run, blocks))
     return time_out, length_out

@@ -121,6 +121,11 @@ def simulate_detailed(
             f"seed_seq: expected a numpy.random.SeedSequence, got {type(seed_seq).__name__}"
         )
     inp = prepare_inputs(scenario, region, demand)
+    with _cyclic_gc_paused():
+        return _simulate(scenario, inp)
+
+
+def _simulate(scenario: Scenario, inp: SimInputs) -> tuple[SimResult, VehicleLedger]:
     dep, arr, soc_before, soc_after, soc_home, home_end, first_need, final_soc = chain_energy(
         inp.trip_ptr, inp.depart_s, inp.duration_s, inp.trip_kwh, inp.last_of_day,
         inp.battery_kwh, inp.initial_soc, inp.home_charging, inp.home_kw,
@@ -151,8 +156,7 @@ def simulate_detailed(
         inp.n_vehicles, simpy_vehicles.size, inp.n_trips, inp.n_sites,
     )  # fmt: skip
     if simpy_vehicles.size:
-        with _cyclic_gc_paused():
-            _run_processes(inp, ledger, simpy_vehicles, first_simpy, soc_home, arr)
+        _run_processes(inp, ledger, simpy_vehicles, first_simpy, soc_home, arr)
 
     bulk_events = _bulk_events(inp, bulk_trip, dep, arr, soc_before, soc_after, soc_home, home_end)
     sessions = _sessions_table(inp, ledger)
@@ -182,8 +186,9 @@ def _cyclic_gc_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector (restored afterwards).
 
     The processes append millions of event rows that the collector would traverse again and
-    again while they accumulate; pausing it halves the run time of large simulations. SimPy
-    breaks its own reference cycles, so little cyclic garbage builds up meanwhile.
+    again while they accumulate (and once more when it resumes); pausing it halves the run
+    time of large simulations. SimPy breaks its own reference cycles once events are
+    processed, so little cyclic garbage builds up meanwhile.
     """
     enabled = gc.isenabled()
     gc.disable()
@@ -245,10 +250,10 @@ def _bulk_events(
 
 def _events_table(ledger: Ledger, bulk: dict[str, NDArray]) -> pd.DataFrame:
     """All events sorted by (time_s, vehicle_id, production order of that vehicle)."""
-    ev = ledger.events
     # one float array (exact for the integer fields) is much faster to build than columns
-    table = np.array(ev, dtype=np.float64).reshape(len(ev), 6)
+    table = np.array(ledger.events, dtype=np.float64).reshape(-1, 6)
     time_s, vehicle, trip, code, site, soc = table.T
+    n_simpy = table.shape[0]
     cols = {
         "time_s": np.concatenate([bulk["time_s"], time_s.astype(np.float64)]),
         "vehicle_id": np.concatenate([bulk["vehicle_id"], vehicle.astype(np.int64)]),
@@ -259,21 +264,25 @@ def _events_table(ledger: Ledger, bulk: dict[str, NDArray]) -> pd.DataFrame:
     }
     # a vehicle's SimPy events follow its bulk-settled ones (earlier trips) at equal times
     first = int(bulk["seq"].max()) + 1 if bulk["seq"].size else 0
-    seq = np.concatenate([bulk["seq"], first + np.arange(len(ev), dtype=np.int64)])
+    seq = np.concatenate([bulk["seq"], first + np.arange(n_simpy, dtype=np.int64)])
     order = np.lexsort((seq, cols["vehicle_id"], cols["time_s"]))
-    out = pd.DataFrame({c: v[order] for c, v in cols.items()})
+    out = pd.DataFrame({c: v[order] for c, v in cols.items()}, copy=False)  # fresh arrays
     out.insert(3, "event", EVENT_NAMES[out.pop("code").to_numpy()])
     out["event"] = out["event"].astype(str)
     return out[EVENT_COLUMNS].reset_index(drop=True)
 
 
+#: trip status by ledger code (an object array: pandas turns it into strings fast)
+_STATUS = np.array(["completed", "stranded"], dtype=object)
+
+
 def _trips_table(inp: SimInputs, ledger: Ledger) -> pd.DataFrame:
-    status = np.where(ledger.status == 0, "completed", "stranded")
+    status = _STATUS[ledger.status]
     return pd.DataFrame(
         {
             "trip_id": np.arange(inp.n_trips, dtype=np.int64),
             "vehicle_id": inp.trip_vehicle,
-            "status": status.astype(str),
+            "status": status,
             "arrive_s": ledger.arrive_s,
             "km_driven": ledger.km,
             "energy_used_kwh": ledger.used_kwh,

@@ -53,12 +53,24 @@ class Ledger:
         self.final_soc = np.zeros(n_vehicles)
         self.home_kwh = np.zeros(n_vehicles)
         self.rescue_kwh = np.zeros(n_vehicles)
-        #: (time_s, vehicle, trip, event code, site, soc); list position breaks ties
-        self.events: list[tuple[float, int, int, int, int, float]] = []
+        #: flat: time_s, vehicle, trip, event code, site, soc of each event in turn (cheaper to
+        #: turn into an array than a list of tuples); list position breaks ties
+        self.events: list[float | int] = []
         #: (vehicle, trip, site, arrive_s, start_s, end_s, energy_kwh, soc_start, soc_end)
         self.sessions: list[tuple[int, int, int, float, float, float, float, float, float]] = []
         #: (vehicle, trip, site, arrive_s, leave_s)
         self.abandons: list[tuple[int, int, int, float, float]] = []
+
+
+#: value of a plug request withdrawn because the driver gave up waiting
+_GAVE_UP = "gave up"
+
+
+def _withdraw(req: simpy.Event) -> None:
+    """Take a still waiting plug request out of its queue and wake its process."""
+    if not req.triggered:
+        req.cancel()
+        req.succeed(_GAVE_UP)
 
 
 class Fleet:
@@ -69,14 +81,22 @@ class Fleet:
         self.inp = inp
         self.ledger = ledger
         n_sites = inp.n_sites
+        self.n_sites = n_sites
+        self.max_attempts = inp.max_site_attempts if n_sites else 0
         self.plugs = [simpy.Resource(env, capacity=int(c)) for c in inp.site_plugs]
+        # arrays the site-choice kernel reads
         self.busy = np.zeros(n_sites, dtype=np.int64)
         self.queued = np.zeros(n_sites, dtype=np.int64)
         self.mean_s = np.full(n_sites, SESSION_PRIOR_S)
-        self.sum_s = np.zeros(n_sites)
-        self.n_done = np.zeros(n_sites, dtype=np.int64)
-        self.last_end_s = np.zeros(n_sites)
         # python lists: cheap scalar access inside the processes
+        self.sum_s = [0.0] * n_sites
+        self.n_done = [0] * n_sites
+        self.last_end_s = [0.0] * n_sites
+        self.site_point = inp.site_point.tolist()
+        self.site_plug_kw = inp.site_plug_kw.tolist()
+        self.site_is_dc = inp.site_is_dc.tolist()
+        self.time_rows = inp.time_s.tolist()
+        self.dist_rows = inp.dist_km.tolist()
         self.depart = inp.depart_s.tolist()
         self.duration = inp.duration_s.tolist()
         self.distance = inp.distance_km.tolist()
@@ -105,7 +125,7 @@ class Fleet:
         k = int(inp.trip_ptr[v]) if k is None else k
         while k < k1:
             dep = depart[k] if depart[k] > t else t
-            events.append((dep, v, k, DEPART, -1, soc))
+            events.extend((dep, v, k, DEPART, -1, soc))
             soc_end = soc - trip_kwh[k] / battery
             if soc_end >= comfort:
                 t = dep + duration[k]
@@ -117,18 +137,18 @@ class Fleet:
                 ok, t, soc = yield from self._charging_trip(v, k, dep, soc, battery)
             if ok:
                 led.arrive_s[k] = t
-                events.append((t, v, k, ARRIVE, -1, soc))
+                events.extend((t, v, k, ARRIVE, -1, soc))
                 if self.last_of_day[k] and home:
                     t_next = depart[k + 1] if k + 1 < k1 else horizon
                     new_soc, t_end = home_charge(soc, t, t_next, home_kw, battery, home_target)
                     if new_soc > soc:
                         led.home_kwh[v] += (new_soc - soc) * battery
                         soc = new_soc
-                        events.append((t_end, v, -1, HOME, -1, soc))
+                        events.extend((t_end, v, -1, HOME, -1, soc))
                 k += 1
                 continue
             # stranded: the rest of the day is lost, the car is recovered overnight
-            events.append((t, v, k, STRANDED, -1, soc))
+            events.extend((t, v, k, STRANDED, -1, soc))
             led.status[k] = STRANDED_TRIP
             while k + 1 < k1 and self.day[k + 1] == self.day[k]:
                 k += 1
@@ -143,96 +163,102 @@ class Fleet:
                 if new_soc > soc:
                     led.home_kwh[v] += (new_soc - soc) * battery
                     soc = new_soc
-                    events.append((t_end, v, -1, HOME, -1, soc))
+                    events.extend((t_end, v, -1, HOME, -1, soc))
             k += 1
         led.final_soc[v] = soc
+
+    def _give_up_after(self, req: simpy.Event) -> None:
+        """After ``max_wait_min`` a request still waiting is withdrawn (the driver leaves).
+
+        The same as waiting for ``req | env.timeout(max_wait_s)`` with one event less.
+        """
+        self.env.timeout(self.inp.max_wait_s).callbacks.append(lambda _: _withdraw(req))
 
     def _charging_trip(self, v: int, k: int, t: float, soc: float, battery: float):
         """Trip ``k`` of vehicle ``v`` that needs public charging; returns (ok, time, soc)."""
         inp, led, env = self.inp, self.ledger, self.env
         events = led.events
+        time_rows, dist_rows = self.time_rows, self.dist_rows
+        site_point, busy, queued = self.site_point, self.busy, self.queued
+        comfort, reserve, target = inp.comfort_soc, inp.reserve_soc, inp.target_soc
         cons = float(inp.consumption_kwh_per_km[v])
         typ = int(inp.type_idx[v])
         curve_soc, curve_frac = inp.curve_soc[typ], inp.curve_frac[typ]
         max_dc, max_ac = float(inp.max_dc_kw[v]), float(inp.max_ac_kw[v])
-        origin, d = self.origin[k], self.dest[k]
-        time_s, dist_km = inp.time_s, inp.dist_km
-        tried = np.zeros(inp.n_sites, dtype=np.bool_)
-        cur = origin
-        first_leg = True  # the planned leg: the trip's own distance and duration
+        d = self.dest[k]
+        tried = np.zeros(self.n_sites, dtype=np.bool_)
+        cur = self.origin[k]
+        # the planned leg: the trip's own distance and duration
+        leg_km, leg_kwh, leg_s = self.distance[k], self.trip_kwh[k], self.duration[k]
         attempts = 0
         km = used = 0.0
         while True:
-            if first_leg:
-                leg_km, leg_kwh, leg_s = self.distance[k], self.trip_kwh[k], self.duration[k]
-            else:
-                leg_km = float(dist_km[cur, d])
-                leg_kwh, leg_s = leg_km * cons, float(time_s[cur, d])
             soc_end = soc - leg_kwh / battery
-            if soc_end >= inp.comfort_soc:
+            if soc_end >= comfort:
                 break
             s = -1
-            if attempts < inp.max_site_attempts and inp.n_sites:
+            if attempts < self.max_attempts:
                 if t > env.now:  # bring the SimPy clock to the car's time
                     yield env.timeout(t - env.now)
                 s, _ = choose_site(
                     cur, d, soc, battery, cons, curve_soc, curve_frac, max_dc, max_ac,
-                    time_s, dist_km, inp.site_point, inp.site_is_dc, inp.site_plug_kw,
-                    inp.site_plugs, self.busy, self.queued, self.mean_s, tried,
-                    inp.reserve_soc, inp.target_soc, inp.wait_weight,
+                    inp.time_s, inp.dist_km, inp.site_point, inp.site_is_dc, inp.site_plug_kw,
+                    inp.site_plugs, busy, queued, self.mean_s, tried, reserve, target,
+                    inp.wait_weight,
                 )  # fmt: skip
             if s < 0:
-                if soc_end >= inp.reserve_soc:
+                if soc_end >= reserve:
                     break
                 led.km[k], led.used_kwh[k] = km, used
                 return False, t, soc
             tried[s] = True
             attempts += 1
-            p = int(inp.site_point[s])
-            to_km = float(dist_km[cur, p])
+            p = site_point[s]
+            to_km = dist_rows[cur][p]
             to_kwh = to_km * cons
             soc -= to_kwh / battery
             km += to_km
             used += to_kwh
-            t += float(time_s[cur, p])
+            t += time_rows[cur][p]
             cur = p
-            first_leg = False
+            leg_km = dist_rows[cur][d]
+            leg_kwh, leg_s = leg_km * cons, time_rows[cur][d]
             if t > env.now:  # bring the SimPy clock to the car's time
                 yield env.timeout(t - env.now)
             req = self.plugs[s].request()
             if not req.triggered:
-                events.append((t, v, k, QUEUE, s, soc))
-                self.queued[s] += 1
-                yield req | env.timeout(inp.max_wait_s)
-                self.queued[s] -= 1
-                if not req.triggered:
-                    req.cancel()
+                events.extend((t, v, k, QUEUE, s, soc))
+                queued[s] += 1
+                self._give_up_after(req)
+                served = (yield req) is not _GAVE_UP
+                queued[s] -= 1
+                if not served:
                     leave = t + inp.max_wait_s
                     led.abandons.append((v, k, s, t, leave))
-                    events.append((leave, v, k, ABANDON, s, soc))
+                    events.extend((leave, v, k, ABANDON, s, soc))
                     t = leave
                     continue
-                start = max(t, env.now, float(self.last_end_s[s]))
+                start = max(t, env.now, self.last_end_s[s])
             else:
-                start = max(t, float(self.last_end_s[s]))
-            self.busy[s] += 1
+                start = max(t, self.last_end_s[s])
+            busy[s] += 1
             dur, energy = charge_time(
-                soc, inp.target_soc, battery, curve_soc, curve_frac, max_dc, max_ac,
-                float(inp.site_plug_kw[s]), bool(inp.site_is_dc[s]),
+                soc, target, battery, curve_soc, curve_frac, max_dc, max_ac,
+                self.site_plug_kw[s], self.site_is_dc[s],
             )  # fmt: skip
             end = start + dur
-            events.append((start, v, k, PLUG_IN, s, soc))
+            events.extend((start, v, k, PLUG_IN, s, soc))
             if end > env.now:  # bring the SimPy clock to the car's time
                 yield env.timeout(end - env.now)
             self.plugs[s].release(req)
-            self.busy[s] -= 1
-            self.last_end_s[s] = max(float(self.last_end_s[s]), end)
+            busy[s] -= 1
+            self.last_end_s[s] = max(self.last_end_s[s], end)
             self.sum_s[s] += dur
             self.n_done[s] += 1
             self.mean_s[s] = self.sum_s[s] / self.n_done[s]
-            led.sessions.append((v, k, s, t, start, end, energy, soc, inp.target_soc))
-            soc = inp.target_soc
-            events.append((end, v, k, PLUG_OUT, s, soc))
+            led.sessions.append((v, k, s, t, start, end, energy, soc, target))
+            soc = target
+            events.extend((end, v, k, PLUG_OUT, s, soc))
             led.charges[k] += 1
             t = end
             attempts = 0

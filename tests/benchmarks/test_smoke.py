@@ -44,3 +44,13 @@ def test_kpi_comparison_names_the_worst_kpi():
                        {"trips_completed": 98, "peak_load_kw": 50.5})  # fmt: skip
     assert not off["agree"] and off["worst_kpi"] == "trips_completed"
     assert off["max_rel_diff"] == pytest.approx(0.02)
+
+
+def test_cli_bench_rejects_an_unknown_size():
+    from typer.testing import CliRunner
+
+    from emob_sim.cli import app
+
+    result = CliRunner().invoke(app, ["bench", "--size", "huge"])
+    assert result.exit_code == 2
+    assert "--size: expected 'full' or 'smoke', got 'huge'" in result.output

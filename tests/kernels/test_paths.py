@@ -11,6 +11,7 @@ from emob_sim.kernels.paths import (
     _heap_search,
     bucket_width,
     dijkstra_targets,
+    many_rows,
     many_to_many,
 )
 
@@ -39,7 +40,14 @@ def test_many_to_many_matches_py_func_and_scipy():
     sources = np.array([0, 5, 17, 299, 5])
     targets = np.array([3, 0, 150, 299, 42, 7])
     time_j, len_j = many_to_many(indptr, indices, weight, length, sources, targets)
-    time_p, len_p = many_to_many.py_func(indptr, indices, weight, length, sources, targets)
+    time_t, len_t = many_to_many(indptr, indices, weight, length, sources, targets, threads=3)
+    np.testing.assert_array_equal(time_j, time_t)
+    np.testing.assert_array_equal(len_j, len_t)
+    slot = np.full(300, -1)
+    slot[targets] = np.arange(targets.size)
+    time_p, len_p = np.empty_like(time_j), np.empty_like(len_j)
+    many_rows.py_func(indptr, indices, weight, length, sources, slot, targets.size,
+                      *bucket_width(weight), time_p, len_p)  # fmt: skip
     np.testing.assert_array_equal(time_j, time_p)
     np.testing.assert_array_equal(len_j, len_p)
     graph = sp.csr_matrix((weight, indices, indptr), shape=(300, 300))
@@ -120,8 +128,23 @@ def test_zero_weights_use_the_heap_and_stay_exact():
     for i, s in enumerate(sources):
         np.testing.assert_allclose(time_j[i], _bellman_ford(indptr, indices, weight, s)[sources],
                                    rtol=1e-12)  # fmt: skip
-    time_p, _ = many_to_many.py_func(indptr, indices, weight, length, sources, sources)
-    np.testing.assert_array_equal(time_j, time_p)
+    time_t, _ = many_to_many(indptr, indices, weight, length, sources, sources, threads=2)
+    np.testing.assert_array_equal(time_j, time_t)
+
+
+def test_safe_in_processes_forked_after_a_call():
+    import multiprocessing
+
+    indptr, indices, weight, length = _random_graph(100, 300, seed=5)
+    sources = np.arange(0, 100, 10)
+    expected, _ = many_to_many(indptr, indices, weight, length, sources, sources, threads=2)
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        got = pool.apply_async(_child_search, (indptr, indices, weight, length, sources))
+        np.testing.assert_array_equal(got.get(timeout=60), expected)
+
+
+def _child_search(indptr, indices, weight, length, sources):
+    return many_to_many(indptr, indices, weight, length, sources, sources, threads=2)[0]
 
 
 def test_unreachable_targets_are_infinite():
