@@ -12,8 +12,10 @@ from benchmarks import RESULTS_DIR, main_table, run_suite
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--size", choices=["full", "smoke"], default="full")
-    parser.add_argument("--out", default=None,
-                        help=f"results folder (default: {RESULTS_DIR} for full runs, none for smoke)")
+    parser.add_argument(
+        "--out", default=None,
+        help=f"results folder (default: {RESULTS_DIR} for full runs, none for smoke)",
+    )  # fmt: skip
     parser.add_argument("--no-reference", action="store_true", help="skip the plain reference")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -29,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['value']}")
     if out is not None:
         print(f"results written to {out}/results.md and results.json")
-    failed = [w["name"] for w in results["workloads"] if "error" in w or "error" in w.get("project", {})]
+    failed = [w for w in results["workloads"] if "error" in w or "error" in w.get("project", {})]
     return 1 if failed else 0
 
 

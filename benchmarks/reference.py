@@ -24,6 +24,7 @@ rare cases; the suite reports how closely the KPIs agree.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import time
@@ -66,7 +67,7 @@ class PairRouter:
             for node in self.nodes:
                 path = paths[node]
                 length_m = 0.0
-                for u, v in zip(path[:-1], path[1:]):
+                for u, v in itertools.pairwise(path):
                     edges = self.graph[u][v].values()
                     length_m += min((e["travel_time"], e["length"]) for e in edges)[1]
                 self.cache[(origin, node)] = (times[node], length_m / 1000.0)
@@ -102,7 +103,7 @@ def charge_walk(soc0, soc1, t_max, battery, curve, max_dc, max_ac, plug_kw, is_d
         full = scale * (soc1 - soc0) / p
         return (full, soc1) if full <= t_max else (t_max, min(soc0 + p * t_max / scale, soc1))
     t, s = 0.0, soc0
-    for (c0, f0), (c1, f1) in zip(curve[:-1], curve[1:]):
+    for (c0, f0), (c1, f1) in itertools.pairwise(curve):
         if c1 <= c0 or c1 <= s:
             continue
         if c0 >= soc1:

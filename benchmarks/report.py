@@ -24,7 +24,7 @@ default Zemgale day) in a fresh process, with an empty numba cache (compiling ev
 and with the cache on disk (what every later process pays)."""
 
 
-def _num(x: float | int | None, digits: int = 2) -> str:
+def _num(x: float | None, digits: int = 2) -> str:
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "-"
     if isinstance(x, int) or float(x).is_integer() and abs(x) >= 100:
@@ -40,8 +40,10 @@ def _table(header: list[str], rows: list[list[str]]) -> str:
 
 def main_table(results: dict) -> str:
     """The one table: per workload emob-sim's numbers and the speed-up over the reference."""
-    header = ["workload", "trips", "vehicles", "graph nodes", "wall s", "trips/s", "events/s",
-              "peak MB", "graph load s", "JIT s", "reference s", "speed-up", "KPIs agree"]  # fmt: skip
+    header = [
+        "workload", "trips", "vehicles", "graph nodes", "wall s", "trips/s", "events/s",
+        "peak MB", "graph load s", "JIT s", "reference s", "speed-up", "KPIs agree",
+    ]  # fmt: skip
     rows = []
     for w in results["workloads"]:
         p = w.get("project", {})
@@ -57,9 +59,10 @@ def main_table(results: dict) -> str:
                 " (exact)" if agree["max_rel_diff"] == 0
                 else f" ({agree['max_rel_diff']:.1e} {agree['worst_kpi']})"
             )  # fmt: skip
+        wall = p["wall_s"]
         rows.append([
             w["name"], _num(p["trips"]), _num(p["vehicles"]), _num(p["nodes"]),
-            _num(p["wall_s"]), _num(p["trips"] / p["wall_s"], 0), _num(p["events"] / p["wall_s"], 0),
+            _num(wall), _num(p["trips"] / wall, 0), _num(p["events"] / wall, 0),
             _num(p["peak_mb"], 0), _num(p["graph_load_s"]), _num(p["jit_s"]),
             _num(ref.get("wall_s")) if "wall_s" in ref else ref.get("error", "-"),
             f"{w['speedup']:.1f}x" if "speedup" in w else "-", agree_text,
@@ -87,9 +90,11 @@ def _routing_table(results: dict) -> str:
         if "kernel_s" not in r:
             rows.append([r["name"], f"error: {r.get('error')}", "", "", "", "", "", "", ""])
             continue
-        rows.append([r["name"], _num(r["nodes"]), _num(r["edges"]), _num(r["zones"]),
-                     _num(r["kernel_s"]), _num(r["scipy_times_only_s"]), _num(r["scipy_s"]),
-                     f"{r['scipy_s'] / r['kernel_s']:.1f}x", "yes" if r["times_equal_scipy"] else "NO"])  # fmt: skip
+        rows.append([
+            r["name"], _num(r["nodes"]), _num(r["edges"]), _num(r["zones"]),
+            _num(r["kernel_s"]), _num(r["scipy_times_only_s"]), _num(r["scipy_s"]),
+            f"{r['scipy_s'] / r['kernel_s']:.1f}x", "yes" if r["times_equal_scipy"] else "NO",
+        ])  # fmt: skip
     return _table(["workload", "nodes", "edges", "zones", "emob-sim s (times + lengths)",
                    "scipy s (times only)", "scipy s (times + lengths)", "speed-up",
                    "times equal scipy"], rows)  # fmt: skip
@@ -99,8 +104,8 @@ def _kernel_table(results: dict) -> str:
     rows = []
     for k in results["kernels"]:
         if "numba_s" not in k:
-            rows.append([k.get("kernel", "?"), k.get("size", ""), f"error: {k.get('error')}", "", "",
-                         ""])  # fmt: skip
+            error = f"error: {k.get('error')}"
+            rows.append([k.get("kernel", "?"), k.get("size", ""), error, "", "", ""])
             continue
         rows.append([k["kernel"], k["size"], _num(k["numba_s"], 4), _num(k["python_s"], 3),
                      f"{k['speedup']:.0f}x", "yes" if k["same_result"] else "NO"])  # fmt: skip
@@ -119,13 +124,17 @@ def markdown(results: dict) -> str:
     jit = results.get("jit", {})
     parts = [
         f"# emob-sim benchmarks ({results['size']})",
-        f"Run {m['date']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB memory, "
-        f"{m['os']}; Python {m['python']}; {libs}. Numba threads: {m['numba_threads']}. "
-        f"Load average at start: {m['load_average_at_start']}. Suite wall time: "
-        f"{results.get('suite_wall_s', 0):.0f} s.",
+        (
+            f"Run {m['date']} on {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB memory, "
+            f"{m['os']}; Python {m['python']}; {libs}. Numba threads: {m['numba_threads']}. "
+            f"Load average at start: {m['load_average_at_start']}. Suite wall time: "
+            f"{results.get('suite_wall_s', 0):.0f} s."
+        ),
         "## Whole runs\n\n" + main_table(results),
-        f"JIT: warm-up run with an empty numba cache {_num(jit.get('empty_cache_s'))} s, with the "
-        f"cache {_num(jit.get('cached_s'))} s.",
+        (
+            f"JIT: warm-up run with an empty numba cache {_num(jit.get('empty_cache_s'))} s, "
+            f"with the cache {_num(jit.get('cached_s'))} s."
+        ),
         "## Stages (seconds)\n\n" + _stage_table(results),
         "## Routing\n\n" + _routing_table(results),
         "## Kernels against their pure-Python twins\n\n" + _kernel_table(results),

@@ -152,9 +152,8 @@ def run_project(scenario_path: str | None, overrides: list[str], work_dir: str |
 
 def run_reference(scenario_path: str | None, overrides: list[str], work_dir: str | Path) -> dict:
     """The plain reference (:mod:`benchmarks.reference`) on the same scenario and seed."""
-    from emob_sim.pipeline import seed_streams
-
     from benchmarks.reference import reference_run
+    from emob_sim.pipeline import seed_streams
 
     sc, region, graph_s, _ = _region(scenario_path, overrides)
     out_dir = Path(work_dir) / "ref-run"
@@ -288,10 +287,11 @@ def run_kernels(sizes) -> list[dict]:
         n = sizes.sessions
         start = rng.uniform(0, 86400, n)
         typ = rng.integers(0, len(types.ids), n)
+        plug_kw = rng.choice([22.0, 50.0, 150.0], n)
         return [(rng.integers(0, 10, n), start, start + rng.uniform(600, 5400, n),
                  rng.uniform(0.05, 0.3, n), np.full(n, 0.8), types.battery_kwh[typ], typ,
                  types.curve_soc, types.curve_frac, types.max_dc_kw[typ], types.max_ac_kw[typ],
-                 rng.choice([22.0, 50.0, 150.0], n), rng.random(n) < 0.6, 10, 100, 900.0)]  # fmt: skip
+                 plug_kw, rng.random(n) < 0.6, 10, 100, 900.0)]  # fmt: skip
 
     rows.append(_compare("load_profile", f"{sizes.sessions:,} sessions", load_profile,
                          profile_args))  # fmt: skip
@@ -304,12 +304,13 @@ def run_kernels(sizes) -> list[dict]:
         out = []
         for _ in range(sizes.choices):
             t = int(rng.integers(0, len(types.ids)))
+            busy, queued = rng.integers(0, 3, n_sites), np.zeros(n_sites, np.int64)
             out.append((int(rng.integers(0, 50)), int(rng.integers(0, 50)), rng.uniform(0.1, 0.3),
                         types.battery_kwh[t], types.consumption_kwh_per_km[t], types.curve_soc[t],
                         types.curve_frac[t], types.max_dc_kw[t], types.max_ac_kw[t], dist * 60.0,
                         dist, sites, rng.random(n_sites) < 0.6, np.full(n_sites, 50.0),
-                        np.full(n_sites, 2), rng.integers(0, 3, n_sites), np.zeros(n_sites, np.int64),
-                        np.full(n_sites, 1800.0), np.zeros(n_sites, bool), 0.05, 0.8, 1.0))  # fmt: skip
+                        np.full(n_sites, 2), busy, queued, np.full(n_sites, 1800.0),
+                        np.zeros(n_sites, bool), 0.05, 0.8, 1.0))  # fmt: skip
         return out
 
     rows.append(_compare("choose_site", f"{sizes.choices:,} choices of 50 sites", choose_site,

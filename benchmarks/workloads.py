@@ -69,17 +69,17 @@ WORKLOADS: dict[str, dict] = {
             SimWorkload("zemgale-plugs-1M", "zemgale", 1_000_000, 7, reference=False,
                         scale_plugs=True),
             SimWorkload("grid10k-50k", "grid", 50_000, 7, reference=True,
-                        grid_nodes=10_000, grid_zones=200, grid_sites=40),  # fmt: skip
+                        grid_nodes=10_000, grid_zones=200, grid_sites=40),
         ],
         "routing": [RoutingWorkload("routing-200k", 200_000, 500)],
         "kernels": KernelSizes(vehicles=20_000, sessions=2_000, choices=2_000,
-                               coverage_candidates=2_000),  # fmt: skip
+                               coverage_candidates=2_000),
     },
     "smoke": {
         "sim": [
             SimWorkload("zemgale-2k", "zemgale", 2_000, 1, reference=True),
             SimWorkload("grid400-1k", "grid", 1_000, 2, reference=True,
-                        grid_nodes=400, grid_zones=12, grid_sites=4),  # fmt: skip
+                        grid_nodes=400, grid_zones=12, grid_sites=4),
         ],
         "routing": [RoutingWorkload("routing-2k", 2_000, 20)],
         "kernels": KernelSizes(vehicles=200, sessions=20, choices=20, coverage_candidates=50),

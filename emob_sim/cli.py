@@ -225,7 +225,7 @@ def compare(
 
 @app.command()
 def bench(
-    size: Annotated[str, typer.Option(help="full (the recorded workloads, minutes) or smoke (seconds).")] = "full",
+    size: Annotated[str, typer.Option(help="full (the recorded workloads, minutes) or smoke (under a minute).")] = "full",
     out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder (default: benchmarks/results for full runs, none for smoke).")] = None,
     reference: Annotated[bool, typer.Option(help="Also time the plain reference implementation.")] = True,
 ) -> None:

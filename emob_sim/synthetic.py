@@ -117,8 +117,8 @@ def synthetic_tables(
     Parameters
     ----------
     n_nodes
-        Road nodes, :data:`MIN_NODES` to :data:`MAX_NODES`; the grid has ``ceil(sqrt(n))`` columns and the last
-        row may be partial.
+        Road nodes, :data:`MIN_NODES` to :data:`MAX_NODES`; the grid has ``ceil(sqrt(n))``
+        columns and the last row may be partial.
     n_zones
         Resident zones (at most ``n_nodes - 4``: gateways take four other nodes).
     n_sites
@@ -216,7 +216,10 @@ def synthetic_tables(
 
 
 def synthetic_network(
-    region: SyntheticRegion, *, hwy_speeds_kph: dict[str, float], detour_factor: float = DETOUR_FACTOR
+    region: SyntheticRegion,
+    *,
+    hwy_speeds_kph: dict[str, float],
+    detour_factor: float = DETOUR_FACTOR,
 ) -> RoadNetwork:
     """The road network of a synthetic region as arrays, without building a networkx graph.
 
