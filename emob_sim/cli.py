@@ -40,6 +40,11 @@ SetOpt = Annotated[
     typer.Option("--set", help="Override a scenario value, e.g. --set fleet.ev_share=0.2 (repeatable)."),
 ]
 SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Random seed (replaces the scenario's).")]
+OutOpt = Annotated[
+    Path, typer.Option("--out", "-o", help="Folder to write (created; must not exist or be empty).")
+]
+OverwriteOpt = Annotated[bool, typer.Option(help="Replace an existing output folder.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")]
 
 
 def _fail(exc: BaseException) -> None:
@@ -96,11 +101,11 @@ def _summary(kpis: dict, sites, out: Path, attribution: str) -> None:
 @app.command()
 def run(
     scenario: ScenarioArg = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Run folder to write (must not exist or be empty).")] = ...,
+    out: OutOpt = ...,
     seed: SeedOpt = None,
     set_: SetOpt = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing run folder.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+    overwrite: OverwriteOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Simulate a scenario and write its results to a run folder."""
     from emob_sim.pipeline import run as run_scenario
@@ -145,11 +150,11 @@ def place(
     method: Annotated[str, typer.Option("--method", "-m", help="coverage, pmedian, frlm, simgreedy or sizing.")] = ...,
     budget: Annotated[str, typer.Option("--budget", "-b", help="CAPEX in EUR (250000, 250k, 1.5M) or a number of plugs (12plugs).")] = ...,
     kind: Annotated[str, typer.Option("--kind", help="Site kind to place: car_dc, car_ac or ebike.")] = "car_dc",
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write (must not exist or be empty).")] = ...,
+    out: OutOpt = ...,
     seed: SeedOpt = None,
     set_: SetOpt = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+    overwrite: OverwriteOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Propose charging sites with a placement heuristic; write the layout and its scenario."""
     from emob_sim.placement import place as place_layout
@@ -190,11 +195,11 @@ def place(
 @app.command()
 def compare(
     layouts: Annotated[list[Path], typer.Argument(help="Layout scenario files (A.yaml B.yaml ...).", show_default=False)],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write (must not exist or be empty).")] = ...,
+    out: OutOpt = ...,
     seed: SeedOpt = None,
     set_: SetOpt = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing folder.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+    overwrite: OverwriteOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Simulate layouts with the same demand and seed; write and print them side by side."""
     from emob_sim.analysis.compare import compare_layouts, write_comparison

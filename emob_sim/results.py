@@ -119,10 +119,13 @@ class RunResult:
 def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> Path:
     """Check before a run that its folder can be written; return the absolute path.
 
+    Missing parent folders are fine (they are created when the results are written).
+
     Raises
     ------
     EmobSimError
-        ``out_dir`` is a file, or a non-empty folder and ``overwrite`` is False.
+        ``out_dir`` is a file, a non-empty folder and ``overwrite`` is False, or a parent of it
+        is a file.
     """
     out = Path(out_dir).expanduser().resolve()
     if out.exists() and not out.is_dir():
@@ -131,10 +134,10 @@ def check_out_dir(out_dir: str | Path, *, overwrite: bool = False) -> Path:
         raise EmobSimError(
             f"--out {out}: folder exists and is not empty; choose a new folder or pass --overwrite"
         )
-    if not out.parent.exists():
-        raise EmobSimError(f"--out {out}: parent folder {out.parent} does not exist")
+    ancestor = next(p for p in out.parents if p.exists())
+    if not ancestor.is_dir():
+        raise EmobSimError(f"--out {out}: {ancestor} is a file, expected a folder")
     return out
-
 
 
 @contextlib.contextmanager
@@ -152,6 +155,7 @@ def atomic_output_dir(out_dir: str | Path, *, overwrite: bool = False) -> Iterat
         ``out_dir`` cannot be written (see :func:`check_out_dir`).
     """
     out = check_out_dir(out_dir, overwrite=overwrite)
+    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
     try:
         yield tmp

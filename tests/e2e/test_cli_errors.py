@@ -93,3 +93,19 @@ def test_validate_prints_resolved_scenario():
 @pytest.mark.parametrize("args", [["run"], ["run", "--out"]])
 def test_usage_errors_exit_2(args):
     assert run_cli(*args).exit_code == 2
+
+
+def test_out_in_a_new_nested_folder_is_created(tmp_path):
+    out = tmp_path / "runs" / "nested" / "baseline"
+    r = run_cli("run", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    assert (out / "kpis.json").is_file()
+
+
+def test_out_below_a_file_is_refused(tmp_path):
+    (tmp_path / "afile").write_text("x")
+    out = tmp_path / "afile" / "run"
+    r = run_cli("run", "--out", str(out))
+    assert r.exit_code == 2
+    assert "is a file" in r.output
+    assert (tmp_path / "afile").read_text() == "x"
