@@ -86,7 +86,9 @@ def reference_matrices(scenario: Scenario, region: Region) -> tuple[PairRouter, 
     for p in range(n):
         for q in range(n):
             time_s[p, q], dist_km[p, q] = router.get(point_nodes[p], point_nodes[q])
-    intra_km = intrazonal_distance_km(region.zones["area_km2"].to_numpy(dtype=float))
+    intra_km = intrazonal_distance_km(
+        region.zones["area_km2"].to_numpy(dtype=float), min_km=scenario.zones.min_intrazonal_km
+    )
     for z in range(len(zone_nodes)):
         dist_km[z, z] = intra_km[z]
         time_s[z, z] = intra_km[z] / scenario.zones.intrazonal_speed_kph * 3600.0
@@ -150,10 +152,10 @@ class ReferenceSim:
         self.node = [int(graph_ids[n]) for n in region.zones["node"]] + [
             int(graph_ids[n]) for n in region.sites["node"]
         ]
-        self.intra = [
-            (km / scenario.zones.intrazonal_speed_kph * 3600.0, km)
-            for km in intrazonal_distance_km(region.zones["area_km2"].to_numpy(dtype=float))
-        ]
+        intra_km = intrazonal_distance_km(
+            region.zones["area_km2"].to_numpy(dtype=float), min_km=scenario.zones.min_intrazonal_km
+        )
+        self.intra = [(km / scenario.zones.intrazonal_speed_kph * 3600.0, km) for km in intra_km]
         self.router = router
         self.sites = list(region.sites.itertuples(index=False))
         self.plugs = [simpy.Resource(self.env, capacity=int(s.plugs)) for s in self.sites]
@@ -199,7 +201,7 @@ class ReferenceSim:
             wait = 0.0
             if self.busy[s] + self.queued[s] >= site.plugs:
                 total, count = self.done_s[s]
-                mean = total / count if count else 1800.0
+                mean = total / count if count else self.ch.session_prior_min * 60.0
                 wait = (self.queued[s] + 1) * mean / site.plugs
             cost = detour + self.ch.wait_weight * wait + t_charge
             if cost < best_cost:

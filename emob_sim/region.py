@@ -102,19 +102,17 @@ class Region:
         return self.n_zones + site_index
 
 
-#: shortest intrazonal trip: zones of unknown or tiny area still have trips of about this length
-MIN_INTRAZONAL_KM = 1.0
-
-
-def intrazonal_distance_km(area_km2: NDArray[np.float64]) -> NDArray[np.float64]:
+def intrazonal_distance_km(
+    area_km2: NDArray[np.float64], *, min_km: float
+) -> NDArray[np.float64]:
     """Typical length of a trip inside a zone.
 
     The mean straight-line distance between two uniformly random points of a disc of the
     zone's area, ``128 / (45 * pi) * r`` with ``r = sqrt(area_km2 / pi)`` (about ``0.51 *
-    sqrt(area_km2)``), and at least :data:`MIN_INTRAZONAL_KM` (also for an unknown area, 0).
+    sqrt(area_km2)``), and at least ``min_km`` (``zones.min_intrazonal_km``; also for an unknown area, 0).
     """
     radius_km = np.sqrt(np.asarray(area_km2, dtype=float) / np.pi)
-    return np.maximum(128.0 / (45.0 * np.pi) * radius_km, MIN_INTRAZONAL_KM)
+    return np.maximum(128.0 / (45.0 * np.pi) * radius_km, min_km)
 
 
 def build_region(scenario: Scenario) -> Region:
@@ -163,7 +161,9 @@ def build_region(scenario: Scenario) -> Region:
     time_s, dist_km = point_matrices(network, points, labels=labels)
 
     n_zones = len(zones)
-    intra_km = intrazonal_distance_km(zones["area_km2"].to_numpy(dtype=float))
+    intra_km = intrazonal_distance_km(
+        zones["area_km2"].to_numpy(dtype=float), min_km=scenario.zones.min_intrazonal_km
+    )
     diag = np.arange(n_zones)
     dist_km[diag, diag] = intra_km
     time_s[diag, diag] = intra_km / scenario.zones.intrazonal_speed_kph * 3600.0

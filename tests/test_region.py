@@ -49,14 +49,14 @@ def test_matrices_finite_and_positive(region):
     site_diag = np.diag(region.time_s)[z:]
     assert (site_diag == 0).all()
     # intrazonal trip: mean distance in a disc of the zone's area, at the intrazonal speed
-    intra = intrazonal_distance_km(region.zones["area_km2"].to_numpy())
+    intra = intrazonal_distance_km(region.zones["area_km2"].to_numpy(), min_km=1.0)
     np.testing.assert_allclose(np.diag(region.dist_km)[:z], intra)
     np.testing.assert_allclose(np.diag(region.time_s)[:z], intra / 35.0 * 3600)
 
 
 def test_intrazonal_distance_formula():
     r = 10.0
-    got = intrazonal_distance_km(np.array([np.pi * r**2, 0.0, 0.5]))
+    got = intrazonal_distance_km(np.array([np.pi * r**2, 0.0, 0.5]), min_km=1.0)
     np.testing.assert_allclose(got, [128 / (45 * np.pi) * r, 1.0, 1.0])
 
 

@@ -157,6 +157,7 @@ class ZonesConfig(StrictModel):
         5000.0, description="a zone centre farther than this from the network is an error"
     )
     intrazonal_speed_kph: Positive = 35.0
+    min_intrazonal_km: Positive = Field(1.0, description="shortest intrazonal trip")
 
 
 class VehicleType(StrictModel):
@@ -236,6 +237,8 @@ class DemandConfig(StrictModel):
     other_departure_mean_h: Hour = 14.0
     other_departure_sd_h: Positive = 3.0
     other_dwell_mean_h: Positive = 1.0
+    min_work_duration_h: Positive = 1.0
+    min_other_dwell_min: Positive = 10.0
     gravity_beta_per_min: Positive = Field(0.05, description="exp(-beta * minutes) deterrence")
     external_attraction: NonNegative = Field(
         1.0, description="multiplier on the population of external zones as destinations"
@@ -244,6 +247,17 @@ class DemandConfig(StrictModel):
     through_ev_share: Share | None = Field(None, description="None = fleet.ev_share")
     through_initial_soc_min: Share = 0.3
     through_initial_soc_max: Share = 0.9
+    through_departure_start_h: Hour = 5.0
+    through_departure_end_h: Hour = 22.0
+
+    @model_validator(mode="after")
+    def _through_window(self):
+        if self.through_departure_start_h >= self.through_departure_end_h:
+            raise ValueError(
+                "through_departure_start_h must be before through_departure_end_h, got "
+                f"{self.through_departure_start_h} and {self.through_departure_end_h}"
+            )
+        return self
 
     @field_validator("chain_shares")
     @classmethod
@@ -281,6 +295,9 @@ class ChargingConfig(StrictModel):
     home_power_kw: Positive = 7.4
     home_target_soc: Share = 0.9
     rescue_soc: Share = Field(0.5, description="state of charge after a stranded car is recovered")
+    session_prior_min: Positive = Field(
+        30.0, description="expected session length at a site before any session ended there"
+    )
 
     @model_validator(mode="after")
     def _check(self):

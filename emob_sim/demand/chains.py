@@ -23,8 +23,8 @@ which no zone has a positive weight stays in its own zone. Draws are vectorised 
   first stop is W, else Normal(``other_departure_mean_h``, ``other_departure_sd_h``),
   clipped to [00:00, 23:59];
 - dwell at W ~ Normal(``work_duration_mean_h``, ``work_duration_sd_h``), at least
-  :data:`MIN_WORK_DURATION_S`; dwell at O ~ Exponential(``other_dwell_mean_h``), at least
-  :data:`MIN_OTHER_DWELL_S`;
+  ``min_work_duration_h``; dwell at O ~ Exponential(``other_dwell_mean_h``), at least
+  ``min_other_dwell_min``;
 - each later leg departs at the previous departure + the network travel time + the dwell,
   so every trip departs after the previous one arrives.
 
@@ -53,8 +53,6 @@ __all__ = [
     "PURPOSES",
     "DAY_S",
     "DAY_END_S",
-    "MIN_WORK_DURATION_S",
-    "MIN_OTHER_DWELL_S",
     "destination_mass",
     "gravity_cdf",
     "draw_destinations",
@@ -81,10 +79,6 @@ _HOME = PURPOSES.index("home")
 DAY_S = 86_400.0
 #: latest arrival at home: 23:59 of the same day
 DAY_END_S = 23 * 3600.0 + 59 * 60.0
-#: shortest time at work (the brief's model; before fitting into the day)
-MIN_WORK_DURATION_S = 3600.0
-#: shortest dwell at an "other" activity (before fitting into the day)
-MIN_OTHER_DWELL_S = 600.0
 
 
 def destination_mass(zones: pd.DataFrame, *, external_attraction: float) -> NDArray[np.float64]:
@@ -236,10 +230,10 @@ def _draw_times(
     for j, stop in enumerate(stops):
         if stop == "W":
             draw = rng.normal(demand.work_duration_mean_h * h, demand.work_duration_sd_h * h, m)
-            min_dwell[j] = MIN_WORK_DURATION_S
+            min_dwell[j] = demand.min_work_duration_h * h
         else:
             draw = rng.exponential(demand.other_dwell_mean_h * h, m)
-            min_dwell[j] = MIN_OTHER_DWELL_S
+            min_dwell[j] = demand.min_other_dwell_min * 60.0
         dwell[:, j] = np.maximum(draw, min_dwell[j])
     return t0, dwell, min_dwell
 

@@ -10,7 +10,7 @@ None, ``fleet.ev_share``. Each direction's expectation is rounded stochastically
 (``resident`` and ``home_charging`` False, ``home_zone`` = its origin zone) with a type drawn
 by share, an initial state of charge ~ Uniform[``through_initial_soc_min``,
 ``through_initial_soc_max``] and one trip (purpose ``"through"``, ``last_of_day`` True)
-departing uniformly between :data:`THROUGH_DEPART_START_H` and :data:`THROUGH_DEPART_END_H`
+departing uniformly between ``demand.through_departure_start_h`` and ``through_departure_end_h``
 of its day.
 
 Corridor ends are matched against ``zones.zone_id``. Each corridor draws from its own child
@@ -33,18 +33,11 @@ from emob_sim.demand.fleet import TypeArrays, draw_types, stochastic_round
 from emob_sim.errors import ConfigError
 
 __all__ = [
-    "THROUGH_DEPART_START_H",
-    "THROUGH_DEPART_END_H",
     "corridor_zone_indices",
     "generate_through",
 ]
 
 logger = logging.getLogger(__name__)
-
-#: ASSUMPTION: through trips depart uniformly between 05:00 ...
-THROUGH_DEPART_START_H = 5.0
-#: ... and 22:00 of their day (no corridor time profile is available; see configs/base.yaml)
-THROUGH_DEPART_END_H = 22.0
 
 
 def corridor_zone_indices(
@@ -122,7 +115,11 @@ def generate_through(
         origin.append(np.where(dirs == 0, a, b).astype(np.int64))
         dest.append(np.where(dirs == 0, b, a).astype(np.int64))
         depart.append(
-            rng.uniform(THROUGH_DEPART_START_H * 3600.0, THROUGH_DEPART_END_H * 3600.0, n)
+            rng.uniform(
+                demand.through_departure_start_h * 3600.0,
+                demand.through_departure_end_h * 3600.0,
+                n,
+            )
         )
         type_idx.append(draw_types(types.share, n, rng))
         soc.append(rng.uniform(demand.through_initial_soc_min, demand.through_initial_soc_max, n))

@@ -249,7 +249,9 @@ def build_bike_layer(
     time_s[block] = time_p[:k, :k]
     dist_km[block] = dist_p[:k, :k]
     climb_m[block] = climb_p[:k, :k] if climb_p is not None else 0.0
-    intra_km = intrazonal_distance_km(zones["area_km2"].to_numpy(dtype=float)[ok_idx])
+    intra_km = intrazonal_distance_km(
+        zones["area_km2"].to_numpy(dtype=float)[ok_idx], min_km=scenario.zones.min_intrazonal_km
+    )
     dist_km[ok_idx, ok_idx] = intra_km
     time_s[ok_idx, ok_idx] = intra_km / cfg.speed_kph * 3600.0
     climb_m[ok_idx, ok_idx] = 0.0

@@ -24,7 +24,6 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.placement._sim import LayoutRun
-from emob_sim.sim.inputs import SESSION_PRIOR_S
 
 #: hours of the busiest window whose arrival rate sizes a site
 PEAK_WINDOW_H = 3
@@ -82,12 +81,13 @@ def plugs_for_wait(
     return max_plugs
 
 
-def peak_arrivals(run: LayoutRun) -> pd.DataFrame:
+def peak_arrivals(run: LayoutRun, *, prior_service_s: float) -> pd.DataFrame:
     """Per site of ``run.region``: the arrival rate of its busiest window and mean plug time.
 
     The rate is the most arrivals (served and given up) in :data:`PEAK_WINDOW_H` consecutive
     clock hours, per hour; sites with fewer than :data:`MIN_ARRIVALS` arrivals in that window
-    get rate 0 (too few to estimate a rate: not sized).
+    get rate 0 (too few to estimate a rate: not sized). Where no session ended at all, the
+    mean plug time is ``prior_service_s`` (``charging.session_prior_min``).
 
     Returns
     -------
@@ -109,7 +109,7 @@ def peak_arrivals(run: LayoutRun) -> pd.DataFrame:
     idx = s["site_idx"].to_numpy(np.int64)
     total = np.bincount(idx, weights=dur, minlength=n)[:n]
     k = np.bincount(idx, minlength=n)[:n]
-    fallback = float(dur.mean()) if dur.size else SESSION_PRIOR_S
+    fallback = float(dur.mean()) if dur.size else prior_service_s
     service_s = np.where(k > 0, total / np.maximum(k, 1), fallback)
     return pd.DataFrame({"peak_arrivals_per_h": peak.astype(float),
                          "mean_service_min": service_s / 60.0})

@@ -29,7 +29,7 @@ import numpy as np
 import simpy
 
 from emob_sim.kernels import charge_time, choose_site, home_charge
-from emob_sim.sim.inputs import SESSION_PRIOR_S, SimInputs
+from emob_sim.sim.inputs import SimInputs
 
 __all__ = ["Ledger", "Fleet", "EVENT_NAMES"]
 
@@ -87,7 +87,7 @@ class Fleet:
         # arrays the site-choice kernel reads
         self.busy = np.zeros(n_sites, dtype=np.int64)
         self.queued = np.zeros(n_sites, dtype=np.int64)
-        self.mean_s = np.full(n_sites, SESSION_PRIOR_S)
+        self.mean_s = np.full(n_sites, inp.session_prior_s)
         # python lists: cheap scalar access inside the processes
         self.sum_s = [0.0] * n_sites
         self.n_done = [0] * n_sites

@@ -15,10 +15,6 @@ from emob_sim.region import SITE_COLUMNS, Region
 
 __all__ = ["SimInputs", "prepare_inputs"]
 
-#: prior mean session duration at a site where no session has ended yet (s)
-SESSION_PRIOR_S = 1800.0
-
-
 @dataclass(frozen=True, eq=False)
 class SimInputs:
     """Everything the engine needs, as arrays (per vehicle, per trip, per site) and scalars."""
@@ -63,6 +59,7 @@ class SimInputs:
     wait_weight: float
     home_target_soc: float
     rescue_soc: float
+    session_prior_s: float  # expected session length at a site before one has ended there
     horizon_s: float
     bin_s: float
 
@@ -180,6 +177,7 @@ def prepare_inputs(scenario: Scenario, region: Region, demand: Demand) -> SimInp
         wait_weight=ch.wait_weight,
         home_target_soc=ch.home_target_soc,
         rescue_soc=ch.rescue_soc,
+        session_prior_s=ch.session_prior_min * 60.0,
         horizon_s=time_cfg.days * 86400.0,
         bin_s=time_cfg.profile_step_min * 60.0,
     )

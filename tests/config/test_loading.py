@@ -71,6 +71,8 @@ def test_seed_argument_replaces_scenario_seed():
         ("charging.comfort_soc=0.01", "reserve_soc < comfort_soc < target_soc"),
         ("network.source=place", "needs network.place"),
         ("network.source=bbox", "needs network.bbox"),
+        ("demand.through_departure_start_h=23", "through_departure_start_h must be before"),
+        ("charging.session_prior_min=0", "charging.session_prior_min"),
     ],
 )
 def test_invalid_values_name_the_key(override, expected):
