@@ -52,13 +52,10 @@ __all__ = [
     "COMPARISON_COLUMNS",
     "MUNICIPALITY_COLUMNS",
     "COMPARE_FILES",
-    "FAST_ACCESS_MIN",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: travel-time limit of ``pop_fast_10min_share``
-FAST_ACCESS_MIN = 10.0
 
 COMPARISON_COLUMNS = [
     "layout", "file", "sites", "plugs", "dc_plugs", "capex_eur", "opex_eur_per_year",
@@ -107,13 +104,13 @@ def _unique_names(scenarios: list[Scenario], files: list[str]) -> list[str]:
     return names
 
 
-def _fast_access(region: Region) -> np.ndarray:
-    """Per zone: a car_dc site is within :data:`FAST_ACCESS_MIN` minutes of its centre."""
+def _fast_access(region: Region, *, within_min: float) -> np.ndarray:
+    """Per zone: a car_dc site is within ``within_min`` minutes of its centre."""
     dc = np.flatnonzero(region.sites["kind"].to_numpy() == "car_dc")
     if not dc.size:
         return np.zeros(region.n_zones, dtype=bool)
     t = region.time_s[:region.n_zones, region.n_zones + dc]
-    return (t <= FAST_ACCESS_MIN * 60.0).any(axis=1)
+    return (t <= within_min * 60.0).any(axis=1)
 
 
 def _site_zone(result: RunResult, table: pd.DataFrame) -> np.ndarray:
@@ -154,7 +151,7 @@ def _layout_rows(
     peak_area = float(load[car_inside].sum(axis=0).max()) if load.size and car_inside.any() else 0.0
     resident = (zones["kind"] == "zone").to_numpy()
     pop = zones["population"].to_numpy(dtype=float) * resident
-    fast = _fast_access(region)
+    fast = _fast_access(region, within_min=sc.placement.fast_access_min)
     row = {
         "layout": name, "file": file, "sites": len(inside), "plugs": int(inside["plugs"].sum()),
         "dc_plugs": int(inside.loc[inside["kind"] == "car_dc", "plugs"].sum()),

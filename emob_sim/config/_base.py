@@ -17,7 +17,7 @@ Hour = Annotated[float, Field(ge=0.0, le=24.0)]
 class StrictModel(BaseModel):
     """Base of all scenario models: unknown keys are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 #: kinds of charging site: car AC, car DC (fast), public e-bike charging point

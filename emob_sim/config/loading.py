@@ -79,6 +79,22 @@ def _deep_merge(base: dict, top: Mapping) -> dict:
     return out
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping (YAML lets the last win)."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                mark = key_node.start_mark
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"key {key!r} is given twice", mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def _read_yaml(path: Path) -> dict:
     if not path.exists():
         raise InputFileNotFoundError(f"{path}: scenario file not found")
@@ -89,7 +105,7 @@ def _read_yaml(path: Path) -> dict:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the scenario file ({exc})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -162,11 +178,19 @@ def _short_repr(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _format_validation_error(exc: ValidationError, source: str) -> str:
-    """One line per problem: ``source: a.b: message, got value``."""
+def _format_validation_error(
+    exc: ValidationError, source: str, overrides: Iterable[str] = ()
+) -> str:
+    """One line per problem: ``source: a.b: message, got value`` (naming the ``--set`` it came
+    from when an override set that value)."""
+    set_keys = {text.partition("=")[0].strip(): text for text in overrides}
     lines = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
+        origin = next(
+            (text for key, text in set_keys.items() if loc == key or loc.startswith(key + ".")),
+            None,
+        )
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown key (check the spelling; see configs/base.yaml for the keys)"
@@ -175,7 +199,8 @@ def _format_validation_error(exc: ValidationError, source: str) -> str:
         got = err.get("input")
         show_got = err["type"] not in ("missing", "value_error") and not isinstance(got, dict)
         suffix = f", got {_short_repr(got)}" if show_got else ""
-        lines.append(f"{loc or '(top level)'}: {msg}{suffix}")
+        by = f" (from --set {origin})" if origin else ""
+        lines.append(f"{loc or '(top level)'}: {msg}{suffix}{by}")
     return f"{source}: " + "; ".join(lines)
 
 
@@ -210,6 +235,7 @@ def load_scenario(
     """
     source = Path(path) if path is not None else default_scenario_path()
     data = _load_tree(source)
+    overrides = list(overrides)
     for text in overrides:
         keys, value = parse_override(text)
         _apply_override(data, keys, value)
@@ -218,7 +244,7 @@ def load_scenario(
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_format_validation_error(exc, str(source))) from None
+        raise ConfigError(_format_validation_error(exc, str(source), overrides)) from None
     _check_files_exist(scenario)
     return scenario
 

@@ -93,7 +93,7 @@ class NetworkConfig(StrictModel):
         description="speeds by highway class where OSM has no maxspeed (OSMnx add_edge_speeds)",
     )
     fallback_speed_kph: Positive = 50.0
-    detour_factor: Positive | None = Field(
+    detour_factor: Annotated[float, Field(ge=1.0)] | None = Field(
         None, description="strategic networks: road km per straight-line km; None = calibrate"
     )
 
@@ -192,8 +192,8 @@ class VehicleType(StrictModel):
 class FleetConfig(StrictModel):
     """How many electric cars live in each zone and what they are."""
 
-    cars_per_1000: Positive = 400.0
-    ev_share: Share = 0.011
+    cars_per_1000: Annotated[float, Field(gt=0.0, le=1000.0)] = 400.0
+    ev_share: Share = 0.0112
     home_charging_share: Share = 0.6
     initial_soc_min: Share = 0.5
     initial_soc_max: Share = 0.9
@@ -230,7 +230,7 @@ class DemandConfig(StrictModel):
         description="share of cars per day driving each chain (H home, W work, O other); "
         "the rest stay at home"
     )
-    work_departure_mean_h: Hour = 7.75
+    work_departure_mean_h: Hour = 7.5
     work_departure_sd_h: Positive = 1.0
     work_duration_mean_h: Positive = 8.5
     work_duration_sd_h: Positive = 1.0

@@ -128,3 +128,6 @@ class PlacementConfig(StrictModel):
     )
     sizing_target_wait_min: Positive = 5.0
     sizing_max_plugs: int = Field(12, ge=1)
+    sizing_peak_window_h: int = Field(3, ge=1, le=24)
+    sizing_min_arrivals: int = Field(3, ge=1)
+    fast_access_min: Positive = 10.0

@@ -307,7 +307,12 @@ def _sizing(scenario: Scenario, region: Region, demand: Demand, budget: Budget, 
     _buys_nothing(budget, float(plug_cost[sizable].min()), "plug")
     notify("simulation before sizing")
     before = simulate_layout(scenario, region, demand, layout)
-    arr = sizing.peak_arrivals(before, prior_service_s=scenario.charging.session_prior_min * 60.0)
+    arr = sizing.peak_arrivals(
+        before,
+        prior_service_s=scenario.charging.session_prior_min * 60.0,
+        window_h=pl.sizing_peak_window_h,
+        min_arrivals=pl.sizing_min_arrivals,
+    )
     plugs = sizing.plan_plugs(
         layout["plugs"].to_numpy(np.int64), arr["peak_arrivals_per_h"].to_numpy(),
         arr["mean_service_min"].to_numpy(), cost_per_plug=plug_cost, budget=budget.amount,

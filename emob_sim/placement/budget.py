@@ -11,7 +11,7 @@ from emob_sim.errors import ConfigError
 __all__ = ["Budget", "parse_budget"]
 
 _PATTERN = re.compile(
-    r"^\s*(?P<num>\d+(?:[.,]\d+)?)\s*(?P<mult>[kKmM]?)\s*(?P<unit>eur|€|plugs?)?\s*$",
+    r"^\s*(?P<num>\d+(?:\.\d+)?)\s*(?P<mult>[kKmM]?)\s*(?P<unit>eur|€|plugs?)?\s*$",
     re.IGNORECASE,
 )
 
@@ -45,10 +45,10 @@ def parse_budget(text: str | float | Budget) -> Budget:
         m = _PATTERN.match(str(text))
         if m is None:
             raise ConfigError(
-                f"--budget {text!r}: expected an amount in EUR (e.g. 250000, 250k, 1.5M) or a "
-                "number of plugs (e.g. 12plugs)"
+                f"--budget {text!r}: expected an amount in EUR (e.g. 250000, 250k, 1.5M; no "
+                "thousands separators, '.' for decimals) or a number of plugs (e.g. 12plugs)"
             )
-        amount = float(m["num"].replace(",", "."))
+        amount = float(m["num"])
         amount *= {"": 1.0, "k": 1e3, "m": 1e6}[m["mult"].lower()]
         unit = "plugs" if (m["unit"] or "").lower().startswith("plug") else "eur"
         budget = Budget(amount, unit)

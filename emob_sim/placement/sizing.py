@@ -1,8 +1,8 @@
 """Plug sizing from simulated arrivals with the Erlang-C queue, checked by the simulation.
 
 Each site is treated as an M/M/c queue in its busiest period: ``lambda`` = the most arrivals
-(served and given up) the simulation saw in :data:`PEAK_WINDOW_H` consecutive clock hours,
-per hour (sites with fewer than :data:`MIN_ARRIVALS` there are left as they are), the mean
+(served and given up) the simulation saw in ``placement.sizing_peak_window_h`` consecutive clock hours,
+per hour (sites with fewer than ``placement.sizing_min_arrivals`` there are left as they are), the mean
 service time = the mean plug time of its sessions (sites without sessions: the mean over all
 sessions, else 30 min).
 The Erlang-C formula gives the probability of waiting ``C(c, a)`` with ``a = lambda / mu``
@@ -25,14 +25,7 @@ from numpy.typing import NDArray
 
 from emob_sim.placement._sim import LayoutRun
 
-#: hours of the busiest window whose arrival rate sizes a site
-PEAK_WINDOW_H = 3
-#: fewest arrivals in that window for a rate estimate (sites with fewer are not sized)
-MIN_ARRIVALS = 3
-
 __all__ = [
-    "PEAK_WINDOW_H",
-    "MIN_ARRIVALS",
     "erlang_c",
     "erlang_c_wait_s",
     "plugs_for_wait",
@@ -81,11 +74,13 @@ def plugs_for_wait(
     return max_plugs
 
 
-def peak_arrivals(run: LayoutRun, *, prior_service_s: float) -> pd.DataFrame:
+def peak_arrivals(
+    run: LayoutRun, *, prior_service_s: float, window_h: int, min_arrivals: int
+) -> pd.DataFrame:
     """Per site of ``run.region``: the arrival rate of its busiest window and mean plug time.
 
-    The rate is the most arrivals (served and given up) in :data:`PEAK_WINDOW_H` consecutive
-    clock hours, per hour; sites with fewer than :data:`MIN_ARRIVALS` arrivals in that window
+    The rate is the most arrivals (served and given up) in ``placement.sizing_peak_window_h`` consecutive
+    clock hours, per hour; sites with fewer than ``placement.sizing_min_arrivals`` arrivals in that window
     get rate 0 (too few to estimate a rate: not sized). Where no session ended at all, the
     mean plug time is ``prior_service_s`` (``charging.session_prior_min``).
 
@@ -102,9 +97,9 @@ def peak_arrivals(run: LayoutRun, *, prior_service_s: float) -> pd.DataFrame:
     counts = np.bincount(site * n_hours + hour.astype(np.int64), minlength=n * n_hours)
     hourly = counts[: n * n_hours].reshape(n, n_hours)
     window = np.cumsum(np.pad(hourly, ((0, 0), (1, 0))), axis=1)
-    w = min(PEAK_WINDOW_H, n_hours)
+    w = min(window_h, n_hours)
     busiest = (window[:, w:] - window[:, :-w]).max(axis=1)
-    peak = np.where(busiest >= MIN_ARRIVALS, busiest / w, 0.0)
+    peak = np.where(busiest >= min_arrivals, busiest / w, 0.0)
     dur = (s["end_s"] - s["start_s"]).to_numpy()
     idx = s["site_idx"].to_numpy(np.int64)
     total = np.bincount(idx, weights=dur, minlength=n)[:n]

@@ -146,3 +146,28 @@ def test_long_values_are_cut_in_messages():
         load_scenario(overrides=["fleet.vehicle_types.x=1"])
     assert "not a section" in str(info.value)
     assert len(str(info.value)) < 200
+
+
+def test_errors_name_the_set_option_that_carried_the_value():
+    with pytest.raises(ConfigError, match=r"\(from --set fleet\.ev_share=1\.4\)"):
+        load_scenario(overrides=["fleet.ev_share=1.4"])
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
+def test_infinite_and_nan_numbers_are_refused(value):
+    with pytest.raises(ConfigError, match="emissions.grid_kg_per_kwh"):
+        load_scenario(overrides=[f"emissions.grid_kg_per_kwh={value}"])
+
+
+@pytest.mark.parametrize(
+    "override", ["fleet.cars_per_1000=1e12", "network.detour_factor=0.5"]
+)
+def test_physically_impossible_values_are_refused(override):
+    with pytest.raises(ConfigError, match=override.split("=")[0]):
+        load_scenario(overrides=[override])
+
+
+def test_a_key_given_twice_is_an_error(tmp_path):
+    bad = write(tmp_path / "dup.yaml", f"extends: {BASE}\nfleet:\n  ev_share: 0.1\n  ev_share: 0.2\n")
+    with pytest.raises(ConfigError, match="'ev_share' is given twice"):
+        load_scenario(bad)

@@ -109,3 +109,39 @@ def test_out_below_a_file_is_refused(tmp_path):
     assert r.exit_code == 2
     assert "is a file" in r.output
     assert (tmp_path / "afile").read_text() == "x"
+
+
+def test_overwrite_replaces_an_earlier_run(tmp_path):
+    out = tmp_path / "o"
+    assert run_cli("run", "--out", str(out)).exit_code == 0
+    (out / "stale.txt").write_text("from an older run")
+    r = run_cli("run", "--out", str(out), "--overwrite", "--seed", "3")
+    assert r.exit_code == 0, r.output
+    assert not (out / "stale.txt").exists()
+    assert '"seed": 3' in (out / "manifest.json").read_text()
+
+
+def test_overwrite_never_replaces_a_folder_that_is_not_emob_sim_output(tmp_path):
+    out = tmp_path / "data"
+    out.mkdir()
+    (out / "zones.csv").write_text("precious")
+    r = run_cli("run", "--out", str(out), "--overwrite")
+    assert r.exit_code == 2
+    assert "only emob-sim output folders" in r.output
+    assert (out / "zones.csv").read_text() == "precious"
+
+
+def test_overwrite_never_replaces_the_current_folder(tmp_path, monkeypatch):
+    (tmp_path / "manifest.json").write_text("{}")  # even one that looks like a run
+    monkeypatch.chdir(tmp_path)
+    r = run_cli("run", "--out", ".", "--overwrite")
+    assert r.exit_code == 2
+    assert "current folder" in r.output
+    assert (tmp_path / "manifest.json").read_text() == "{}"
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc")
+def test_out_on_a_filesystem_that_takes_no_folders_is_refused():
+    r = run_cli("run", "--out", "/proc/emob-sim-test")
+    assert r.exit_code == 2
+    assert "cannot write in /proc" in r.output

@@ -58,8 +58,17 @@ def test_existing_folder_is_not_touched(placement, tmp_path):
     with pytest.raises(EmobSimError, match="not empty"):
         write_placement(placement, out, scenario_path=None)
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
+    with pytest.raises(EmobSimError, match="only emob-sim output folders"):
+        write_placement(placement, out, scenario_path=None, overwrite=True)
+    assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_overwrite_replaces_an_earlier_placement(placement, tmp_path):
+    out = tmp_path / "lay"
+    write_placement(placement, out, scenario_path=None)
+    (out / "stale.txt").write_text("x")
     write_placement(placement, out, scenario_path=None, overwrite=True)
-    assert not (out / "keep.txt").exists() and (out / "layout.csv").exists()
+    assert not (out / "stale.txt").exists() and (out / "layout.csv").exists()
 
 
 def test_atomic_output_dir_leaves_nothing_on_failure(tmp_path):
