@@ -170,7 +170,7 @@ def _scipy_matrices(network, sources: np.ndarray) -> tuple[np.ndarray, float, fl
     import scipy.sparse as sp
     from scipy.sparse.csgraph import dijkstra
 
-    from emob_sim.network.routing import _tree_lengths
+    from emob_sim.network.routing import tree_sums
 
     n = network.n_nodes
     graph = sp.csr_matrix((network.travel_time_s, network.indices, network.indptr), shape=(n, n))
@@ -187,7 +187,7 @@ def _scipy_matrices(network, sources: np.ndarray) -> tuple[np.ndarray, float, fl
         src = sources[start : start + batch]
         times, pred = dijkstra(graph, directed=True, indices=src, return_predecessors=True)
         time_u[start : start + batch] = times[:, sources]
-        _tree_lengths(pred, length)[:, sources]
+        tree_sums(pred, length)[:, sources]
     return time_u, times_only_s, perf() - t
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["StrictModel", "Share", "Positive", "NonNegative", "Hour", "SiteKind"]
+__all__ = ["StrictModel", "Share", "Positive", "NonNegative", "Hour", "SiteKind", "check_order"]
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(gt=0.0)]
@@ -22,3 +22,11 @@ class StrictModel(BaseModel):
 
 #: kinds of charging site: car AC, car DC (fast), public e-bike charging point
 SiteKind = Literal["car_ac", "car_dc", "ebike"]
+
+
+def check_order(model: BaseModel, low: str, high: str, *, strict: bool = False) -> None:
+    """Raise ValueError unless ``model.low`` <= ``model.high`` (< when ``strict``)."""
+    a, b = getattr(model, low), getattr(model, high)
+    if a > b or (strict and a == b):
+        relation = "be below" if strict else "not exceed"
+        raise ValueError(f"{low} ({a}) must {relation} {high} ({b})")

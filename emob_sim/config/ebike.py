@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from emob_sim.config._base import NonNegative, Positive, Share, StrictModel
+from emob_sim.config._base import NonNegative, Positive, Share, StrictModel, check_order
 
 __all__ = ['TripLengthConfig', 'EbikeConfig', 'ModalShiftConfig']
 
@@ -98,11 +98,7 @@ class EbikeConfig(StrictModel):
         missing = sorted(set(self.assist_shares) - set(self.consumption_wh_per_km))
         if missing:
             raise ValueError(f"consumption_wh_per_km: no value for assistance level(s) {missing}")
-        if self.initial_soc_min > self.initial_soc_max:
-            raise ValueError(
-                f"initial_soc_min ({self.initial_soc_min}) must not exceed "
-                f"initial_soc_max ({self.initial_soc_max})"
-            )
+        check_order(self, "initial_soc_min", "initial_soc_max")
         return self
 
 

@@ -16,7 +16,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from emob_sim.config._base import Hour, NonNegative, Positive, Share, SiteKind, StrictModel
+from emob_sim.config._base import (
+    Hour,
+    NonNegative,
+    Positive,
+    Share,
+    SiteKind,
+    StrictModel,
+    check_order,
+)
 from emob_sim.config.ebike import EbikeConfig, ModalShiftConfig, TripLengthConfig
 from emob_sim.config.placement import (
     CandidatesConfig,
@@ -207,11 +215,7 @@ class FleetConfig(StrictModel):
         ids = [v.id for v in self.vehicle_types]
         if len(set(ids)) != len(ids):
             raise ValueError(f"vehicle_types: ids must be unique, got {ids}")
-        if self.initial_soc_min > self.initial_soc_max:
-            raise ValueError(
-                f"initial_soc_min ({self.initial_soc_min}) must not exceed "
-                f"initial_soc_max ({self.initial_soc_max})"
-            )
+        check_order(self, "initial_soc_min", "initial_soc_max")
         return self
 
 
@@ -251,12 +255,9 @@ class DemandConfig(StrictModel):
     through_departure_end_h: Hour = 22.0
 
     @model_validator(mode="after")
-    def _through_window(self):
-        if self.through_departure_start_h >= self.through_departure_end_h:
-            raise ValueError(
-                "through_departure_start_h must be before through_departure_end_h, got "
-                f"{self.through_departure_start_h} and {self.through_departure_end_h}"
-            )
+    def _through_ranges(self):
+        check_order(self, "through_initial_soc_min", "through_initial_soc_max")
+        check_order(self, "through_departure_start_h", "through_departure_end_h", strict=True)
         return self
 
     @field_validator("chain_shares")

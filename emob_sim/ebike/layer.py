@@ -40,7 +40,6 @@ from dataclasses import dataclass
 import networkx as nx
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
@@ -48,7 +47,7 @@ from emob_sim.config.models import NetworkConfig, Scenario
 from emob_sim.errors import NetworkError
 from emob_sim.network import OSM_ATTRIBUTION, describe_source, load_graph, prepare_graph, to_arrays
 from emob_sim.network.arrays import RoadNetwork
-from emob_sim.network.routing import nearest_nodes, point_matrices
+from emob_sim.network.routing import edge_matrix, nearest_nodes, point_matrices, tree_sums
 from emob_sim.sites import snap_sites
 
 __all__ = ["BikeLayer", "build_bike_layer", "load_bike_network", "edge_climb_m", "path_climb_m"]
@@ -146,25 +145,11 @@ def path_climb_m(network: RoadNetwork, nodes: NDArray[np.int64]) -> NDArray[np.f
     climb = edge_climb_m(network)
     if climb is None:
         return None
-    n = network.n_nodes
-    shape = (n, n)
-    time_graph = sp.csr_matrix((network.travel_time_s, network.indices, network.indptr), shape)
-    climb_graph = sp.csr_matrix((climb, network.indices, network.indptr), shape)
+    time_graph = edge_matrix(network, network.travel_time_s)
     sources, inverse = np.unique(np.asarray(nodes, dtype=np.int64), return_inverse=True)
     _, pred = dijkstra(time_graph, directed=True, indices=sources, return_predecessors=True)
-    # pointer jumping up the shortest-path trees: acc[v] = climb from ptr[v] to v
-    cols = np.broadcast_to(np.arange(n), pred.shape)
-    has_pred = pred >= 0
-    ptr = np.where(has_pred, pred, cols)
-    acc = np.zeros(pred.shape)
-    acc[has_pred] = np.asarray(climb_graph[pred[has_pred], cols[has_pred]]).ravel()
-    while True:
-        nxt = np.take_along_axis(ptr, ptr, axis=1)
-        if np.array_equal(nxt, ptr):
-            break
-        acc += np.take_along_axis(acc, ptr, axis=1)
-        ptr = nxt
-    return acc[:, sources][np.ix_(inverse, inverse)]
+    climb_along = tree_sums(pred, edge_matrix(network, climb))
+    return climb_along[:, sources][np.ix_(inverse, inverse)]
 
 
 def _empty_matrix(n: int) -> NDArray[np.float64]:

@@ -23,7 +23,7 @@ from emob_sim.errors import NetworkError
 from emob_sim.kernels.paths import many_to_many
 from emob_sim.network.arrays import RoadNetwork
 
-__all__ = ["nearest_nodes", "snap_points", "point_matrices"]
+__all__ = ["nearest_nodes", "snap_points", "point_matrices", "edge_matrix", "tree_sums"]
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def snap_points(
     return node, dist_m
 
 
-def _csr(network: RoadNetwork, weights: NDArray[np.float64]) -> sp.csr_matrix:
+def edge_matrix(network: RoadNetwork, weights: NDArray[np.float64]) -> sp.csr_matrix:
     n = network.n_nodes
     return sp.csr_matrix(
         (np.asarray(weights, dtype=np.float64), network.indices, network.indptr),
@@ -120,7 +120,7 @@ def _csr(network: RoadNetwork, weights: NDArray[np.float64]) -> sp.csr_matrix:
     )
 
 
-def _tree_lengths(pred: NDArray[np.int32], length: sp.csr_matrix) -> NDArray[np.float64]:
+def tree_sums(pred: NDArray[np.int32], length: sp.csr_matrix) -> NDArray[np.float64]:
     """Length from the root to every node along shortest-path trees (one tree per row).
 
     Pointer jumping: ``acc[v]`` is the length from ``ptr[v]`` to ``v``; each step replaces
@@ -175,7 +175,7 @@ def point_matrices(
         raise NetworkError(f"point_matrices: node indices must be in [0, {n}), got {points}")
     if labels is None:
         labels = [f"node {network.node_ids[p]}" for p in points]
-    time_graph = _csr(network, network.travel_time_s)
+    time_graph = edge_matrix(network, network.travel_time_s)
     time_graph.sort_indices()
     rows = np.repeat(np.arange(n), np.diff(time_graph.indptr))
     if ((np.diff(time_graph.indices) == 0) & (np.diff(rows) == 0)).any():

@@ -71,7 +71,10 @@ def test_seed_argument_replaces_scenario_seed():
         ("charging.comfort_soc=0.01", "reserve_soc < comfort_soc < target_soc"),
         ("network.source=place", "needs network.place"),
         ("network.source=bbox", "needs network.bbox"),
-        ("demand.through_departure_start_h=23", "through_departure_start_h must be before"),
+        ("demand.through_departure_start_h=23", "through_departure_start_h (23.0) must be below"),
+        ("demand.through_initial_soc_min=0.95", "through_initial_soc_min (0.95) must not exceed"),
+        ("fleet.initial_soc_min=0.95", "initial_soc_min (0.95) must not exceed"),
+        ("ebike.initial_soc_max=0.05", "initial_soc_max (0.05)"),
         ("charging.session_prior_min=0", "charging.session_prior_min"),
     ],
 )
