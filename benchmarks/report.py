@@ -21,7 +21,11 @@ cached per pair and computes in plain Python; it uses the same demand sampler, s
 simulate the same trips, and its KPIs are compared with emob-sim's (largest relative
 difference over the trip, session, energy, wait and load KPIs). JIT: the warm-up run (the
 default Zemgale day) in a fresh process, with an empty numba cache (compiling every kernel)
-and with the cache on disk (what every later process pays)."""
+and with the cache on disk (what every later process pays). SimPy events: the events SimPy
+processed (``Environment.step`` calls), counted in one more, untimed run of the same
+deterministic workload; emob-sim keeps in SimPy only what the queues at charging sites need
+(the cars that need public charging, from that need on), the reference every departure and
+arrival of every car."""
 
 
 def _num(x: float | None, digits: int = 2) -> str:
@@ -79,9 +83,9 @@ def _stage_table(results: dict) -> str:
             if "stages" in run:
                 rows.append([w["name"], impl] + [_num(run["stages"][s], 3) for s in stages]
                             + [_num(run["wall_s"], 3), str(run.get("runs", 1)),
-                               _num(run["peak_mb"], 0)])  # fmt: skip
+                               _num(run["peak_mb"], 0), _num(run.get("simpy_events"), 0)])  # fmt: skip
     return _table(["workload", "implementation", *[f"{s} s" for s in stages], "wall s", "runs",
-                   "peak MB"], rows)  # fmt: skip
+                   "peak MB", "SimPy events"], rows)  # fmt: skip
 
 
 def _routing_table(results: dict) -> str:

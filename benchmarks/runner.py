@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import resource
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +38,29 @@ def _peak_mb() -> float:
     import sys
 
     return peak / 1024**2 if sys.platform == "darwin" else peak / 1024
+
+
+@contextmanager
+def counting_simpy_events() -> Iterator[list[int]]:
+    """Count the events SimPy processes in this process (``Environment.step`` calls).
+
+    Yields a one-element list holding the count. Counting costs time, so the suite counts in
+    an extra, untimed run (the runs are deterministic: the same events as the timed run).
+    """
+    import simpy
+
+    count = [0]
+    step = simpy.Environment.step
+
+    def counted(env: simpy.Environment) -> None:
+        count[0] += 1
+        step(env)
+
+    simpy.Environment.step = counted
+    try:
+        yield count
+    finally:
+        simpy.Environment.step = step
 
 
 def ebikes_off() -> list[str]:
@@ -137,8 +162,12 @@ def run_project(scenario_path: str | None, overrides: list[str], work_dir: str |
         }
 
     seconds, summary, runs = _best_of(once)
+    peak_mb = _peak_mb()
+    with counting_simpy_events() as simpy_events:
+        once()
     return {
         **summary,
+        "simpy_events": simpy_events[0],
         "nodes": region.network.n_nodes,
         "zones": region.n_zones,
         "sites": region.n_sites,
@@ -146,7 +175,7 @@ def run_project(scenario_path: str | None, overrides: list[str], work_dir: str |
         "runs": runs,
         "graph_load_s": graph_s,
         "jit_s": warm_s,
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_mb,
     }
 
 
@@ -160,8 +189,11 @@ def run_reference(scenario_path: str | None, overrides: list[str], work_dir: str
     seconds, out, runs = _best_of(
         lambda: reference_run(sc, region, seed_streams(sc.seed)["demand"], out_dir)
     )
+    peak_mb = _peak_mb()
+    with counting_simpy_events() as simpy_events:
+        reference_run(sc, region, seed_streams(sc.seed)["demand"], out_dir)
     return {**out, "wall_s": seconds, "runs": runs, "graph_load_s": graph_s,
-            "peak_mb": _peak_mb()}  # fmt: skip
+            "peak_mb": peak_mb, "simpy_events": simpy_events[0]}  # fmt: skip
 
 
 def _scipy_matrices(network, sources: np.ndarray) -> tuple[np.ndarray, float, float]:

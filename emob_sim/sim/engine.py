@@ -10,7 +10,8 @@
    (:mod:`emob_sim.sim.fleet`) from that first trip (from their first trip in the all-SimPy
    mode); their earlier trips are settled in bulk like the others'. Nothing before a
    vehicle's first need of public charging interacts with anyone, so both modes give
-   identical results.
+   identical results. Each process is started when it first looks at a queue, so the
+   processes that have not started yet do not crowd SimPy's event heap.
 4. The load profile re-integrates every session's charging curve into bins
    (:func:`~emob_sim.kernels.load_profile`).
 
@@ -50,7 +51,7 @@ from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
 from emob_sim.kernels import chain_energy, load_profile
 from emob_sim.region import Region
-from emob_sim.sim.fleet import ARRIVE, DEPART, EVENT_NAMES, HOME, Fleet, Ledger
+from emob_sim.sim.fleet import ARRIVE, DEPART, EVENT_NAMES, HOME, TRIP_STATUS, Fleet, Ledger
 from emob_sim.sim.inputs import SimInputs, n_bins_for, prepare_inputs
 from emob_sim.sim.outputs import (
     ABANDON_COLUMNS,
@@ -156,7 +157,13 @@ def _simulate(scenario: Scenario, inp: SimInputs) -> tuple[SimResult, VehicleLed
         inp.n_vehicles, simpy_vehicles.size, inp.n_trips, inp.n_sites,
     )  # fmt: skip
     if simpy_vehicles.size:
-        _run_processes(inp, ledger, simpy_vehicles, first_simpy, soc_home, arr)
+        # when each process first looks at a queue: the departure of its first trip that needs
+        # public charging (any moment before that for vehicles that never need it)
+        first = np.where(first_need >= 0, first_need, inp.trip_ptr[:-1])
+        has_trips = first < inp.trip_ptr[1:]
+        start_s = np.zeros(inp.n_vehicles)
+        start_s[has_trips] = dep[first[has_trips]]
+        _run_processes(inp, ledger, simpy_vehicles, first_simpy, soc_home, arr, start_s)
 
     bulk_events = _bulk_events(inp, bulk_trip, dep, arr, soc_before, soc_after, soc_home, home_end)
     sessions = _sessions_table(inp, ledger)
@@ -206,8 +213,16 @@ def _run_processes(
     first_simpy: NDArray[np.int64],
     soc_home: NDArray[np.float64],
     arr: NDArray[np.float64],
+    start_s: NDArray[np.float64],
 ) -> None:
-    """Run the SimPy processes of ``simpy_vehicles``, each from its trip ``first_simpy[v]``."""
+    """Run the SimPy processes of ``simpy_vehicles``, each from its trip ``first_simpy[v]``.
+
+    A process is started at ``start_s[v]``, when the vehicle first looks at a queue (the
+    departure of its first trip that needs public charging): nothing before it touches the
+    SimPy clock, and processes that have not started yet wait in a sorted array instead of
+    SimPy's event heap, which keeps the heap small in long runs. Both modes (bulk or all
+    vehicles in SimPy) start every process at the same moment, so they process ties alike.
+    """
     env = simpy.Environment()
     fleet = Fleet(env, inp, ledger)
     k0 = first_simpy[simpy_vehicles]
@@ -215,9 +230,19 @@ def _run_processes(
     prev = np.maximum(k0 - 1, 0)
     soc0 = np.where(started, soc_home[prev], inp.initial_soc[simpy_vehicles])
     t0 = np.where(started, arr[prev], 0.0)
-    for v, k, soc, t in zip(simpy_vehicles.tolist(), k0.tolist(), soc0.tolist(), t0.tolist()):
-        env.process(fleet.vehicle(v, k, soc, t))
+    t_start = start_s[simpy_vehicles]
+    order = np.lexsort((simpy_vehicles, t_start))
+    starts = zip(*(a[order].tolist() for a in (t_start, simpy_vehicles, k0, soc0, t0)))
+    env.process(_start_processes(env, fleet, starts))
     env.run()
+
+
+def _start_processes(env: simpy.Environment, fleet: Fleet, starts: Iterator[tuple]):
+    """Start each vehicle process ``(start time, vehicle, trip, soc, ready time)`` in turn."""
+    for t, v, k, soc, t_ready in starts:
+        if t > env.now:
+            yield env.timeout(t - env.now)
+        env.process(fleet.vehicle(v, k, soc, t_ready))
 
 
 def _bulk_events(
@@ -252,43 +277,60 @@ def _events_table(ledger: Ledger, bulk: dict[str, NDArray]) -> pd.DataFrame:
     """All events sorted by (time_s, vehicle_id, production order of that vehicle)."""
     # one float array (exact for the integer fields) is much faster to build than columns
     table = np.array(ledger.events, dtype=np.float64).reshape(-1, 6)
-    time_s, vehicle, trip, code, site, soc = table.T
-    n_simpy = table.shape[0]
-    cols = {
-        "time_s": np.concatenate([bulk["time_s"], time_s.astype(np.float64)]),
-        "vehicle_id": np.concatenate([bulk["vehicle_id"], vehicle.astype(np.int64)]),
-        "trip_id": np.concatenate([bulk["trip_id"], trip.astype(np.int64)]),
-        "code": np.concatenate([bulk["code"], code.astype(np.int64)]),
-        "site_idx": np.concatenate([bulk["site_idx"], site.astype(np.int64)]),
-        "soc": np.concatenate([bulk["soc"], soc.astype(np.float64)]),
-    }
+    time_s = np.concatenate([bulk["time_s"], table[:, 0]])
+    vehicle = np.concatenate([bulk["vehicle_id"], table[:, 1].astype(np.int64)])
     # a vehicle's SimPy events follow its bulk-settled ones (earlier trips) at equal times
     first = int(bulk["seq"].max()) + 1 if bulk["seq"].size else 0
-    seq = np.concatenate([bulk["seq"], first + np.arange(n_simpy, dtype=np.int64)])
-    order = np.lexsort((seq, cols["vehicle_id"], cols["time_s"]))
-    out = pd.DataFrame({c: v[order] for c, v in cols.items()}, copy=False)  # fresh arrays
-    out.insert(3, "event", EVENT_NAMES[out.pop("code").to_numpy()])
-    out["event"] = out["event"].astype(str)
-    return out[EVENT_COLUMNS].reset_index(drop=True)
+    seq = np.concatenate([bulk["seq"], first + np.arange(table.shape[0], dtype=np.int64)])
+    order = _time_order(time_s, vehicle, seq)
+    code = np.concatenate([bulk["code"], table[:, 3].astype(np.int64)])[order]
+    cols = {
+        "time_s": time_s[order],
+        "vehicle_id": vehicle[order],
+        "trip_id": np.concatenate([bulk["trip_id"], table[:, 2].astype(np.int64)])[order],
+        # categorical from the codes: no string per row (Parquet stores a dictionary)
+        "event": pd.Categorical.from_codes(code, categories=EVENT_NAMES.tolist()),
+        "site_idx": np.concatenate([bulk["site_idx"], table[:, 4].astype(np.int64)])[order],
+        "soc": np.concatenate([bulk["soc"], table[:, 5]])[order],
+    }
+    return pd.DataFrame(cols, columns=EVENT_COLUMNS, copy=False)
 
 
-#: trip status by ledger code (an object array: pandas turns it into strings fast)
-_STATUS = np.array(["completed", "stranded"], dtype=object)
+def _time_order(
+    time_s: NDArray[np.float64], vehicle: NDArray[np.int64], seq: NDArray[np.int64]
+) -> NDArray[np.int64]:
+    """The permutation sorting rows by (time_s, vehicle, seq); (vehicle, seq) pairs are unique.
+
+    Equal times are rare, so the rows are sorted by time alone and only the runs of equal
+    times are sorted again by all three keys: the same order as ``np.lexsort`` on the three
+    keys, several times faster on millions of rows.
+    """
+    order = np.argsort(time_s)
+    t = time_s[order]
+    tie = t[1:] == t[:-1]
+    if tie.any():
+        in_run = np.zeros(t.size, dtype=np.bool_)
+        in_run[1:] |= tie
+        in_run[:-1] |= tie
+        pos = np.flatnonzero(in_run)
+        rows = order[pos]
+        order[pos] = rows[np.lexsort((seq[rows], vehicle[rows], time_s[rows]))]
+    return order
 
 
 def _trips_table(inp: SimInputs, ledger: Ledger) -> pd.DataFrame:
-    status = _STATUS[ledger.status]
     return pd.DataFrame(
         {
             "trip_id": np.arange(inp.n_trips, dtype=np.int64),
             "vehicle_id": inp.trip_vehicle,
-            "status": status,
+            "status": pd.Categorical.from_codes(ledger.status, categories=TRIP_STATUS),
             "arrive_s": ledger.arrive_s,
             "km_driven": ledger.km,
             "energy_used_kwh": ledger.used_kwh,
             "public_charges": ledger.charges,
         },
         columns=TRIP_RESULT_COLUMNS,
+        copy=False,
     )
 
 

@@ -31,14 +31,16 @@ import simpy
 from emob_sim.kernels import charge_time, choose_site, home_charge
 from emob_sim.sim.inputs import SimInputs
 
-__all__ = ["Ledger", "Fleet", "EVENT_NAMES"]
+__all__ = ["Ledger", "Fleet", "EVENT_NAMES", "TRIP_STATUS"]
 
 EVENT_NAMES = np.array(
     ["depart", "arrive", "queue", "plug_in", "plug_out", "abandon", "stranded", "home_charge"],
     dtype=object,
 )
 DEPART, ARRIVE, QUEUE, PLUG_IN, PLUG_OUT, ABANDON, STRANDED, HOME = range(8)
-COMPLETED, STRANDED_TRIP = 0, 1
+#: trip status by ledger code
+TRIP_STATUS = ["completed", "stranded"]
+COMPLETED, STRANDED_TRIP = range(2)
 
 
 class Ledger:

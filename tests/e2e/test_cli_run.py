@@ -14,6 +14,7 @@ import pytest
 
 from emob_sim.analysis.kpis import SITE_TABLE_COLUMNS
 from emob_sim.results import RUN_FILES
+from emob_sim.sim.fleet import EVENT_NAMES
 
 REQUIRED_KPIS = [
     "trips_generated",
@@ -80,6 +81,25 @@ def test_kpis_add_up(two_runs):
     bin_h = np.diff(np.unique(profile["bin_start_s"]))[0] / 3600.0
     # the load profile carries the same energy as the sessions
     assert profile["power_kw"].sum() * bin_h == pytest.approx(sessions["energy_kwh"].sum(), rel=1e-6, abs=1e-6)
+
+
+def test_event_log_and_statuses_read_back_as_categories(two_runs):
+    a, _, _ = two_runs
+    kpis = json.loads((a / "kpis.json").read_text())
+    events = pd.read_parquet(a / "events.parquet")
+    assert isinstance(events["event"].dtype, pd.CategoricalDtype)
+    assert list(events["event"].cat.categories) == list(EVENT_NAMES)
+    assert events["event"].notna().all()
+    assert (events["event"] == "plug_in").sum() == kpis["charging_sessions"]
+    assert (events["event"] == "stranded").sum() <= kpis["trips_stranded"]
+    assert events["time_s"].is_monotonic_increasing
+    trips = pd.read_parquet(a / "trips.parquet")
+    assert list(trips["status"].cat.categories) == ["completed", "stranded"]
+    assert (trips["status"] == "stranded").sum() == kpis["trips_stranded"]
+    departed = events.loc[events["event"] == "depart", "trip_id"]
+    # every completed trip departed once; a car stranded skips the rest of that day's trips
+    assert departed.is_unique
+    assert kpis["trips_completed"] <= len(departed) <= kpis["trips_generated"]
 
 
 def test_sites_geojson(two_runs):
