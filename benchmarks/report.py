@@ -83,7 +83,8 @@ def _stage_table(results: dict) -> str:
             if "stages" in run:
                 rows.append([w["name"], impl] + [_num(run["stages"][s], 3) for s in stages]
                             + [_num(run["wall_s"], 3), str(run.get("runs", 1)),
-                               _num(run["peak_mb"], 0), _num(run.get("simpy_events"), 0)])  # fmt: skip
+                               _num(run["peak_mb"], 0),
+                               _num(run.get("simpy_events"), 0)])  # fmt: skip
     return _table(["workload", "implementation", *[f"{s} s" for s in stages], "wall s", "runs",
                    "peak MB", "SimPy events"], rows)  # fmt: skip
 

@@ -21,11 +21,16 @@ def test_smoke_suite_runs_end_to_end_and_agrees_with_the_reference(tmp_path):
         assert project["events"] > project["trips"] and project["wall_s"] > 0
         assert w["kpi_agreement"]["agree"], w["kpi_agreement"]
         assert set(project["stages"]) == {"routing", "demand", "simulation", "kpis", "write"}
+        # every car departs and arrives as SimPy events in the reference; emob-sim keeps only
+        # the charging cars' queue events in SimPy
+        assert reference["simpy_events"] >= 2 * reference["trips"]
+        assert 0 <= project["simpy_events"] < reference["simpy_events"]
     (routing,) = results["routing"]
     assert routing["times_equal_scipy"] and routing["zones"] == 20
     assert results["kernels"] and all(k["same_result"] for k in results["kernels"])
     text = (tmp_path / "results.md").read_text(encoding="utf-8")
     assert "| workload | trips | vehicles | graph nodes | wall s |" in text
+    assert "| peak MB | SimPy events |" in text
     assert text == markdown(results)
     saved = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert saved["machine"]["cores"] == os.cpu_count()
