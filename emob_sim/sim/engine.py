@@ -157,13 +157,7 @@ def _simulate(scenario: Scenario, inp: SimInputs) -> tuple[SimResult, VehicleLed
         inp.n_vehicles, simpy_vehicles.size, inp.n_trips, inp.n_sites,
     )  # fmt: skip
     if simpy_vehicles.size:
-        # when each process first looks at a queue: the departure of its first trip that needs
-        # public charging (any moment before that for vehicles that never need it)
-        first = np.where(first_need >= 0, first_need, inp.trip_ptr[:-1])
-        has_trips = first < inp.trip_ptr[1:]
-        start_s = np.zeros(inp.n_vehicles)
-        start_s[has_trips] = dep[first[has_trips]]
-        _run_processes(inp, ledger, simpy_vehicles, first_simpy, soc_home, arr, start_s)
+        _run_processes(inp, ledger, simpy_vehicles, first_simpy, first_need, dep, soc_home, arr)
 
     bulk_events = _bulk_events(inp, bulk_trip, dep, arr, soc_before, soc_after, soc_home, home_end)
     sessions = _sessions_table(inp, ledger)
@@ -211,17 +205,19 @@ def _run_processes(
     ledger: Ledger,
     simpy_vehicles: NDArray[np.int64],
     first_simpy: NDArray[np.int64],
+    first_need: NDArray[np.int64],
+    dep: NDArray[np.float64],
     soc_home: NDArray[np.float64],
     arr: NDArray[np.float64],
-    start_s: NDArray[np.float64],
 ) -> None:
     """Run the SimPy processes of ``simpy_vehicles``, each from its trip ``first_simpy[v]``.
 
-    A process is started at ``start_s[v]``, when the vehicle first looks at a queue (the
-    departure of its first trip that needs public charging): nothing before it touches the
-    SimPy clock, and processes that have not started yet wait in a sorted array instead of
-    SimPy's event heap, which keeps the heap small in long runs. Both modes (bulk or all
-    vehicles in SimPy) start every process at the same moment, so they process ties alike.
+    A process is started when its vehicle first looks at a queue, at the departure
+    ``dep[first_need[v]]`` (vehicles that never need public charging, all-SimPy mode only:
+    at their first departure): nothing before it touches the SimPy clock, and processes that
+    have not started yet wait in a sorted array instead of SimPy's event heap, which keeps
+    the heap small in long runs. Both modes start every process at the same moment, so they
+    process ties alike.
     """
     env = simpy.Environment()
     fleet = Fleet(env, inp, ledger)
@@ -230,7 +226,11 @@ def _run_processes(
     prev = np.maximum(k0 - 1, 0)
     soc0 = np.where(started, soc_home[prev], inp.initial_soc[simpy_vehicles])
     t0 = np.where(started, arr[prev], 0.0)
-    t_start = start_s[simpy_vehicles]
+    need = first_need[simpy_vehicles]
+    first_look = np.where(need >= 0, need, k0)
+    has_trip = first_look < inp.trip_ptr[simpy_vehicles + 1]
+    t_start = np.zeros(simpy_vehicles.size)
+    t_start[has_trip] = dep[first_look[has_trip]]
     order = np.lexsort((simpy_vehicles, t_start))
     starts = zip(*(a[order].tolist() for a in (t_start, simpy_vehicles, k0, soc0, t0)))
     env.process(_start_processes(env, fleet, starts))

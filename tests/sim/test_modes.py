@@ -55,3 +55,17 @@ def test_modes_are_identical_on_the_default_scenario():
     full, _ = simulate_detailed(everything, region, demand, np.random.SeedSequence(3))
     assert 0 < led.in_simpy.sum() < demand.n_vehicles and len(bulk.sessions) > 0
     _assert_same(bulk, full)
+
+
+def test_all_simpy_mode_starts_a_vehicle_without_trips(build):
+    # vehicle 1 has no trips: its process starts at time 0 and ends at once
+    site = {"x_km": 30.0, "kind": "car_dc", "plugs": 1, "power_kw": 50.0}
+    region = build.region([0.0, 60.0], [site])
+    vehicles = [{"type": "a58", "initial_soc": 0.3}, {"type": "a58", "initial_soc": 0.5}]
+    trips = [{"vehicle": 0, "day": 0, "origin": 0, "dest": 1, "depart_s": 8 * 3600.0}]
+    demand = build.demand(region, vehicles, trips)
+    seed = np.random.SeedSequence(0)
+    bulk, _ = simulate_detailed(build.scenario(), region, demand, seed)
+    full, led = simulate_detailed(build.scenario(all_in_simpy=True), region, demand, seed)
+    assert led.in_simpy.all() and led.final_soc[1] == 0.5
+    _assert_same(bulk, full)
