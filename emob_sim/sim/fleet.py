@@ -1,12 +1,15 @@
 """SimPy model: vehicles that may need public charging, and the charging sites they queue at.
 
-Each site is a ``simpy.Resource`` with one slot per plug. A vehicle process walks its trips:
+Each site is a :class:`~emob_sim.sim.resources.Plugs` resource (a ``simpy.Resource``) with one
+slot per plug. A vehicle process walks its trips:
 
 1. It departs at ``max(planned departure, its arrival from the previous trip)``.
 2. If the leg leaves at least ``comfort_soc`` it is driven directly (no SimPy event is needed:
    nothing on the way interacts with other vehicles; times are kept as the vehicle's own
    logical clock and the process only synchronises the SimPy clock before it looks at or joins
-   a queue).
+   a queue; a wait into a later hour first waits for that hour to begin,
+   :class:`~emob_sim.sim.resources.LaterWaits`, so that the vehicles waiting for their next
+   stop do not fill SimPy's event heap).
 3. Otherwise the driver picks the cheapest untried site (:func:`~emob_sim.kernels.choose_site`),
    drives there, requests a plug and waits at most ``max_wait_min`` (``request | timeout``).
    On timeout the request is cancelled, an abandon row is recorded and the next site is tried
@@ -25,11 +28,14 @@ Each site is a ``simpy.Resource`` with one slot per plug. A vehicle process walk
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 import simpy
 
 from emob_sim.kernels import charge_time, choose_site, home_charge
 from emob_sim.sim.inputs import SimInputs
+from emob_sim.sim.resources import LaterWaits, Plugs
 
 __all__ = ["Ledger", "Fleet", "EVENT_NAMES", "TRIP_STATUS"]
 
@@ -38,6 +44,8 @@ EVENT_NAMES = np.array(
     dtype=object,
 )
 DEPART, ARRIVE, QUEUE, PLUG_IN, PLUG_OUT, ABANDON, STRANDED, HOME = range(8)
+#: column of the day in Fleet.trip_rows
+_DAY = 6
 #: trip status by ledger code
 TRIP_STATUS = ["completed", "stranded"]
 COMPLETED, STRANDED_TRIP = range(2)
@@ -55,9 +63,10 @@ class Ledger:
         self.final_soc = np.zeros(n_vehicles)
         self.home_kwh = np.zeros(n_vehicles)
         self.rescue_kwh = np.zeros(n_vehicles)
-        #: flat: time_s, vehicle, trip, event code, site, soc of each event in turn (cheaper to
-        #: turn into an array than a list of tuples); list position breaks ties
-        self.events: list[float | int] = []
+        #: flat doubles (exact for the integer fields): time_s, vehicle, trip, event code, site,
+        #: soc of each event in turn; 8 bytes a value and read without a copy. The position
+        #: breaks ties.
+        self.events = array("d")
         #: (vehicle, trip, site, arrive_s, start_s, end_s, energy_kwh, soc_start, soc_end)
         self.sessions: list[tuple[int, int, int, float, float, float, float, float, float]] = []
         #: (vehicle, trip, site, arrive_s, leave_s)
@@ -85,7 +94,8 @@ class Fleet:
         n_sites = inp.n_sites
         self.n_sites = n_sites
         self.max_attempts = inp.max_site_attempts if n_sites else 0
-        self.plugs = [simpy.Resource(env, capacity=int(c)) for c in inp.site_plugs]
+        self.plugs = [Plugs(env, capacity=int(c)) for c in inp.site_plugs]
+        self.later = LaterWaits(env)
         # arrays the site-choice kernel reads
         self.busy = np.zeros(n_sites, dtype=np.int64)
         self.queued = np.zeros(n_sites, dtype=np.int64)
@@ -99,73 +109,74 @@ class Fleet:
         self.site_is_dc = inp.site_is_dc.tolist()
         self.time_rows = inp.time_s.tolist()
         self.dist_rows = inp.dist_km.tolist()
-        self.depart = inp.depart_s.tolist()
-        self.duration = inp.duration_s.tolist()
-        self.distance = inp.distance_km.tolist()
-        self.trip_kwh = inp.trip_kwh.tolist()
-        self.origin = inp.origin.tolist()
-        self.dest = inp.dest.tolist()
-        self.day = inp.day.tolist()
-        self.last_of_day = inp.last_of_day.tolist()
+        # one row per trip: depart_s, duration_s, km, kWh, origin, dest, day, last_of_day; a
+        # process turns its own vehicle's rows into lists (Python lists of every trip would
+        # cost about 190 bytes a trip)
+        self.trip_rows = np.column_stack(
+            [inp.depart_s, inp.duration_s, inp.distance_km, inp.trip_kwh, inp.origin, inp.dest,
+             inp.day, inp.last_of_day]
+        ).astype(np.float64)  # fmt: skip
 
-    def vehicle(self, v: int, k: int | None = None, soc: float | None = None, t: float = 0.0):
-        """SimPy process of vehicle ``v`` from its trip ``k`` (default: its first trip).
+    def vehicle(self, v: int, k: int, soc: float, t: float):
+        """SimPy process of vehicle ``v`` from its trip ``k``.
 
         ``soc`` and ``t`` are the state of charge and the time at which the vehicle is ready
-        for trip ``k`` (default: its initial state of charge at time 0), as settled in bulk for
-        the trips before ``k``.
+        for trip ``k`` (its initial state at time 0, or as settled in bulk for the trips
+        before ``k``).
         """
         inp, led = self.inp, self.ledger
         events = led.events
-        depart, duration, trip_kwh = self.depart, self.duration, self.trip_kwh
         battery = float(inp.battery_kwh[v])
         home = bool(inp.home_charging[v])
         home_kw = float(inp.home_kw[v])
         comfort, home_target, horizon = inp.comfort_soc, inp.home_target_soc, inp.horizon_s
-        soc = float(inp.initial_soc[v]) if soc is None else soc
         k1 = int(inp.trip_ptr[v + 1])
-        k = int(inp.trip_ptr[v]) if k is None else k
+        first = k
+        trips = self.trip_rows[first:k1].tolist()  # trip k is trips[k - first]
         while k < k1:
-            dep = depart[k] if depart[k] > t else t
-            events.extend((dep, v, k, DEPART, -1, soc))
-            soc_end = soc - trip_kwh[k] / battery
+            planned, duration, km, kwh, origin, dest, day, last_of_day = trips[k - first]
+            dep = planned if planned > t else t
+            events.fromlist([dep, v, k, DEPART, -1, soc])
+            soc_end = soc - kwh / battery
             if soc_end >= comfort:
-                t = dep + duration[k]
+                t = dep + duration
                 soc = soc_end
-                led.km[k] = self.distance[k]
-                led.used_kwh[k] = trip_kwh[k]
+                led.km[k] = km
+                led.used_kwh[k] = kwh
                 ok = True
             else:
-                ok, t, soc = yield from self._charging_trip(v, k, dep, soc, battery)
+                trip = (int(origin), int(dest), km, kwh, duration)
+                ok, t, soc = yield from self._charging_trip(v, k, trip, dep, soc, battery)
             if ok:
                 led.arrive_s[k] = t
-                events.extend((t, v, k, ARRIVE, -1, soc))
-                if self.last_of_day[k] and home:
-                    t_next = depart[k + 1] if k + 1 < k1 else horizon
+                events.fromlist([t, v, k, ARRIVE, -1, soc])
+                if last_of_day and home:
+                    t_next = trips[k + 1 - first][0] if k + 1 < k1 else horizon
                     new_soc, t_end = home_charge(soc, t, t_next, home_kw, battery, home_target)
                     if new_soc > soc:
                         led.home_kwh[v] += (new_soc - soc) * battery
                         soc = new_soc
-                        events.extend((t_end, v, -1, HOME, -1, soc))
+                        events.fromlist([t_end, v, -1, HOME, -1, soc])
                 k += 1
                 continue
             # stranded: the rest of the day is lost, the car is recovered overnight
-            events.extend((t, v, k, STRANDED, -1, soc))
+            events.fromlist([t, v, k, STRANDED, -1, soc])
             led.status[k] = STRANDED_TRIP
-            while k + 1 < k1 and self.day[k + 1] == self.day[k]:
+            while k + 1 < k1 and trips[k + 1 - first][_DAY] == day:
                 k += 1
                 led.status[k] = STRANDED_TRIP
-            t = max(t, depart[k] + duration[k])
+            planned, duration = trips[k - first][:2]
+            t = max(t, planned + duration)
             if soc < inp.rescue_soc:
                 led.rescue_kwh[v] += (inp.rescue_soc - soc) * battery
                 soc = inp.rescue_soc
             if home:
-                t_next = depart[k + 1] if k + 1 < k1 else horizon
+                t_next = trips[k + 1 - first][0] if k + 1 < k1 else horizon
                 new_soc, t_end = home_charge(soc, t, t_next, home_kw, battery, home_target)
                 if new_soc > soc:
                     led.home_kwh[v] += (new_soc - soc) * battery
                     soc = new_soc
-                    events.extend((t_end, v, -1, HOME, -1, soc))
+                    events.fromlist([t_end, v, -1, HOME, -1, soc])
             k += 1
         led.final_soc[v] = soc
 
@@ -176,8 +187,14 @@ class Fleet:
         """
         self.env.timeout(self.inp.max_wait_s).callbacks.append(lambda _: _withdraw(req))
 
-    def _charging_trip(self, v: int, k: int, t: float, soc: float, battery: float):
-        """Trip ``k`` of vehicle ``v`` that needs public charging; returns (ok, time, soc)."""
+    def _charging_trip(
+        self, v: int, k: int, trip: tuple[int, int, float, float, float], t: float, soc: float,
+        battery: float,
+    ):
+        """Trip ``k`` of vehicle ``v`` that needs public charging; returns (ok, time, soc).
+
+        ``trip`` is (origin, destination, km, kWh, duration) as planned.
+        """
         inp, led, env = self.inp, self.ledger, self.env
         events = led.events
         time_rows, dist_rows = self.time_rows, self.dist_rows
@@ -187,11 +204,9 @@ class Fleet:
         typ = int(inp.type_idx[v])
         curve_soc, curve_frac = inp.curve_soc[typ], inp.curve_frac[typ]
         max_dc, max_ac = float(inp.max_dc_kw[v]), float(inp.max_ac_kw[v])
-        d = self.dest[k]
         tried = np.zeros(self.n_sites, dtype=np.bool_)
-        cur = self.origin[k]
         # the planned leg: the trip's own distance and duration
-        leg_km, leg_kwh, leg_s = self.distance[k], self.trip_kwh[k], self.duration[k]
+        cur, d, leg_km, leg_kwh, leg_s = trip
         attempts = 0
         km = used = 0.0
         while True:
@@ -200,8 +215,8 @@ class Fleet:
                 break
             s = -1
             if attempts < self.max_attempts:
-                if t > env.now:  # bring the SimPy clock to the car's time
-                    yield env.timeout(t - env.now)
+                if t > env.now:  # bring the SimPy clock to the car's time (may be days ahead)
+                    yield from self.later.wait_until(t)
                 s, _ = choose_site(
                     cur, d, soc, battery, cons, curve_soc, curve_frac, max_dc, max_ac,
                     inp.time_s, inp.dist_km, inp.site_point, inp.site_is_dc, inp.site_plug_kw,
@@ -229,7 +244,7 @@ class Fleet:
                 yield env.timeout(t - env.now)
             req = self.plugs[s].request()
             if not req.triggered:
-                events.extend((t, v, k, QUEUE, s, soc))
+                events.fromlist([t, v, k, QUEUE, s, soc])
                 queued[s] += 1
                 self._give_up_after(req)
                 served = (yield req) is not _GAVE_UP
@@ -237,7 +252,7 @@ class Fleet:
                 if not served:
                     leave = t + inp.max_wait_s
                     led.abandons.append((v, k, s, t, leave))
-                    events.extend((leave, v, k, ABANDON, s, soc))
+                    events.fromlist([leave, v, k, ABANDON, s, soc])
                     t = leave
                     continue
                 start = max(t, env.now, self.last_end_s[s])
@@ -249,7 +264,7 @@ class Fleet:
                 self.site_plug_kw[s], self.site_is_dc[s],
             )  # fmt: skip
             end = start + dur
-            events.extend((start, v, k, PLUG_IN, s, soc))
+            events.fromlist([start, v, k, PLUG_IN, s, soc])
             if end > env.now:  # bring the SimPy clock to the car's time
                 yield env.timeout(end - env.now)
             self.plugs[s].release(req)
@@ -260,7 +275,7 @@ class Fleet:
             self.mean_s[s] = self.sum_s[s] / self.n_done[s]
             led.sessions.append((v, k, s, t, start, end, energy, soc, target))
             soc = target
-            events.extend((end, v, k, PLUG_OUT, s, soc))
+            events.fromlist([end, v, k, PLUG_OUT, s, soc])
             led.charges[k] += 1
             t = end
             attempts = 0
