@@ -25,7 +25,9 @@ and with the cache on disk (what every later process pays). SimPy events: the ev
 processed (``Environment.step`` calls), counted in one more, untimed run of the same
 deterministic workload; emob-sim keeps in SimPy only what the queues at charging sites need
 (the cars that need public charging, from that need on), the reference every departure and
-arrival of every car."""
+arrival of every car. Noise: on a shared machine the same workload can take 10-25 % longer
+in one suite run than in another, so a growth ratio close to its n log n bound can land on
+either side of it from one run to the next; compare several runs before reading a margin."""
 
 
 def _num(x: float | None, digits: int = 2) -> str:
