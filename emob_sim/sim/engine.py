@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from array import array
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -51,7 +52,18 @@ from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
 from emob_sim.kernels import chain_energy, load_profile
 from emob_sim.region import Region
-from emob_sim.sim.fleet import ARRIVE, DEPART, EVENT_NAMES, HOME, TRIP_STATUS, Fleet, Ledger
+from emob_sim.sim.fleet import (
+    ABANDON_FIELDS,
+    ARRIVE,
+    DEPART,
+    EVENT_FIELDS,
+    EVENT_NAMES,
+    HOME,
+    SESSION_FIELDS,
+    TRIP_STATUS,
+    Fleet,
+    Ledger,
+)
 from emob_sim.sim.inputs import SimInputs, n_bins_for, prepare_inputs
 from emob_sim.sim.outputs import (
     ABANDON_COLUMNS,
@@ -275,7 +287,7 @@ def _bulk_events(
 
 def _events_table(ledger: Ledger, bulk: dict[str, NDArray]) -> pd.DataFrame:
     """All events sorted by (time_s, vehicle_id, production order of that vehicle)."""
-    table = np.frombuffer(ledger.events, dtype=np.float64).reshape(-1, 6)
+    table = _record_rows(ledger.events, len(EVENT_FIELDS))
     time_s = np.concatenate([bulk["time_s"], table[:, 0]])
     vehicle = np.concatenate([bulk["vehicle_id"], table[:, 1].astype(np.int64)])
     # a vehicle's SimPy events follow its bulk-settled ones (earlier trips) at equal times
@@ -293,6 +305,23 @@ def _events_table(ledger: Ledger, bulk: dict[str, NDArray]) -> pd.DataFrame:
         "soc": np.concatenate([bulk["soc"], table[:, 5]])[order],
     }
     return pd.DataFrame(cols, columns=EVENT_COLUMNS, copy=False)
+
+
+def _record_rows(records: array, n_fields: int) -> NDArray[np.float64]:
+    """A flat array of records (Ledger) as rows, without a copy."""
+    return np.frombuffer(records, dtype=np.float64).reshape(-1, n_fields)
+
+
+#: record fields that hold integers (the others are floats)
+_INT_FIELDS = frozenset({"vehicle_id", "trip_id", "code", "site_idx"})
+
+
+def _record_columns(rows: NDArray[np.float64], fields: tuple[str, ...]) -> dict[str, NDArray]:
+    """Columns of record rows, as int64 for the :data:`_INT_FIELDS`, else float64."""
+    return {
+        name: rows[:, i].astype(np.int64) if name in _INT_FIELDS else rows[:, i].copy()
+        for i, name in enumerate(fields)
+    }
 
 
 def _time_order(
@@ -334,12 +363,8 @@ def _trips_table(inp: SimInputs, ledger: Ledger) -> pd.DataFrame:
 
 
 def _sessions_table(inp: SimInputs, ledger: Ledger) -> pd.DataFrame:
-    rows = ledger.sessions
-    cols = ["vehicle_id", "trip_id", "site_idx", "arrive_s", "start_s", "end_s", "energy_kwh",
-            "soc_start", "soc_end"]  # fmt: skip
-    df = pd.DataFrame(rows, columns=cols)
-    df = df.astype({"vehicle_id": np.int64, "trip_id": np.int64, "site_idx": np.int64})
-    df = df.astype({c: np.float64 for c in cols[3:]})
+    cols = _record_columns(_record_rows(ledger.sessions, len(SESSION_FIELDS)), SESSION_FIELDS)
+    df = pd.DataFrame(cols, copy=False)
     df = df.sort_values(["start_s", "vehicle_id"], kind="stable").reset_index(drop=True)
     df.insert(0, "session_id", np.arange(len(df), dtype=np.int64))
     df.insert(4, "site_id", inp.site_ids[df["site_idx"].to_numpy()].astype(str))
@@ -348,10 +373,8 @@ def _sessions_table(inp: SimInputs, ledger: Ledger) -> pd.DataFrame:
 
 
 def _abandoned_table(inp: SimInputs, ledger: Ledger) -> pd.DataFrame:
-    cols = ["vehicle_id", "trip_id", "site_idx", "arrive_s", "leave_s"]
-    df = pd.DataFrame(ledger.abandons, columns=cols)
-    df = df.astype({"vehicle_id": np.int64, "trip_id": np.int64, "site_idx": np.int64,
-                    "arrive_s": np.float64, "leave_s": np.float64})  # fmt: skip
+    cols = _record_columns(_record_rows(ledger.abandons, len(ABANDON_FIELDS)), ABANDON_FIELDS)
+    df = pd.DataFrame(cols, copy=False)
     df = df.sort_values(["arrive_s", "vehicle_id"], kind="stable").reset_index(drop=True)
     df.insert(3, "site_id", inp.site_ids[df["site_idx"].to_numpy()].astype(str))
     df["wait_s"] = df["leave_s"] - df["arrive_s"]

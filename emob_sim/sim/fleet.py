@@ -37,13 +37,19 @@ from emob_sim.kernels import charge_time, choose_site, home_charge
 from emob_sim.sim.inputs import SimInputs
 from emob_sim.sim.resources import LaterWaits, Plugs
 
-__all__ = ["Ledger", "Fleet", "EVENT_NAMES", "TRIP_STATUS"]
+__all__ = ["Ledger", "Fleet", "EVENT_NAMES", "TRIP_STATUS", "EVENT_FIELDS", "SESSION_FIELDS",
+           "ABANDON_FIELDS"]  # fmt: skip
 
 EVENT_NAMES = np.array(
     ["depart", "arrive", "queue", "plug_in", "plug_out", "abandon", "stranded", "home_charge"],
     dtype=object,
 )
 DEPART, ARRIVE, QUEUE, PLUG_IN, PLUG_OUT, ABANDON, STRANDED, HOME = range(8)
+#: fields of the ledger's records
+EVENT_FIELDS = ("time_s", "vehicle_id", "trip_id", "code", "site_idx", "soc")
+SESSION_FIELDS = ("vehicle_id", "trip_id", "site_idx", "arrive_s", "start_s", "end_s",
+                  "energy_kwh", "soc_start", "soc_end")  # fmt: skip
+ABANDON_FIELDS = ("vehicle_id", "trip_id", "site_idx", "arrive_s", "leave_s")
 #: column of the day in Fleet.trip_rows
 _DAY = 6
 #: trip status by ledger code
@@ -63,14 +69,14 @@ class Ledger:
         self.final_soc = np.zeros(n_vehicles)
         self.home_kwh = np.zeros(n_vehicles)
         self.rescue_kwh = np.zeros(n_vehicles)
-        #: flat doubles (exact for the integer fields): time_s, vehicle, trip, event code, site,
-        #: soc of each event in turn; 8 bytes a value and read without a copy. The position
-        #: breaks ties.
+        # records as flat arrays of doubles (exact for the integer fields: 8 bytes a value, read
+        # without a copy), one record after the other
+        #: EVENT_FIELDS of each event; the position breaks ties of a vehicle's events
         self.events = array("d")
-        #: (vehicle, trip, site, arrive_s, start_s, end_s, energy_kwh, soc_start, soc_end)
-        self.sessions: list[tuple[int, int, int, float, float, float, float, float, float]] = []
-        #: (vehicle, trip, site, arrive_s, leave_s)
-        self.abandons: list[tuple[int, int, int, float, float]] = []
+        #: SESSION_FIELDS of each public charging session
+        self.sessions = array("d")
+        #: ABANDON_FIELDS of each give-up at a site
+        self.abandons = array("d")
 
 
 #: value of a plug request withdrawn because the driver gave up waiting
@@ -251,7 +257,7 @@ class Fleet:
                 queued[s] -= 1
                 if not served:
                     leave = t + inp.max_wait_s
-                    led.abandons.append((v, k, s, t, leave))
+                    led.abandons.fromlist([v, k, s, t, leave])
                     events.fromlist([leave, v, k, ABANDON, s, soc])
                     t = leave
                     continue
@@ -273,7 +279,7 @@ class Fleet:
             self.sum_s[s] += dur
             self.n_done[s] += 1
             self.mean_s[s] = self.sum_s[s] / self.n_done[s]
-            led.sessions.append((v, k, s, t, start, end, energy, soc, target))
+            led.sessions.fromlist([v, k, s, t, start, end, energy, soc, target])
             soc = target
             events.fromlist([end, v, k, PLUG_OUT, s, soc])
             led.charges[k] += 1
