@@ -115,9 +115,10 @@ class Fleet:
         self.site_is_dc = inp.site_is_dc.tolist()
         self.time_rows = inp.time_s.tolist()
         self.dist_rows = inp.dist_km.tolist()
-        # one row per trip: depart_s, duration_s, km, kWh, origin, dest, day, last_of_day; a
-        # process turns its own vehicle's rows into lists (Python lists of every trip would
-        # cost about 190 bytes a trip)
+        # one row (64 bytes) per trip: depart_s, duration_s, km, kWh, origin, dest, day,
+        # last_of_day. A process reads a trip's row when it gets there: Python lists of the
+        # trips (per field, or per process) would keep about 200 bytes a trip alive as Python
+        # objects, and a larger live heap costs cache misses at every step of a long run.
         self.trip_rows = np.column_stack(
             [inp.depart_s, inp.duration_s, inp.distance_km, inp.trip_kwh, inp.origin, inp.dest,
              inp.day, inp.last_of_day]
@@ -137,10 +138,9 @@ class Fleet:
         home_kw = float(inp.home_kw[v])
         comfort, home_target, horizon = inp.comfort_soc, inp.home_target_soc, inp.horizon_s
         k1 = int(inp.trip_ptr[v + 1])
-        first = k
-        trips = self.trip_rows[first:k1].tolist()  # trip k is trips[k - first]
+        rows = self.trip_rows
         while k < k1:
-            planned, duration, km, kwh, origin, dest, day, last_of_day = trips[k - first]
+            planned, duration, km, kwh, origin, dest, day, last_of_day = rows[k].tolist()
             dep = planned if planned > t else t
             events.fromlist([dep, v, k, DEPART, -1, soc])
             soc_end = soc - kwh / battery
@@ -157,7 +157,7 @@ class Fleet:
                 led.arrive_s[k] = t
                 events.fromlist([t, v, k, ARRIVE, -1, soc])
                 if last_of_day and home:
-                    t_next = trips[k + 1 - first][0] if k + 1 < k1 else horizon
+                    t_next = float(rows[k + 1, 0]) if k + 1 < k1 else horizon
                     new_soc, t_end = home_charge(soc, t, t_next, home_kw, battery, home_target)
                     if new_soc > soc:
                         led.home_kwh[v] += (new_soc - soc) * battery
@@ -168,16 +168,16 @@ class Fleet:
             # stranded: the rest of the day is lost, the car is recovered overnight
             events.fromlist([t, v, k, STRANDED, -1, soc])
             led.status[k] = STRANDED_TRIP
-            while k + 1 < k1 and trips[k + 1 - first][_DAY] == day:
+            while k + 1 < k1 and rows[k + 1, _DAY] == day:
                 k += 1
                 led.status[k] = STRANDED_TRIP
-            planned, duration = trips[k - first][:2]
+            planned, duration = rows[k, :2].tolist()
             t = max(t, planned + duration)
             if soc < inp.rescue_soc:
                 led.rescue_kwh[v] += (inp.rescue_soc - soc) * battery
                 soc = inp.rescue_soc
             if home:
-                t_next = trips[k + 1 - first][0] if k + 1 < k1 else horizon
+                t_next = float(rows[k + 1, 0]) if k + 1 < k1 else horizon
                 new_soc, t_end = home_charge(soc, t, t_next, home_kw, battery, home_target)
                 if new_soc > soc:
                     led.home_kwh[v] += (new_soc - soc) * battery
