@@ -298,7 +298,7 @@ def run_kernels(sizes) -> list[dict]:
     """Each numba kernel against its pure-Python twin (``.py_func``) on random inputs."""
     from emob_sim.config import load_scenario
     from emob_sim.demand.fleet import type_arrays
-    from emob_sim.kernels import chain_energy, choose_site, load_profile
+    from emob_sim.kernels import chain_energy, choose_site, load_profile, stable_argsort
 
     rng = np.random.default_rng(0)
     types = type_arrays(load_scenario(None).fleet)
@@ -347,6 +347,9 @@ def run_kernels(sizes) -> list[dict]:
 
     rows.append(_compare("choose_site", f"{sizes.choices:,} choices of 50 sites", choose_site,
                          choice_args))  # fmt: skip
+    n_times = 10 * sizes.sessions
+    rows.append(_compare("stable_argsort", f"{n_times:,} event times", stable_argsort,
+                         lambda: [(rng.uniform(0, 7 * 86400, n_times),)]))  # fmt: skip
     try:  # the placement's scoring kernel, where it exists
         from emob_sim.kernels.coverage import coverage_gains
     except ImportError:

@@ -9,6 +9,8 @@ Every kernel is compiled with ``@njit(cache=True)``; its pure-Python twin is ``k
 - :func:`load_profile`: mean kW per site and time bin (:mod:`emob_sim.kernels.profile`).
 - :func:`choose_site`: the cheapest public site by generalised cost
   (:mod:`emob_sim.kernels.choice`).
+- :func:`stable_argsort`: a stable argsort of floats in linear time, for the event log
+  (:mod:`emob_sim.kernels.order`).
 - :func:`~emob_sim.kernels.paths.many_to_many`: fastest times and path lengths from many
   sources to many targets on CSR arrays, the routing of ``point_matrices``
   (:mod:`emob_sim.kernels.paths`).
@@ -19,6 +21,7 @@ from __future__ import annotations
 from emob_sim.kernels.charging import charge_time, charge_walk, soc_after_time
 from emob_sim.kernels.choice import choose_site
 from emob_sim.kernels.energy import chain_energy, home_charge
+from emob_sim.kernels.order import stable_argsort
 from emob_sim.kernels.profile import load_profile
 
 __all__ = [
@@ -29,4 +32,5 @@ __all__ = [
     "soc_after_time",
     "load_profile",
     "choose_site",
+    "stable_argsort",
 ]

@@ -50,7 +50,7 @@ from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
-from emob_sim.kernels import chain_energy, load_profile
+from emob_sim.kernels import chain_energy, load_profile, stable_argsort
 from emob_sim.region import Region
 from emob_sim.sim.fleet import (
     ABANDON_FIELDS,
@@ -329,11 +329,12 @@ def _time_order(
 ) -> NDArray[np.int64]:
     """The permutation sorting rows by (time_s, vehicle, seq); (vehicle, seq) pairs are unique.
 
-    Equal times are rare, so the rows are sorted by time alone and only the runs of equal
-    times are sorted again by all three keys: the same order as ``np.lexsort`` on the three
-    keys, several times faster on millions of rows.
+    Equal times are rare, so the rows are sorted by time alone (radix sort,
+    :func:`~emob_sim.kernels.stable_argsort`) and only the runs of equal times are sorted again
+    by all three keys: the same order as ``np.lexsort`` on the three keys, several times faster
+    on millions of rows.
     """
-    order = np.argsort(time_s)
+    order = stable_argsort(time_s)
     t = time_s[order]
     tie = t[1:] == t[:-1]
     if tie.any():
