@@ -248,8 +248,10 @@ class Fleet:
             leg_kwh, leg_s = leg_km * cons, time_rows[cur][d]
             if t > env.now:  # bring the SimPy clock to the car's time
                 yield env.timeout(t - env.now)
-            req = self.plugs[s].request()
-            if not req.triggered:
+            plugs = self.plugs[s]
+            holder = plugs.take()
+            if holder is None:  # every plug in use, or others waiting: queue
+                req = plugs.request()
                 events.fromlist([t, v, k, QUEUE, s, soc])
                 queued[s] += 1
                 self._give_up_after(req)
@@ -261,6 +263,7 @@ class Fleet:
                     events.fromlist([leave, v, k, ABANDON, s, soc])
                     t = leave
                     continue
+                holder = req
                 start = max(t, env.now, self.last_end_s[s])
             else:
                 start = max(t, self.last_end_s[s])
@@ -273,7 +276,7 @@ class Fleet:
             events.fromlist([start, v, k, PLUG_IN, s, soc])
             if end > env.now:  # bring the SimPy clock to the car's time
                 yield env.timeout(end - env.now)
-            self.plugs[s].release(req)
+            plugs.give_back(holder)
             busy[s] -= 1
             self.last_end_s[s] = max(self.last_end_s[s], end)
             self.sum_s[s] += dur

@@ -1,6 +1,7 @@
 """SimPy building blocks that keep large runs fast: plugs and long waits.
 
-- :class:`Plugs`: a ``simpy.Resource`` whose release takes constant time.
+- :class:`Plugs`: a ``simpy.Resource`` whose release takes constant time, and that grants
+  a free plug without SimPy events.
 - :class:`LaterWaits`: long waits kept out of SimPy's event heap until their hour begins.
 
 Both change only how fast SimPy finds the next event, not which events happen.
@@ -16,17 +17,34 @@ __all__ = ["Plugs", "LaterWaits"]
 
 
 class Plugs(simpy.Resource):
-    """A site's plugs: ``simpy.Resource`` (first come, first served) with constant-time release.
+    """A site's plugs: ``simpy.Resource`` (first come, first served) with cheaper bookkeeping.
 
-    ``simpy.Resource`` keeps its users in a list and finds the released request with
-    ``list.remove``, in time proportional to the plugs in use; large scenarios (plugs scaled
-    with the fleet) have sites with hundreds of plugs. Here the users are an insertion-ordered
-    dict, so ``count`` and iterating ``users`` work as before.
+    - ``simpy.Resource`` keeps its users in a list and finds a released request with
+      ``list.remove``, in time proportional to the plugs in use; large scenarios (plugs scaled
+      with the fleet) have sites with hundreds of plugs. Here the users are an
+      insertion-ordered dict, so ``count`` and iterating ``users`` work as before.
+    - :meth:`take` and :meth:`give_back` take a free plug and give it back without the two
+      SimPy events (the granted request, the release) that nobody waits for; a car that has
+      to wait still :meth:`request` s a plug and yields the request, and :meth:`give_back`
+      hands the plug to the first waiting request at once.
     """
 
     def __init__(self, env: simpy.Environment, capacity: int = 1) -> None:
         super().__init__(env, capacity)
-        self.users = {}  # type: ignore[assignment]  # request -> None, in order of service
+        self.users = {}  # type: ignore[assignment]  # holder -> None, in order of service
+
+    def take(self) -> object | None:
+        """A plug now if one is free and nobody waits: its holder token, else None."""
+        if len(self.users) < self.capacity and not self.put_queue:
+            holder = object()
+            self.users[holder] = None
+            return holder
+        return None
+
+    def give_back(self, holder: object) -> None:
+        """Free the plug of ``holder`` (from :meth:`take`, or a granted request); serve the queue."""
+        del self.users[holder]
+        self._trigger_put(None)
 
     def _do_put(self, event: simpy.resources.resource.Request) -> None:
         if len(self.users) < self.capacity:

@@ -45,6 +45,64 @@ def test_plugs_serve_like_simpy_resource(seed):
     assert _queue_log(Plugs, seed) == expected
 
 
+def _outcomes(use_take: bool, seed: int) -> dict[int, tuple]:
+    """Per car: (plug-in time, plug-out time) or (give-up time,), cars at distinct times."""
+    rng = np.random.default_rng(seed)
+    env = simpy.Environment()
+    plugs = Plugs(env, capacity=2) if use_take else simpy.Resource(env, capacity=2)
+    out: dict[int, tuple] = {}
+    in_use: list[int] = []
+
+    def car(i: int, arrive: float, patience: float, charge: float):
+        yield env.timeout(arrive)
+        holder = plugs.take() if use_take else None
+        if holder is None:
+            req = plugs.request()
+            got = yield req | env.timeout(patience)
+            if req not in got:
+                req.cancel()
+                out[i] = (env.now,)
+                return
+            holder = req
+        in_use.append(plugs.count)
+        start = env.now
+        yield env.timeout(charge)
+        if use_take:
+            plugs.give_back(holder)
+        else:
+            plugs.release(holder)
+        out[i] = (start, env.now)
+
+    for i in range(150):
+        env.process(car(i, rng.uniform(0, 600), rng.uniform(5, 40), rng.uniform(10, 60)))
+    env.run()
+    assert max(in_use) <= 2
+    return out
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_taking_plugs_without_events_serves_like_requests(seed):
+    expected = _outcomes(False, seed)
+    # the comparison means something: some cars waited and were served, some gave up
+    assert any(len(o) == 1 for o in expected.values())
+    assert _outcomes(True, seed) == expected
+
+
+def test_give_back_serves_the_first_waiting_car_at_once():
+    env = simpy.Environment()
+    plugs = Plugs(env, capacity=1)
+    first = plugs.take()
+    assert first is not None and plugs.take() is None
+    waiting = [plugs.request(), plugs.request()]
+    env.run()
+    assert not any(r.triggered for r in waiting) and len(plugs.queue) == 2
+    plugs.give_back(first)
+    assert waiting[0].triggered and not waiting[1].triggered
+    assert list(plugs.users) == [waiting[0]] and plugs.take() is None  # others still wait
+    plugs.give_back(waiting[0])
+    assert waiting[1].triggered and plugs.count == 1
+
+
 def test_plugs_release_from_the_middle():
     env = simpy.Environment()
     plugs = Plugs(env, capacity=3)
