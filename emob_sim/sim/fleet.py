@@ -151,6 +151,8 @@ class Fleet:
                 led.used_kwh[k] = kwh
                 ok = True
             else:
+                if dep > self.env.now:  # wait here: a waiting process keeps a small frame
+                    yield from self.later.wait_until(dep)
                 trip = (int(origin), int(dest), km, kwh, duration)
                 ok, t, soc = yield from self._charging_trip(v, k, trip, dep, soc, battery)
             if ok:
