@@ -287,24 +287,17 @@ def _bulk_events(
 
 def _events_table(ledger: Ledger, bulk: dict[str, NDArray]) -> pd.DataFrame:
     """All events sorted by (time_s, vehicle_id, production order of that vehicle)."""
-    table = _record_rows(ledger.events, len(EVENT_FIELDS))
-    time_s = np.concatenate([bulk["time_s"], table[:, 0]])
-    vehicle = np.concatenate([bulk["vehicle_id"], table[:, 1].astype(np.int64)])
+    logged = _record_columns(_record_rows(ledger.events, len(EVENT_FIELDS)), EVENT_FIELDS)
+    col = {name: np.concatenate([bulk[name], logged[name]]) for name in EVENT_FIELDS}
     # a vehicle's SimPy events follow its bulk-settled ones (earlier trips) at equal times
     first = int(bulk["seq"].max()) + 1 if bulk["seq"].size else 0
-    seq = np.concatenate([bulk["seq"], first + np.arange(table.shape[0], dtype=np.int64)])
-    order = _time_order(time_s, vehicle, seq)
-    code = np.concatenate([bulk["code"], table[:, 3].astype(np.int64)])[order]
-    cols = {
-        "time_s": time_s[order],
-        "vehicle_id": vehicle[order],
-        "trip_id": np.concatenate([bulk["trip_id"], table[:, 2].astype(np.int64)])[order],
-        # categorical from the codes: no string per row (Parquet stores a dictionary)
-        "event": pd.Categorical.from_codes(code, categories=EVENT_NAMES.tolist()),
-        "site_idx": np.concatenate([bulk["site_idx"], table[:, 4].astype(np.int64)])[order],
-        "soc": np.concatenate([bulk["soc"], table[:, 5]])[order],
-    }
-    return pd.DataFrame(cols, columns=EVENT_COLUMNS, copy=False)
+    n_logged = logged["time_s"].size
+    seq = np.concatenate([bulk["seq"], first + np.arange(n_logged, dtype=np.int64)])
+    order = _time_order(col["time_s"], col["vehicle_id"], seq)
+    out = {name: values[order] for name, values in col.items()}
+    # categorical from the codes: no string per row (Parquet stores a dictionary)
+    out["event"] = pd.Categorical.from_codes(out.pop("code"), categories=EVENT_NAMES.tolist())
+    return pd.DataFrame(out, columns=EVENT_COLUMNS, copy=False)
 
 
 def _record_rows(records: array, n_fields: int) -> NDArray[np.float64]:

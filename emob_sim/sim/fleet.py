@@ -223,8 +223,8 @@ class Fleet:
                 break
             s = -1
             if attempts < self.max_attempts:
-                if t > env.now:  # bring the SimPy clock to the car's time (may be days ahead)
-                    yield from self.later.wait_until(t)
+                if t > env.now:  # after a give-up: bring the SimPy clock to the car's time
+                    yield env.timeout(t - env.now)
                 s, _ = choose_site(
                     cur, d, soc, battery, cons, curve_soc, curve_frac, max_dc, max_ac,
                     inp.time_s, inp.dist_km, inp.site_point, inp.site_is_dc, inp.site_plug_kw,
