@@ -25,7 +25,7 @@ import numpy as np
 from benchmarks import runner
 from benchmarks.machine import describe_machine
 from benchmarks.report import write_results
-from benchmarks.workloads import SIZES, WORKLOADS, SimWorkload
+from benchmarks.workloads import GROWTH_SERIES, SIZES, WORKLOADS, SimWorkload
 
 __all__ = ["run_suite", "compare_kpis", "evaluate_targets", "KPI_TOLERANCE"]
 
@@ -130,8 +130,50 @@ def _sim_row(
     return row
 
 
+def _growth_names() -> list[str]:
+    return [f"{series}-{size}" for series in GROWTH_SERIES for size in ("10k", "100k", "1M")]
+
+
+def _more_growth_processes(
+    rows: list[dict],
+    workloads: list[SimWorkload],
+    work: Path,
+    processes: int,
+    *,
+    isolate: bool,
+    say: Callable[[str], None],
+) -> None:
+    """Measure the growth series' workloads again in fresh processes, round by round.
+
+    Each row of a growth workload gets ``growth_wall_s``: the wall time of its first process
+    (the row's own) and of each later one. Rounds are interleaved (every workload once, then
+    again) so that a slow spell of the machine does not fall on one size only.
+    """
+    by_name = {wl.name: wl for wl in workloads}
+    growth = [r for r in rows if r["name"] in _growth_names() and "wall_s" in r["project"]]
+    for row in growth:
+        row["growth_wall_s"] = [row["project"]["wall_s"]]
+    for process in range(2, processes + 1):
+        for row in growth:
+            say(f"{row['name']}: emob-sim, process {process} of {processes}")
+            wl = by_name[row["name"]]
+            path, overrides, _ = _scenario(wl, work)
+            again = _measure(wl.name, runner.run_project, path, overrides, str(work / wl.name),
+                             isolate=isolate)  # fmt: skip
+            if "wall_s" in again:
+                row["growth_wall_s"].append(again["wall_s"])
+
+
 def _nlogn(rows: dict[str, dict], names: list[str]) -> dict | None:
-    points = [rows[n]["project"] for n in names if n in rows and "wall_s" in rows[n]["project"]]
+    """Growth of the wall time from size to size against n log n (fastest process of each)."""
+    points = []
+    for name in names:
+        row = rows.get(name, {})
+        if "wall_s" in row.get("project", {}):
+            walls = row.get("growth_wall_s") or [row["project"]["wall_s"]]
+            points.append({"name": name, "trips": row["project"]["trips"],
+                           "events": row["project"]["events"], "wall_s": min(walls),
+                           "wall_s_per_process": walls, "processes": len(walls)})  # fmt: skip
     if len(points) < 2:
         return None
     steps = []
@@ -142,7 +184,8 @@ def _nlogn(rows: dict[str, dict], names: list[str]) -> dict | None:
         steps.append({"from": a["trips"], "to": b["trips"], "time_ratio": ratio,
                       "nlogn_ratio": bound, "exponent": exponent,
                       "events_ratio": b["events"] / a["events"]})  # fmt: skip
-    return {"steps": steps, "met": all(s["time_ratio"] <= s["nlogn_ratio"] for s in steps)}
+    return {"points": points, "steps": steps,
+            "met": all(s["time_ratio"] <= s["nlogn_ratio"] for s in steps)}  # fmt: skip
 
 
 def evaluate_targets(results: dict) -> list[dict]:
@@ -171,13 +214,16 @@ def evaluate_targets(results: dict) -> list[dict]:
                 "met": row["speedup"] >= 30,
             })  # fmt: skip
     results["growth"] = {}
-    for series, what in (("zemgale", "today's chargers"), ("zemgale-plugs", "plugs scaled")):
+    for series, what in GROWTH_SERIES.items():
         growth = _nlogn(rows, [f"{series}-10k", f"{series}-100k", f"{series}-1M"])
         if growth:
             results["growth"][series] = growth
             value = "; ".join(f"{s['from']:,}->{s['to']:,} trips: time x{s['time_ratio']:.1f} "
                               f"(n log n x{s['nlogn_ratio']:.1f}, events x{s['events_ratio']:.1f})"
                               for s in growth["steps"])  # fmt: skip
+            processes = min(point["processes"] for point in growth["points"])
+            if processes > 1:
+                value = f"fastest of {processes} processes: {value}"
             targets.append({"target": f"run time grows no worse than n log n in trips (10k, "
                                       f"100k, 1M; Zemgale, {what})",
                             "value": value, "met": growth["met"]})  # fmt: skip
@@ -243,6 +289,8 @@ def run_suite(
             _sim_row(wl, work, reference=reference, isolate=isolate, say=say)
             for wl in spec["sim"]
         ]
+        _more_growth_processes(results["workloads"], spec["sim"], work,
+                               spec["growth_processes"], isolate=isolate, say=say)  # fmt: skip
         results["routing"] = []
         for rw in spec["routing"]:
             say(f"{rw.name}: emob-sim kernel and scipy")

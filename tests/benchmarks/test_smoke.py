@@ -8,7 +8,15 @@ import os
 import pytest
 
 from benchmarks import markdown, run_suite
-from benchmarks.suite import _in_child, compare_kpis
+from benchmarks.report import _growth_table
+from benchmarks.suite import (
+    _in_child,
+    _more_growth_processes,
+    _sim_row,
+    compare_kpis,
+    evaluate_targets,
+)
+from benchmarks.workloads import SimWorkload
 
 
 def test_smoke_suite_runs_end_to_end_and_agrees_with_the_reference(tmp_path):
@@ -59,3 +67,31 @@ def test_cli_bench_rejects_an_unknown_size():
     result = CliRunner().invoke(app, ["bench", "--size", "huge"])
     assert result.exit_code == 2
     assert "--size: expected 'full' or 'smoke', got 'huge'" in result.output
+
+
+def test_growth_counts_the_fastest_process_of_each_size(tmp_path):
+    # tiny stand-ins named like the today's-chargers series, run in this process
+    sizes = {"zemgale-10k": 300, "zemgale-100k": 600, "zemgale-1M": 1200}
+    workloads = [SimWorkload(name, "zemgale", trips, 1, reference=False)
+                 for name, trips in sizes.items()]  # fmt: skip
+    rows = [_sim_row(wl, tmp_path, reference=False, isolate=False, say=print) for wl in workloads]
+    _more_growth_processes(rows, workloads, tmp_path, 2, isolate=False, say=print)
+    for row in rows:
+        walls = row["growth_wall_s"]
+        assert len(walls) == 2 and walls[0] == row["project"]["wall_s"] and walls[1] > 0
+    # make the first process of the largest size slow: the second one counts
+    rows[2]["growth_wall_s"] = [100.0, rows[2]["growth_wall_s"][1]]
+    results = {"workloads": rows, "routing": [], "kernels": [], "size": "smoke"}
+    targets = evaluate_targets(results)
+    (growth_target,) = [t for t in targets if "n log n" in t["target"]]
+    assert growth_target["value"].startswith("fastest of 2 processes: ")
+    points = results["growth"]["zemgale"]["points"]
+    assert [p["name"] for p in points] == list(sizes)
+    assert points[2]["wall_s"] == rows[2]["growth_wall_s"][1] < 100.0
+    step = results["growth"]["zemgale"]["steps"][1]
+    assert step["time_ratio"] == pytest.approx(points[2]["wall_s"] / points[1]["wall_s"])
+    assert growth_target["met"] == all(
+        s["time_ratio"] <= s["nlogn_ratio"] for s in results["growth"]["zemgale"]["steps"]
+    )
+    table = _growth_table(results)
+    assert "| zemgale-1M | " in table and " | 100, " in table
