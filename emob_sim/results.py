@@ -29,6 +29,7 @@ import platform
 import shutil
 import tempfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -309,16 +310,24 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
     ``out_dir`` only when complete. With ``overwrite`` an existing folder is replaced (it is
     moved aside first and deleted after the rename succeeded).
     """
+    sim = result.sim
+    tables = {
+        "sessions.parquet": sim.sessions,
+        "abandoned.parquet": sim.abandoned,
+        "trips.parquet": sim.trips,
+        "load_profile.parquet": result.load_profile(),
+        "events.parquet": sim.events,
+        "ebike_trips.parquet": result.ebike_trips(),
+        "ebike_sessions.parquet": result.ebike_sessions(),
+    }
     with atomic_output_dir(out_dir, overwrite=overwrite) as tmp:
         _write_json(tmp / "manifest.json", _manifest(result))
         _write_json(tmp / "kpis.json", result.kpis)
         _write_json(tmp / "sites.geojson", _sites_geojson(result.sites))
-        sim = result.sim
-        _write_parquet(sim.sessions, tmp / "sessions.parquet")
-        _write_parquet(sim.abandoned, tmp / "abandoned.parquet")
-        _write_parquet(sim.trips, tmp / "trips.parquet")
-        _write_parquet(result.load_profile(), tmp / "load_profile.parquet")
-        _write_parquet(sim.events, tmp / "events.parquet")
-        _write_parquet(result.ebike_trips(), tmp / "ebike_trips.parquet")
-        _write_parquet(result.ebike_sessions(), tmp / "ebike_sessions.parquet")
+        # Arrow encodes and writes outside the GIL: two files at a time take about half as long
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            written = [pool.submit(_write_parquet, table, tmp / name)
+                       for name, table in tables.items()]  # fmt: skip
+            for future in written:
+                future.result()  # re-raises a failed write (the folder is then not kept)
     return Path(out_dir).expanduser().resolve()
