@@ -72,6 +72,7 @@ class LaterWaits:
 
     def __init__(self, env: simpy.Environment) -> None:
         self.env = env
+        #: the start of each later hour that somebody waits for
         self.hour_starts: dict[int, simpy.Timeout] = {}
 
     def wait_until(self, t: float) -> Generator[simpy.Event, None, None]:
@@ -83,6 +84,8 @@ class LaterWaits:
             ev = self.hour_starts.get(hour)
             if ev is None:
                 ev = self.hour_starts[hour] = env.timeout(start - env.now)
+                # once the hour has begun nobody waits for its start: forget it
+                ev.callbacks.append(lambda _: self.hour_starts.pop(hour))
             yield ev
         if t > env.now:
             yield env.timeout(t - env.now)

@@ -142,3 +142,4 @@ def test_later_waits_wake_each_process_at_its_time():
     # entry per later hour, not every sleeper
     hours = np.unique(np.floor(wanted / LaterWaits.bucket_s)).size
     assert max(heap_sizes[10:]) < hours
+    assert later.hour_starts == {}  # the hours that have begun are forgotten
