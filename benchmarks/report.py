@@ -29,8 +29,9 @@ arrival of every car. Noise: on a shared machine the same workload can take 10-2
 in one process than in another (a 1M-trip run most), more than the margin the n log n target
 leaves. So the workloads of the growth series run in three fresh processes, in interleaved
 rounds (every size once, then again), and the growth table compares the fastest process of
-each size; it lists every process's time. The other tables show the first process, the one
-measured next to the reference."""
+each size; it lists every process's time. A slow spell can still last a whole suite run (all
+1M processes slower alike), so compare suite runs before reading a margin. The other tables
+show the first process, the one measured next to the reference."""
 
 
 def _num(x: float | None, digits: int = 2) -> str:

@@ -324,7 +324,8 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
         _write_json(tmp / "manifest.json", _manifest(result))
         _write_json(tmp / "kpis.json", result.kpis)
         _write_json(tmp / "sites.geojson", _sites_geojson(result.sites))
-        # Arrow encodes and writes outside the GIL: two files at a time take about half as long
+        # Arrow encodes and writes outside the GIL: writing two files at a time takes a
+        # million-trip run about a quarter less time
         with ThreadPoolExecutor(max_workers=2) as pool:
             written = [pool.submit(_write_parquet, table, tmp / name)
                        for name, table in tables.items()]  # fmt: skip
