@@ -310,20 +310,20 @@ def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False
     ``out_dir`` only when complete. With ``overwrite`` an existing folder is replaced (it is
     moved aside first and deleted after the rename succeeded).
     """
-    sim = result.sim
-    tables = {
-        "sessions.parquet": sim.sessions,
-        "abandoned.parquet": sim.abandoned,
-        "trips.parquet": sim.trips,
-        "load_profile.parquet": result.load_profile(),
-        "events.parquet": sim.events,
-        "ebike_trips.parquet": result.ebike_trips(),
-        "ebike_sessions.parquet": result.ebike_sessions(),
-    }
     with atomic_output_dir(out_dir, overwrite=overwrite) as tmp:
         _write_json(tmp / "manifest.json", _manifest(result))
         _write_json(tmp / "kpis.json", result.kpis)
         _write_json(tmp / "sites.geojson", _sites_geojson(result.sites))
+        sim = result.sim
+        tables = {
+            "sessions.parquet": sim.sessions,
+            "abandoned.parquet": sim.abandoned,
+            "trips.parquet": sim.trips,
+            "load_profile.parquet": result.load_profile(),
+            "events.parquet": sim.events,
+            "ebike_trips.parquet": result.ebike_trips(),
+            "ebike_sessions.parquet": result.ebike_sessions(),
+        }
         # Arrow encodes and writes outside the GIL: writing two files at a time takes a
         # million-trip run about a quarter less time
         with ThreadPoolExecutor(max_workers=2) as pool:
