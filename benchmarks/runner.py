@@ -73,13 +73,12 @@ def ebikes_off() -> list[str]:
 def warm_up(work_dir: str | Path) -> float:
     """Run the embedded default scenario once (loads or compiles every kernel it uses)."""
     from emob_sim.config import load_scenario
-    from emob_sim.pipeline import run
-    from emob_sim.results import write_run
+    from emob_sim.runner import run
 
     Path(work_dir).mkdir(parents=True, exist_ok=True)
     t = perf()
-    result = run(load_scenario(None, overrides=ebikes_off()))
-    write_run(result, Path(work_dir) / "warm-up", overwrite=True)
+    run(load_scenario(None, overrides=ebikes_off()), out_dir=Path(work_dir) / "warm-up",
+        overwrite=True)  # fmt: skip
     return perf() - t
 
 
@@ -131,9 +130,8 @@ def _best_of(
 
 
 def run_project(scenario_path: str | None, overrides: list[str], work_dir: str | Path) -> dict:
-    """emob-sim: routing (timed apart), then ``run`` and ``write_run``, stage by stage."""
-    from emob_sim.pipeline import run
-    from emob_sim.results import write_run
+    """emob-sim: routing (timed apart), then ``run`` writing its folder, stage by stage."""
+    from emob_sim.runner import run
 
     work = Path(work_dir)
     warm_s = warm_up(work)
@@ -142,9 +140,8 @@ def run_project(scenario_path: str | None, overrides: list[str], work_dir: str |
     def once() -> dict:
         """One timed run; returns a summary (so that no run's tables outlive it)."""
         marks: dict[str, float] = {}
-        result = run(sc, region=region, on_stage=lambda stage: marks.__setitem__(stage, perf()))
-        marks["write"] = perf()
-        write_run(result, work / "project-run", overwrite=True)
+        result = run(sc, region=region, on_stage=lambda stage: marks.__setitem__(stage, perf()),
+                     out_dir=work / "project-run", overwrite=True)  # fmt: skip
         marks["end"] = perf()
         return {
             "trips": result.demand.n_trips,
@@ -182,7 +179,7 @@ def run_project(scenario_path: str | None, overrides: list[str], work_dir: str |
 def run_reference(scenario_path: str | None, overrides: list[str], work_dir: str | Path) -> dict:
     """The plain reference (:mod:`benchmarks.reference`) on the same scenario and seed."""
     from benchmarks.reference import reference_run
-    from emob_sim.pipeline import seed_streams
+    from emob_sim.seeds import seed_streams
 
     sc, region, graph_s, _ = _region(scenario_path, overrides)
     out_dir = Path(work_dir) / "ref-run"

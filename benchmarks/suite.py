@@ -70,8 +70,8 @@ def _measure(
 def _scenario(wl: SimWorkload, work: Path) -> tuple[str | None, list[str], float]:
     """Scenario path, overrides and EV share that give ``wl.trips`` trips in expectation."""
     from emob_sim.config import load_scenario
-    from emob_sim.demand.zones import load_zones
-    from emob_sim.sites import load_sites
+    from emob_sim.region.zones import load_zones
+    from emob_sim.region.sites import load_sites
     from emob_sim.synthetic import ev_share_for_trips, synthetic_tables, write_synthetic
 
     path = None

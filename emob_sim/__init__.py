@@ -20,13 +20,15 @@ from emob_sim.errors import (
 )
 
 _LAZY = {
-    "run": "emob_sim.pipeline",
+    "run": "emob_sim.runner",
     "RunResult": "emob_sim.results",
-    "write_run": "emob_sim.results",
-    "place": "emob_sim.placement",
+    "write_run": "emob_sim.runner",
+    "place": "emob_sim.runner",
     "write_placement": "emob_sim.placement",
-    "compare_layouts": "emob_sim.analysis.compare",
-    "write_comparison": "emob_sim.analysis.compare",
+    "compare_layouts": "emob_sim.runner",
+    "write_comparison": "emob_sim.runner",
+    "SequentialEvaluator": "emob_sim.runner",
+    "ExecutorEvaluator": "emob_sim.runner",
 }
 
 
@@ -56,6 +58,8 @@ __all__ = [
     "write_placement",
     "compare_layouts",
     "write_comparison",
+    "SequentialEvaluator",
+    "ExecutorEvaluator",
     "EmobSimError",
     "ConfigError",
     "DataError",

@@ -108,19 +108,19 @@ def run(
     verbose: VerboseOpt = False,
 ) -> None:
     """Simulate a scenario and write its results to a run folder."""
-    from emob_sim.pipeline import run as run_scenario
-    from emob_sim.results import check_out_dir, write_run
+    from emob_sim.runner import run as run_scenario
 
     _setup_logging(verbose)
+    stage_text = {"write": "writing results"}
     try:
-        check_out_dir(out, overwrite=overwrite)
-        sc = load_scenario(scenario, overrides=set_ or (), seed=seed)
         with console.status("starting") as status:
-            result = run_scenario(sc, on_stage=lambda s: status.update(f"{s} ..."))
-            status.update("writing results ...")
-            path = write_run(result, out, overwrite=overwrite)
+            result = run_scenario(
+                scenario, seed=seed, overrides=set_ or (), out_dir=out, overwrite=overwrite,
+                on_stage=lambda s: status.update(f"{stage_text.get(s, s)} ..."),
+            )  # fmt: skip
     except EmobSimError as exc:
         _fail(exc)
+    path = out.expanduser().resolve()
     _summary(result.kpis, result.sites, path, result.region.network.attribution)
 
 
@@ -157,9 +157,9 @@ def place(
     verbose: VerboseOpt = False,
 ) -> None:
     """Propose charging sites with a placement heuristic; write the layout and its scenario."""
-    from emob_sim.placement import place as place_layout
+    from emob_sim.io import check_out_dir
     from emob_sim.placement import write_placement
-    from emob_sim.results import check_out_dir
+    from emob_sim.runner import place as place_layout
 
     _setup_logging(verbose)
     try:
@@ -202,8 +202,8 @@ def compare(
     verbose: VerboseOpt = False,
 ) -> None:
     """Simulate layouts with the same demand and seed; write and print them side by side."""
-    from emob_sim.analysis.compare import compare_layouts, write_comparison
-    from emob_sim.results import check_out_dir
+    from emob_sim.io import check_out_dir
+    from emob_sim.runner import compare_layouts, write_comparison
 
     _setup_logging(verbose)
     try:

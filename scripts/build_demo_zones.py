@@ -33,7 +33,7 @@ from pyproj import Transformer
 from scipy.cluster.vq import kmeans2
 
 from emob_sim.config.models import NetworkConfig
-from emob_sim.ebike.layer import load_bike_network
+from emob_sim.region.bike import load_bike_network
 
 EXTRACT = "test_pbf"
 CRS_M = "EPSG:3067"  # ETRS-TM35FIN, metres

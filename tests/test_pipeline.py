@@ -75,19 +75,19 @@ def test_same_seed_same_result_different_seed_different(region):
 def test_a_failed_table_write_keeps_the_old_folder_and_leaves_nothing_half_written(
     tmp_path, busy, monkeypatch
 ):
-    import emob_sim.results as results
+    import emob_sim.runner.write as results
 
     out = tmp_path / "run"
     emob_sim.write_run(busy, out)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    write = results._write_parquet
+    write = results.write_parquet
 
     def failing(table, path):
         if path.name == "events.parquet":
             raise OSError("disk full")
         write(table, path)
 
-    monkeypatch.setattr(results, "_write_parquet", failing)
+    monkeypatch.setattr(results, "write_parquet", failing)
     with pytest.raises(OSError, match="disk full"):
         emob_sim.write_run(busy, out, overwrite=True)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before

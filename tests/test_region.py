@@ -10,10 +10,10 @@ import pytest
 
 from emob_sim.config import load_scenario
 from emob_sim.config.models import ChargingConfig, SiteSpec
-from emob_sim.demand.zones import load_zones
+from emob_sim.region.zones import load_zones
 from emob_sim.errors import DataError, NetworkError
 from emob_sim.region import SITE_COLUMNS, ZONE_COLUMNS, build_region, intrazonal_distance_km
-from emob_sim.sites import load_sites
+from emob_sim.region.sites import load_sites
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "zemgale"
 

@@ -1,0 +1,20 @@
+"""Analysis: KPIs and the tables derived from a run (per site, load profile, e-bikes)."""
+
+from __future__ import annotations
+
+from emob_sim.analysis.ebike import EBIKE_KPI_KEYS, ebike_kpis, ebike_site_table
+from emob_sim.analysis.kpis import KPI_KEYS, SITE_TABLE_COLUMNS, compute_kpis, site_table
+from emob_sim.analysis.tables import ebike_session_table, ebike_trip_table, load_profile_table
+
+__all__ = [
+    "compute_kpis",
+    "site_table",
+    "KPI_KEYS",
+    "SITE_TABLE_COLUMNS",
+    "EBIKE_KPI_KEYS",
+    "ebike_kpis",
+    "ebike_site_table",
+    "load_profile_table",
+    "ebike_trip_table",
+    "ebike_session_table",
+]

@@ -7,7 +7,8 @@ import pandas as pd
 
 from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
-from emob_sim.ebike.kpis import EbikeRun, ebike_kpis, ebike_site_table
+from emob_sim.analysis.ebike import ebike_kpis, ebike_site_table
+from emob_sim.results import EbikeRun
 from emob_sim.region import Region
 from emob_sim.sim.outputs import SimResult
 
@@ -66,7 +67,7 @@ def compute_kpis(
     The keys of :data:`KPI_KEYS` are the electric cars' (``trips_*`` count car trips); with
     ``ebike`` an ``ebike`` section follows with the e-bikes' own trip accounting, km, energy,
     public sessions, battery-depleted trips, car km avoided and the CO2 of the modal shift
-    (:func:`emob_sim.ebike.kpis.ebike_kpis`), so that completed + stranded == generated holds
+    (:func:`emob_sim.analysis.ebike.ebike_kpis`), so that completed + stranded == generated holds
     for each mode.
 
     ``energy_delivered_kwh`` is the energy of the public charging sessions (the sum of
@@ -123,7 +124,7 @@ def site_table(
     """One row per public site: sessions, energy, utilisation, waits, peak power.
 
     With ``ebike`` the public e-bike points (kind ``ebike``) follow the car sites, with the
-    same fields (:func:`emob_sim.ebike.kpis.ebike_site_table`).
+    same fields (:func:`emob_sim.analysis.ebike.ebike_site_table`).
 
     Utilisation is the share of plug time spent charging over the simulated period
     (``time.days`` days): sum of session durations / (plugs x period), in [0, 1]. Waits are over

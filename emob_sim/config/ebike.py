@@ -103,7 +103,7 @@ class EbikeConfig(StrictModel):
 
 
 class ModalShiftConfig(StrictModel):
-    """Short car trips moved to e-bikes (see :mod:`emob_sim.ebike.shift`)."""
+    """Short car trips moved to e-bikes (see :mod:`emob_sim.demand.shift`)."""
 
     share: Share = Field(0.0, description="share of short resident car chains that shift")
     threshold_km: Positive = Field(

@@ -24,6 +24,7 @@ __all__ = [
     "bundled_path",
     "parse_override",
     "scenario_to_dict",
+    "deep_merge",
 ]
 
 _MAX_EXTENDS_DEPTH = 10
@@ -68,12 +69,12 @@ def _resolve_paths(node: Any, base: Path) -> Any:
     return node
 
 
-def _deep_merge(base: dict, top: Mapping) -> dict:
+def deep_merge(base: dict, top: Mapping) -> dict:
     """Merge ``top`` into a copy of ``base``: mappings merge key by key, anything else replaces."""
     out = copy.deepcopy(base)
     for key, value in top.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
+            out[key] = deep_merge(out[key], value)
         else:
             out[key] = copy.deepcopy(value)
     return out
@@ -137,7 +138,7 @@ def _load_tree(path: Path, depth: int = 0) -> dict:
         parent_path = path.parent / parent_path
     if not parent_path.exists():
         raise InputFileNotFoundError(f"{path}: extends: file not found: {parent_path}")
-    return _deep_merge(_load_tree(parent_path, depth + 1), data)
+    return deep_merge(_load_tree(parent_path, depth + 1), data)
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:

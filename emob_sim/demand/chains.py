@@ -45,7 +45,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import DemandConfig
-from emob_sim.demand._streams import children
+from emob_sim.seeds import children
 
 __all__ = [
     "CHAIN_STOPS",
@@ -267,7 +267,7 @@ def generate_chains(
     time_s
         Zone block of the travel-time matrix (n_zones, n_zones).
     seed_seq
-        The chains stream; day ``d`` uses its child ``d`` (:func:`_streams.children`), so the
+        The chains stream; day ``d`` uses its child ``d`` (:func:`emob_sim.seeds.children`), so the
         chains of a day do not depend on how many days are simulated.
 
     Returns

@@ -10,7 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
-from emob_sim.demand._streams import children
+from emob_sim.seeds import children
 from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
 from emob_sim.demand.fleet import sample_fleet, type_arrays, vehicle_frame
 from emob_sim.demand.tables import TRIP_COLUMNS, Demand

@@ -27,7 +27,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
-from emob_sim.demand._streams import children
+from emob_sim.seeds import children
 from emob_sim.demand.chains import DAY_S, PURPOSES
 from emob_sim.demand.fleet import TypeArrays, draw_types, stochastic_round
 from emob_sim.errors import ConfigError
@@ -85,7 +85,7 @@ def generate_through(
     types
         The vehicle catalogue as arrays.
     seed_seq
-        The through stream; corridor ``k`` uses its child ``k`` (:func:`_streams.children`).
+        The through stream; corridor ``k`` uses its child ``k`` (:func:`emob_sim.seeds.children`).
 
     Returns
     -------

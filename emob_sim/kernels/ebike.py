@@ -4,7 +4,7 @@ Model
 -----
 An e-bike's battery holds ``battery_wh``; its state of charge ``soc`` is a share of that. A trip
 needs ``trip_wh`` (distance x consumption of the rider's assistance level, plus the climb; see
-:mod:`emob_sim.ebike.demand`). When the battery holds at least that, the trip is ridden with
+:mod:`emob_sim.demand.ebike`). When the battery holds at least that, the trip is ridden with
 assistance and ``soc`` falls by ``trip_wh / battery_wh``. Otherwise the battery runs flat on the
 way: the rest of the trip is ridden without assistance (the trip is still completed and counts
 as *battery depleted*); ``soc`` becomes 0 and only the energy that was left is drawn

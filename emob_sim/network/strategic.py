@@ -31,7 +31,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from osmnx.distance import great_circle
 
-from emob_sim._csv import read_text_table
+from emob_sim.io.tables import read_text_table
 from emob_sim.errors import DataError, NetworkError
 
 __all__ = ["build_strategic_graph", "calibrate_detour_factor", "read_strategic_tables"]

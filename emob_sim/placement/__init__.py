@@ -1,32 +1,58 @@
 """Placement: candidate sites, heuristics that propose layouts, and the layout files.
 
->>> p = place("configs/zemgale/baseline.yaml", method="coverage", budget="1M")  # doctest: +SKIP
+>>> p = emob_sim.place("configs/zemgale/baseline.yaml", method="coverage", budget="1M")  # doctest: +SKIP
 >>> write_placement(p, "out/coverage", scenario_path=None)  # doctest: +SKIP
 
 Modules: :mod:`~emob_sim.placement.candidates` (where sites may go),
 :mod:`~emob_sim.placement.costs` (CAPEX, OPEX), :mod:`~emob_sim.placement.coverage`,
 :mod:`~emob_sim.placement.pmedian`, :mod:`~emob_sim.placement.frlm`,
 :mod:`~emob_sim.placement.simgreedy`, :mod:`~emob_sim.placement.sizing` (heuristics),
-:mod:`~emob_sim.placement.exact` (HiGHS baselines), :mod:`~emob_sim.placement.api`
-(:func:`place`), :mod:`~emob_sim.placement.layout` (:func:`write_placement`).
+:mod:`~emob_sim.placement.exact` (HiGHS baselines), :mod:`~emob_sim.placement.simulated`
+(layouts simulated through an evaluator), :mod:`~emob_sim.placement.propose` (the method
+registry, :func:`propose`), :mod:`~emob_sim.placement.layout` (:func:`write_placement`).
+The runner's :func:`emob_sim.runner.place` builds the region and demand and calls
+:func:`propose`.
 """
 
 from __future__ import annotations
 
-from emob_sim.placement.api import LAYOUT_COLUMNS, METHODS, Placement, place
 from emob_sim.placement.budget import Budget, parse_budget
-from emob_sim.placement.candidates import CANDIDATE_COLUMNS, build_candidates, candidate_sites
+from emob_sim.placement.candidates import (
+    CANDIDATE_COLUMNS,
+    build_candidates,
+    candidate_sites,
+    nearest_resident_zone,
+)
+from emob_sim.placement.costs import site_costs
 from emob_sim.placement.layout import PLACE_FILES, write_placement
+from emob_sim.placement.propose import (
+    KINDS,
+    LAYOUT_COLUMNS,
+    METHODS,
+    SIMULATING,
+    Placement,
+    PlacementRequest,
+    check_request,
+    propose,
+    register,
+)
 
 __all__ = [
-    "place",
+    "propose",
+    "check_request",
+    "register",
     "write_placement",
     "Placement",
+    "PlacementRequest",
     "Budget",
     "parse_budget",
     "candidate_sites",
     "build_candidates",
+    "nearest_resident_zone",
+    "site_costs",
     "METHODS",
+    "SIMULATING",
+    "KINDS",
     "LAYOUT_COLUMNS",
     "CANDIDATE_COLUMNS",
     "PLACE_FILES",

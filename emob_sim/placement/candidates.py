@@ -44,7 +44,7 @@ from emob_sim.network.routing import nearest_nodes
 from emob_sim.placement._osm import amenity_points
 from emob_sim.placement.costs import new_site_capex_eur
 from emob_sim.region import Region, site_matrices
-from emob_sim.sites import SITE_FILE_COLUMNS
+from emob_sim.region.sites import SITE_FILE_COLUMNS
 
 __all__ = [
     "CANDIDATE_COLUMNS",

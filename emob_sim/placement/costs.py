@@ -19,7 +19,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from emob_sim.config.models import CostsConfig, Scenario
 from emob_sim.errors import DataError
-from emob_sim.sites import read_sites_file
+from emob_sim.region.sites import read_sites_file
 
 __all__ = [
     "plug_costs",
@@ -83,7 +83,7 @@ def built_plugs(scenario: Scenario) -> dict[str, int]:
     Raises
     ------
     InputFileNotFoundError, DataError
-        As :func:`emob_sim.sites.read_sites_file`.
+        As :func:`emob_sim.region.sites.read_sites_file`.
     """
     path = scenario.costs.existing_sites_file
     if path is None:

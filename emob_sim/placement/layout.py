@@ -12,7 +12,7 @@
 ``scenario.yaml`` sets ``charging.sites_file: layout.csv`` and ``charging.sites: []`` (the
 layout holds every site, also those the input scenario listed inline), so
 ``emob-sim run scenario.yaml`` and ``emob-sim compare`` simulate the layout as proposed.
-The folder is written atomically (:func:`emob_sim.results.atomic_output_dir`).
+The folder is written atomically (:func:`emob_sim.io.atomic_output_dir`).
 """
 
 from __future__ import annotations
@@ -24,21 +24,13 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from emob_sim.config.loading import _deep_merge, default_scenario_path, parse_override
-from emob_sim.placement.api import Placement
-from emob_sim.results import _sites_geojson, atomic_output_dir
+from emob_sim.config.loading import deep_merge, default_scenario_path, parse_override
+from emob_sim.io import atomic_output_dir, write_json, write_points
+from emob_sim.placement.propose import Placement
 
 __all__ = ["write_placement", "PLACE_FILES"]
 
 PLACE_FILES = ["layout.csv", "layout.geojson", "scenario.yaml", "candidates.csv", "placement.json"]
-
-
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    return value
 
 
 def _scenario_yaml(placement: Placement, source: Path, overrides: Iterable[str]) -> str:
@@ -50,7 +42,7 @@ def _scenario_yaml(placement: Placement, source: Path, overrides: Iterable[str])
             node = node.setdefault(key, {})
         node[keys[-1]] = value
     sc = placement.scenario
-    data = _deep_merge(data, {
+    data = deep_merge(data, {
         "name": f"{sc.name}-{placement.method}",
         "description": f"Layout proposed by `emob-sim place --method {placement.method} "
                        f"--budget {placement.budget}` ({placement.kind}) from {sc.name}.",
@@ -78,7 +70,7 @@ def write_placement(
     Parameters
     ----------
     placement
-        What :func:`~emob_sim.placement.api.place` returned.
+        What :func:`emob_sim.runner.place` returned.
     out_dir
         Folder to create (must not exist or be empty unless ``overwrite``).
     scenario_path
@@ -92,18 +84,12 @@ def write_placement(
     source = Path(scenario_path).resolve() if scenario_path is not None else default_scenario_path()
     with atomic_output_dir(out_dir, overwrite=overwrite) as tmp:
         placement.layout.to_csv(tmp / "layout.csv", index=False, encoding="utf-8")
-        (tmp / "layout.geojson").write_text(
-            json.dumps(_sites_geojson(placement.layout), indent=2, ensure_ascii=False) + "\n",
-            encoding="utf-8",
-        )
+        write_points(placement.layout, tmp / "layout.geojson")
         (tmp / "scenario.yaml").write_text(
             _scenario_yaml(placement, source, overrides), encoding="utf-8"
         )
         placement.candidates.to_csv(tmp / "candidates.csv", index=False, encoding="utf-8")
-        summary = {k: _plain(v) for k, v in placement.summary.items()}
-        (tmp / "placement.json").write_text(
-            json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        write_json(tmp / "placement.json", placement.summary)
         if placement.history is not None:
             placement.history.to_csv(tmp / "history.csv", index=False, encoding="utf-8")
     return Path(out_dir).expanduser().resolve()

@@ -13,7 +13,7 @@ The move with the largest score per cost that fits in the remaining budget is ap
 loop stops when no move has a positive score, the budget is spent, or
 ``placement.sim_max_iterations`` simulations have run. Sites of
 ``placement.external_site_ids`` are never upsized. Every iteration is a row of the history.
-Only the car simulation runs: e-bike sites of the layout are kept as they are.
+E-bike sites of the layout are kept as they are (simulated, never moved).
 """
 
 from __future__ import annotations
@@ -25,11 +25,10 @@ import numpy as np
 import pandas as pd
 
 from emob_sim.config.models import Scenario
-from emob_sim.demand.tables import Demand
-from emob_sim.placement._sim import simulate_layout, site_pressure
 from emob_sim.placement.candidates import Candidates
-from emob_sim.region import Region
-from emob_sim.sites import CAR_SITE_KINDS
+from emob_sim.placement.simulated import simulate_layout, site_pressure
+from emob_sim.region import CAR_SITE_KINDS
+from emob_sim.results import Evaluator
 
 __all__ = ["sim_greedy", "HISTORY_COLUMNS"]
 
@@ -43,8 +42,7 @@ HISTORY_COLUMNS = [
 
 def sim_greedy(
     scenario: Scenario,
-    region: Region,
-    demand: Demand,
+    evaluator: Evaluator,
     candidates: Candidates,
     layout: pd.DataFrame,
     *,
@@ -58,8 +56,10 @@ def sim_greedy(
 
     Parameters
     ----------
-    scenario, region, demand
-        The scenario, its region (any sites) and its demand.
+    scenario
+        The scenario (its sites are replaced by each layout simulated).
+    evaluator
+        Simulates the layouts (each with the scenario's seed, so on the same demand).
     candidates
         Candidate sites with travel times; rows with ``allowed`` may be added.
     layout
@@ -92,7 +92,7 @@ def sim_greedy(
     spent = 0.0
     rows = []
     for it in range(pl.sim_max_iterations):
-        run = simulate_layout(scenario, region, demand, layout)
+        run = simulate_layout(evaluator, scenario, layout, keep=other)
         k = run.kpis
         row = {"iteration": it, "sites": len(layout), "plugs": int(layout["plugs"].sum()),
                "spent": spent, "mean_wait_min": k["mean_wait_min"],
@@ -113,7 +113,7 @@ def sim_greedy(
         up_ratio = np.where(up_ok & (up_score > 0), up_score / np.maximum(up_cost, 1e-9), 0.0)
         # new-site scores: stranded trips a candidate would relieve
         trips = run.sim.trips
-        stranded = demand.trips.loc[trips["status"].to_numpy() == "stranded", ["origin", "dest"]]
+        stranded = run.demand.trips.loc[trips["status"].to_numpy() == "stranded", ["origin", "dest"]]
         o = stranded["origin"].to_numpy(np.int64)
         d = stranded["dest"].to_numpy(np.int64)
         detour = t[np.ix_(o, cand_pts)] + t[np.ix_(cand_pts, d)].T - t[o, d][:, None]
@@ -138,3 +138,4 @@ def sim_greedy(
         logger.info("sim-greedy %d: %s %s", it, row["next_action"], row["next_site_id"])
     layout = pd.concat([layout, other], ignore_index=True) if len(other) else layout
     return layout, pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+

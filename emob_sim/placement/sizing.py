@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from emob_sim.placement._sim import LayoutRun
+from emob_sim.results import RunResult
 
 __all__ = [
     "erlang_c",
@@ -75,7 +75,7 @@ def plugs_for_wait(
 
 
 def peak_arrivals(
-    run: LayoutRun, *, prior_service_s: float, window_h: int, min_arrivals: int
+    run: RunResult, *, prior_service_s: float, window_h: int, min_arrivals: int
 ) -> pd.DataFrame:
     """Per site of ``run.region``: the arrival rate of its busiest window and mean plug time.
 

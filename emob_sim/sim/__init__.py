@@ -1,12 +1,20 @@
-"""The simulation stage: ``simulate(scenario, region, demand, seed_seq) -> SimResult``.
+"""The simulation stage: ``simulate(scenario, region, demand, seed_seq) -> SimResult`` for the
+cars and ``simulate_ebikes(scenario, region, ebike_demand) -> EbikeSimResult`` for e-bikes.
 
 Vehicles that never need public charging are settled in bulk by numba kernels; the others
 run as SimPy processes queueing at the charging sites (see :mod:`emob_sim.sim.engine` and
-:mod:`emob_sim.sim.fleet`).
+:mod:`emob_sim.sim.fleet`). E-bikes: :mod:`emob_sim.sim.ebike`.
 """
 
 from __future__ import annotations
 
+from emob_sim.sim.ebike import (
+    EBIKE_SESSION_COLUMNS,
+    EBIKE_TRIP_RESULT_COLUMNS,
+    TURNED_AWAY_COLUMNS,
+    EbikeSimResult,
+    simulate_ebikes,
+)
 from emob_sim.sim.engine import VehicleLedger, simulate, simulate_detailed
 from emob_sim.sim.outputs import (
     ABANDON_COLUMNS,
@@ -25,4 +33,9 @@ __all__ = [
     "SESSION_COLUMNS",
     "ABANDON_COLUMNS",
     "EVENT_COLUMNS",
+    "simulate_ebikes",
+    "EbikeSimResult",
+    "EBIKE_TRIP_RESULT_COLUMNS",
+    "EBIKE_SESSION_COLUMNS",
+    "TURNED_AWAY_COLUMNS",
 ]

@@ -9,7 +9,7 @@ import pandas as pd
 import pyogrio
 import pytest
 
-from emob_sim.analysis.compare import (
+from emob_sim.runner.compare import (
     COMPARE_FILES,
     COMPARISON_COLUMNS,
     MUNICIPALITY_COLUMNS,
@@ -19,7 +19,7 @@ from emob_sim.analysis.compare import (
 from emob_sim.analysis.kpis import KPI_KEYS
 from emob_sim.config import bundled_path
 from emob_sim.errors import NetworkError
-from emob_sim.pipeline import run
+from emob_sim.runner import run
 
 LAYOUTS = [bundled_path(f"configs/zemgale/layout_{n}.yaml")
            for n in ("existing", "corridor", "centres")]

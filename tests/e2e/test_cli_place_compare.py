@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from emob_sim.analysis.compare import COMPARE_FILES
+from emob_sim.runner.compare import COMPARE_FILES
 from emob_sim.cli import app
 from emob_sim.config import bundled_path
 from emob_sim.placement import PLACE_FILES

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from emob_sim.analysis.kpis import SITE_TABLE_COLUMNS
-from emob_sim.results import RUN_FILES
+from emob_sim.runner import RUN_FILES
 from emob_sim.sim.fleet import EVENT_NAMES
 
 REQUIRED_KPIS = [

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from emob_sim.analysis.kpis import SITE_TABLE_COLUMNS
-from emob_sim.results import RUN_FILES
+from emob_sim.runner import RUN_FILES
 
 ROOT = Path(__file__).resolve().parents[2]
 

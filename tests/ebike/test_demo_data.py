@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from emob_sim.demand.zones import load_zones
+from emob_sim.region.zones import load_zones
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "data" / "demo"

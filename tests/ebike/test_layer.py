@@ -14,11 +14,11 @@ import pytest
 import emob_sim
 from emob_sim.config import load_scenario
 from emob_sim.config.models import NetworkConfig
-from emob_sim.ebike import build_bike_layer
+from emob_sim.region import build_bike_layer
 from emob_sim.errors import ConfigError, NetworkError
 from emob_sim.network import load_graph
 from emob_sim.region import build_region
-from emob_sim.sites import load_sites, split_sites
+from emob_sim.region.sites import load_sites, split_sites
 
 ROOT = Path(__file__).resolve().parents[2]
 KOUVOLA = ROOT / "configs" / "demo" / "kouvola.yaml"
@@ -65,7 +65,7 @@ def _far_zone(tmp_path: Path, *, only: bool = False) -> Path:
 def test_zones_off_the_bike_network_are_dropped_with_a_warning(tmp_path, caplog):
     path = _far_zone(tmp_path)
     sc = load_scenario(KOUVOLA, overrides=[f"zones.file={path}", "zones.max_snap_distance_m=5000"])
-    with caplog.at_level(logging.WARNING, logger="emob_sim.ebike.layer"):
+    with caplog.at_level(logging.WARNING, logger="emob_sim.region.bike"):
         region = build_region(sc)
     assert "'far'" in caplog.text and "no e-bike demand" in caplog.text
     far = int(np.flatnonzero(region.zones["zone_id"] == "far")[0])

@@ -10,9 +10,9 @@ import pytest
 import emob_sim
 from emob_sim.config import load_scenario
 from emob_sim.demand import generate_demand
-from emob_sim.ebike import generate_ebike_demand
+from emob_sim.demand import generate_ebike_demand
 from emob_sim.errors import ConfigError
-from emob_sim.pipeline import seed_streams
+from emob_sim.seeds import seed_streams
 
 KOUVOLA = Path(__file__).resolve().parents[2] / "configs" / "demo" / "kouvola.yaml"
 

@@ -10,7 +10,7 @@ import pytest
 
 import emob_sim
 from emob_sim.config import load_scenario
-from emob_sim.ebike import EBIKE_SESSION_COLUMNS, EBIKE_TRIP_RESULT_COLUMNS
+from emob_sim.sim import EBIKE_SESSION_COLUMNS, EBIKE_TRIP_RESULT_COLUMNS
 from emob_sim.region import build_region
 
 ROOT = Path(__file__).resolve().parents[2]

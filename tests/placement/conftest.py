@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from emob_sim.config import load_scenario
-from emob_sim.placement._sim import car_demand
 from emob_sim.placement.candidates import build_candidates
 from emob_sim.region import build_region
+from emob_sim.runner import draw_demand
 
 
 @pytest.fixture(scope="session")
@@ -23,7 +23,7 @@ def zemgale_region(zemgale):
 
 @pytest.fixture(scope="session")
 def zemgale_demand(zemgale, zemgale_region):
-    return car_demand(zemgale, zemgale_region)
+    return draw_demand(zemgale, zemgale_region)[0]
 
 
 @pytest.fixture(scope="session")

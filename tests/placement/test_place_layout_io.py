@@ -9,11 +9,12 @@ import pytest
 from emob_sim.analysis.kpis import KPI_KEYS
 from emob_sim.config import default_scenario_path, load_scenario
 from emob_sim.errors import EmobSimError
-from emob_sim.pipeline import run
-from emob_sim.placement import PLACE_FILES, place, write_placement
-from emob_sim.placement._sim import simulate_layout
-from emob_sim.results import atomic_output_dir
-from emob_sim.sites import read_sites_file
+from emob_sim.runner import run
+from emob_sim.placement import PLACE_FILES, write_placement
+from emob_sim.placement.simulated import simulate_layout
+from emob_sim.runner import SequentialEvaluator, place
+from emob_sim.io import atomic_output_dir
+from emob_sim.region.sites import read_sites_file
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +48,7 @@ def test_written_scenario_runs_the_layout(
     assert sorted(result.region.sites["site_id"]) == sorted(
         placement.layout.loc[placement.layout["kind"] != "ebike", "site_id"]
     )
-    direct = simulate_layout(zemgale, zemgale_region, zemgale_demand, placement.layout)
+    direct = simulate_layout(SequentialEvaluator(), zemgale, placement.layout)
     assert {k: result.kpis[k] for k in KPI_KEYS} == {k: direct.kpis[k] for k in KPI_KEYS}
 
 

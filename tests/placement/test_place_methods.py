@@ -7,7 +7,8 @@ import pytest
 
 from emob_sim.config import load_scenario
 from emob_sim.errors import ConfigError
-from emob_sim.placement import LAYOUT_COLUMNS, Budget, parse_budget, place
+from emob_sim.placement import LAYOUT_COLUMNS, Budget, parse_budget
+from emob_sim.runner import place
 from emob_sim.placement.candidates import existing_sites
 
 

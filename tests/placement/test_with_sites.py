@@ -9,7 +9,7 @@ import pytest
 from emob_sim.config import load_scenario
 from emob_sim.errors import ConfigError, NetworkError
 from emob_sim.region import build_region, with_sites
-from emob_sim.sites import SITE_FILE_COLUMNS, load_sites
+from emob_sim.region.sites import SITE_FILE_COLUMNS, load_sites
 
 ELEJA = {"site_id": "eleja", "name": "Eleja", "kind": "car_dc", "lon": 23.6843, "lat": 56.4148,
          "plugs": 2, "power_kw": 150.0, "source": "test"}

@@ -1,4 +1,4 @@
-"""Reading the project's input tables (zones, sites, strategic nodes and links)."""
+"""Reading the input tables (zones, sites, strategic nodes and links) with clear errors."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ A resident's daily chain (one car, one day, home to home) is *short* when every 
 than ``modal_shift.threshold_km`` on the car network, and *rideable* when every zone it visits
 has e-bike access (``region.bike.zone_ok``). A short, rideable chain shifts with probability
 ``modal_shift.share`` (``modal_shift.zone_shares[home zone]`` where given): the whole chain is
-ridden by e-bike instead (:mod:`emob_sim.ebike.demand`).
+ridden by e-bike instead (:mod:`emob_sim.demand.ebike`).
 
 Two kinds of cars are shifted:
 
@@ -24,7 +24,7 @@ superset of the chains of a lower one (same seed), with the
 same e-bikes. Nothing is drawn when every share is 0.
 
 The car km avoided are the car legs' lengths; the electricity an electric car no longer uses is
-its consumption times those km. The CO2 balance is in :mod:`emob_sim.ebike.kpis`.
+its consumption times those km. The CO2 balance is in :mod:`emob_sim.analysis.ebike`.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
-from emob_sim.demand._streams import children
+from emob_sim.seeds import children
 from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
 from emob_sim.demand.fleet import stochastic_round
 from emob_sim.demand.tables import Demand
@@ -51,7 +51,7 @@ __all__ = ["ShiftedChains", "shift_car_chains", "zone_shares", "SHIFT_ELECTRIC",
 
 logger = logging.getLogger(__name__)
 
-SHIFT_ELECTRIC, SHIFT_PETROL = 1, 2  # codes into emob_sim.ebike.demand.ORIGINS
+SHIFT_ELECTRIC, SHIFT_PETROL = 1, 2  # codes into emob_sim.demand.ebike.ORIGINS
 _TRIP_KEYS = ("vehicle", "day", "seq", "origin", "dest", "depart_s", "purpose_code",
               "last_of_day", "car_km", "car_kwh", "u_near")  # fmt: skip
 

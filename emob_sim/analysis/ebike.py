@@ -20,17 +20,14 @@ electric part).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from emob_sim.config.models import Scenario
-from emob_sim.ebike.demand import EbikeDemand
-from emob_sim.ebike.layer import BikeLayer
-from emob_sim.ebike.sim import EbikeSimResult
+from emob_sim.region.bike import BikeLayer
+from emob_sim.results import EbikeRun
 
-__all__ = ["EbikeRun", "EBIKE_KPI_KEYS", "ebike_kpis", "ebike_site_table"]
+__all__ = ["EBIKE_KPI_KEYS", "ebike_kpis", "ebike_site_table"]
 
 #: keys of the ``ebike`` section of kpis.json, in the order they are written
 EBIKE_KPI_KEYS = [
@@ -53,14 +50,6 @@ EBIKE_KPI_KEYS = [
 ]
 
 _DECIMALS = 4
-
-
-@dataclass(frozen=True, eq=False)
-class EbikeRun:
-    """The e-bike demand of a run and its simulation."""
-
-    demand: EbikeDemand
-    sim: EbikeSimResult
 
 
 def ebike_kpis(scenario: Scenario, run: EbikeRun) -> dict[str, float | int]:

@@ -3,7 +3,7 @@
 :func:`compare_layouts` runs every layout scenario with one seed (``--seed`` or the first
 layout's). The region (network, zones, travel matrices) is built once per distinct network
 and zones and reused for every layout on it, with the layout's own sites
-(:func:`emob_sim.region.with_sites`); demand is drawn from the same seed stream for every
+(:class:`emob_sim.runner.evaluate.RegionCache`); demand is drawn from the same seed stream for every
 layout, so layouts that share network, zones, fleet and demand settings see the same trips.
 
 :func:`write_comparison` writes (atomically)::
@@ -32,18 +32,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from emob_sim.config.loading import load_scenario
 from emob_sim.config.models import Scenario
 from emob_sim.errors import EmobSimError, NetworkError
-from emob_sim.placement.candidates import nearest_resident_zone
-from emob_sim.placement.costs import site_costs
-from emob_sim.region import Region, build_region, with_sites
-from emob_sim.results import RunResult, atomic_output_dir
-from emob_sim.sites import load_sites
+from emob_sim.io import atomic_output_dir, write_json, write_points
+from emob_sim.placement import nearest_resident_zone, site_costs
+from emob_sim.region import Region
+from emob_sim.results import Evaluator, RunResult
+from emob_sim.runner.evaluate import SequentialEvaluator
+from emob_sim.runner.stages import resolve_scenario
 
 __all__ = [
     "Comparison",
@@ -81,16 +80,6 @@ class Comparison:
     runs: dict[str, RunResult]
     files: dict[str, str]
     seed: int
-
-
-def _key(scenario: Scenario, sections: Sequence[str]) -> str:
-    data = scenario.model_dump(mode="json")
-    return json.dumps({k: data.get(k) for k in sections}, sort_keys=True)
-
-
-def _without_sites(scenario: Scenario) -> Scenario:
-    charging = scenario.charging.model_copy(update={"sites_file": None, "sites": []})
-    return scenario.model_copy(update={"charging": charging})
 
 
 def _unique_names(scenarios: list[Scenario], files: list[str]) -> list[str]:
@@ -197,6 +186,7 @@ def compare_layouts(
     seed: int | None = None,
     overrides: Iterable[str] = (),
     on_progress: Callable[[str], None] | None = None,
+    evaluator: Evaluator | None = None,
 ) -> Comparison:
     """Simulate every layout with the same seed and tabulate them side by side.
 
@@ -210,6 +200,9 @@ def compare_layouts(
         ``--set`` overrides applied to every layout file.
     on_progress
         Called with a short message as each layout starts.
+    evaluator
+        Runs the layouts (default: a :class:`~emob_sim.runner.evaluate.SequentialEvaluator`,
+        which builds each network's region once).
 
     Raises
     ------
@@ -218,37 +211,29 @@ def compare_layouts(
     NetworkError
         A layout's site is off the network (the message names the file and the site).
     """
-    from emob_sim.pipeline import run  # the pipeline imports the analysis package
-
     if not layouts:
         raise EmobSimError("compare: expected at least one layout scenario file")
     overrides = list(overrides)
-    scenarios = [s if isinstance(s, Scenario) else load_scenario(s, overrides=overrides)
-                 for s in layouts]
+    scenarios = [resolve_scenario(s, overrides=overrides) for s in layouts]
     files = [str(s) if not isinstance(s, Scenario) else s.name for s in layouts]
     seed = scenarios[0].seed if seed is None else seed
     scenarios = [s.model_copy(update={"seed": seed}) for s in scenarios]
     names = _unique_names(scenarios, files)
     notify = on_progress or (lambda msg: None)
-    bases: dict[str, Region] = {}
+    evaluator = evaluator if evaluator is not None else SequentialEvaluator()
     rows, munis, sites, runs = [], [], {}, {}
     for sc, name, file in zip(scenarios, names, files):
         notify(name)
-        key = _key(sc, ("network", "zones", "ebike"))
-        if key not in bases:
-            bases[key] = build_region(_without_sites(sc))
         try:
-            region = with_sites(bases[key], load_sites(sc.charging), scenario=sc,
-                                max_snap_distance_m=sc.charging.max_snap_distance_m)
+            (result,) = evaluator.evaluate([sc])
         except NetworkError as exc:
             raise NetworkError(f"{file}: {exc}") from None
-        result = run(sc, region=region)
         row, muni, table = _layout_rows(name, file, result)
         rows.append(row)
         munis.append(muni)
         sites[name] = table
         runs[name] = result
-    logger.info("compared %d layouts on %d region(s)", len(rows), len(bases))
+    logger.info("compared %d layouts", len(rows))
     table = pd.DataFrame(rows)
     extra = [c for c in table.columns if c not in COMPARISON_COLUMNS]
     return Comparison(
@@ -277,17 +262,12 @@ def write_comparison(
         used: set[str] = set()
         layers = {}
         for name, table in comparison.sites.items():
-            layer = _layer_name(name, used)
-            layers[name] = layer
-            gdf = gpd.GeoDataFrame(
-                table.drop(columns=["lon", "lat"]),
-                geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs="EPSG:4326",
-            )
-            gdf.to_file(tmp / "layouts.gpkg", layer=layer, driver="GPKG", engine="pyogrio")
-        info = {"seed": comparison.seed,
-                "layouts": [{"name": n, "file": f, "layer": layers[n]}
-                            for n, f in comparison.files.items()],
-                "files": COMPARE_FILES}
-        (tmp / "compare.json").write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n",
-                                          encoding="utf-8")
+            layers[name] = _layer_name(name, used)
+            write_points(table, tmp / "layouts.gpkg", layer=layers[name])
+        write_json(tmp / "compare.json", {
+            "seed": comparison.seed,
+            "layouts": [{"name": n, "file": f, "layer": layers[n]}
+                        for n, f in comparison.files.items()],
+            "files": COMPARE_FILES,
+        })  # fmt: skip
     return Path(out_dir).expanduser().resolve()

@@ -12,7 +12,7 @@
    until the next planned departure and charges meanwhile at
    ``min(site power_kw, ebike.max_charge_kw)``, flat, up to full. Without a free plug the bike
    stays as it is and may run flat on a later trip. Which trips end near the points of their
-   destination zone is drawn with the demand (``near_site``; :mod:`emob_sim.ebike.layer`).
+   destination zone is drawn with the demand (``near_site``; :mod:`emob_sim.region.bike`).
 
 E-bike trips are never stranded: a rider with a flat battery rides on unassisted (counted as
 ``battery_depleted``). The outcome is deterministic given the demand; SimPy and bulk give the
@@ -31,7 +31,7 @@ import simpy
 from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
-from emob_sim.ebike.demand import EbikeDemand
+from emob_sim.demand.ebike import EbikeDemand
 from emob_sim.kernels.ebike import ebike_chain, ebike_ride, ebike_wants_charge
 from emob_sim.kernels.energy import home_charge
 from emob_sim.kernels.profile import load_profile
@@ -201,7 +201,7 @@ def simulate_ebikes(scenario: Scenario, region: Region, demand: EbikeDemand) -> 
     region
         Its e-bike layer (``region.bike``: sites and walking distances).
     demand
-        E-bikes and trips from :func:`emob_sim.ebike.demand.generate_ebike_demand`.
+        E-bikes and trips from :func:`emob_sim.demand.ebike.generate_ebike_demand`.
     """
     cfg, layer = scenario.ebike, getattr(region, "bike", None)
     no_sites = pd.DataFrame({"site_id": [], "power_kw": [], "plugs": []})

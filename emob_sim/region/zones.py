@@ -16,12 +16,19 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from emob_sim._csv import read_text_table
+from emob_sim.io.tables import read_text_table
 from emob_sim.errors import DataError
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import snap_points
 
-__all__ = ["load_zones", "snap_zones", "ZONE_KINDS", "ZONE_FILE_COLUMNS"]
+__all__ = [
+    "load_zones",
+    "snap_zones",
+    "intrazonal_distance_km",
+    "ZONE_KINDS",
+    "ZONE_FILE_COLUMNS",
+    "ZONE_COLUMNS",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +36,20 @@ ZONE_KINDS = ("zone", "external", "gateway")
 #: columns a zones file must have (Region.zones adds ``node`` and ``snap_distance_m``)
 ZONE_FILE_COLUMNS = [
     "zone_id", "name", "kind", "lon", "lat", "population", "area_km2", "municipality",
+]
+
+#: columns of Region.zones (one row per zone, index 0..n_zones-1 = zone index)
+ZONE_COLUMNS = [
+    "zone_id",  # str, unique
+    "name",  # str
+    "kind",  # "zone" (residents), "external" (attractor, e.g. Rīga), "gateway" (through traffic)
+    "lon",
+    "lat",  # float, WGS84
+    "population",  # float, residents (0 for gateways)
+    "area_km2",  # float (0 where unknown)
+    "municipality",  # str (post-2021 municipality for Zemgale; "" where not applicable)
+    "node",  # int, index into network arrays of the nearest network node
+    "snap_distance_m",  # float, distance from the zone centre to that node
 ]
 
 
@@ -134,3 +155,17 @@ def snap_zones(
     out["node"] = node
     out["snap_distance_m"] = dist_m
     return out
+
+
+def intrazonal_distance_km(
+    area_km2: NDArray[np.float64], *, min_km: float
+) -> NDArray[np.float64]:
+    """Typical length of a trip inside a zone.
+
+    The mean straight-line distance between two uniformly random points of a disc of the
+    zone's area, ``128 / (45 * pi) * r`` with ``r = sqrt(area_km2 / pi)`` (about ``0.51 *
+    sqrt(area_km2)``), and at least ``min_km`` (``zones.min_intrazonal_km``; also for an
+    unknown area, 0).
+    """
+    radius_km = np.sqrt(np.asarray(area_km2, dtype=float) / np.pi)
+    return np.maximum(128.0 / (45.0 * np.pi) * radius_km, min_km)

@@ -11,7 +11,7 @@ gravity model on bike riding times with ``ebike.gravity_beta_per_min``. On the s
 source (no bike network) every chain stays inside the home zone and each leg's length is drawn
 from ``ebike.intrazonal_trip_km`` (:func:`draw_trip_km`).
 
-*Shifted car chains* (:mod:`emob_sim.ebike.shift`): each shifted chain of one car on one day is
+*Shifted car chains* (:mod:`emob_sim.demand.shift`): each shifted chain of one car on one day is
 ridden by a separate e-bike with the same stops and planned departures; its legs are routed on
 the bike network (on the strategic source they keep the car leg's length).
 
@@ -21,7 +21,7 @@ the bike network (on the strategic source they keep the car leg's length).
 ``distance_km * consumption + climb_m * ebike.climb_wh_per_m`` Wh and takes the bike riding
 time (``distance / ebike.speed_kph`` on the strategic source). A trip that does not end at home
 ends within walking distance of a public e-bike point of its destination zone with probability
-``region.bike.near_share[dest]`` (``near_site``; see :mod:`emob_sim.ebike.layer`).
+``region.bike.near_share[dest]`` (``near_site``; see :mod:`emob_sim.region.bike`).
 """
 
 from __future__ import annotations
@@ -35,11 +35,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import EbikeConfig, Scenario
-from emob_sim.demand._streams import children
+from emob_sim.seeds import children
 from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
 from emob_sim.demand.fleet import stochastic_round
 from emob_sim.demand.tables import Demand
-from emob_sim.ebike.shift import ShiftedChains, shift_car_chains
+from emob_sim.demand.shift import ShiftedChains, shift_car_chains
 
 if TYPE_CHECKING:
     from emob_sim.region import Region
@@ -220,7 +220,7 @@ def generate_ebike_demand(
         The car demand (:func:`emob_sim.demand.generate_demand`).
     seed_seq
         The e-bike stream; owners and the modal shift use children of it
-        (:func:`emob_sim.demand._streams.children`), so one does not move the other.
+        (:func:`emob_sim.seeds.children`), so one does not move the other.
 
     Returns
     -------

@@ -14,13 +14,14 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from emob_sim._csv import read_text_table
+from emob_sim.io.tables import read_text_table
 from emob_sim.config.models import ChargingConfig, SiteSpec
 from emob_sim.errors import DataError
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import snap_points
 
 __all__ = [
+    "SITE_COLUMNS",
     "load_sites",
     "read_sites_file",
     "snap_sites",
@@ -34,6 +35,19 @@ logger = logging.getLogger(__name__)
 #: the SiteSpec fields, in file order (Region.sites adds ``node`` and ``snap_distance_m``)
 SITE_FILE_COLUMNS = list(SiteSpec.model_fields)
 _REQUIRED = [name for name, field in SiteSpec.model_fields.items() if field.is_required()]
+#: columns of Region.sites (one row per public charging site, index 0..n_sites-1 = site index)
+SITE_COLUMNS = [
+    "site_id",  # str, unique
+    "name",
+    "kind",  # "car_ac" | "car_dc"
+    "lon",
+    "lat",
+    "plugs",  # int >= 1
+    "power_kw",  # float, per plug
+    "node",  # int, index into network arrays
+    "snap_distance_m",
+    "source",  # str
+]
 #: kinds of the car sites (Region.sites); kind ``ebike`` sites go to Region.bike.sites
 CAR_SITE_KINDS = ("car_ac", "car_dc")
 

@@ -1,6 +1,8 @@
-"""``place``: propose a layout of charging sites with one of the heuristics.
+"""Proposing a layout of charging sites with one of the heuristics of the method registry.
 
-Methods (``--method``):
+:func:`propose` takes a scenario, its region and its car demand (built by the runner, see
+:func:`emob_sim.runner.place`) and dispatches to the method registered under the name
+(:data:`METHODS`). Methods (``--method``):
 
 - ``coverage``: demand-weighted maximal coverage of trip ends within
   ``placement.coverage_radius_min`` (:mod:`~emob_sim.placement.coverage`);
@@ -13,7 +15,9 @@ Methods (``--method``):
   (:mod:`~emob_sim.placement.sizing`).
 
 The first four add candidates of one kind (``kind``, default ``car_dc``) to the scenario's
-sites; the budget is the CAPEX of what is added (EUR) or its number of plugs.
+sites; the budget is the CAPEX of what is added (EUR) or its number of plugs. The
+simulation-driven methods simulate through the evaluator they are given
+(:class:`emob_sim.results.Evaluator`).
 """
 
 from __future__ import annotations
@@ -26,13 +30,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from emob_sim.analysis.kpis import site_table
-from emob_sim.config.loading import load_scenario
 from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
 from emob_sim.errors import ConfigError
 from emob_sim.placement import coverage, frlm, pmedian, sizing
-from emob_sim.placement._sim import car_demand, simulate_layout
+from emob_sim.placement.simulated import simulate_layout
 from emob_sim.placement.budget import Budget, parse_budget
 from emob_sim.placement.candidates import (
     Candidates,
@@ -42,18 +44,45 @@ from emob_sim.placement.candidates import (
 )
 from emob_sim.placement.costs import added_plugs_capex_eur, plug_costs, site_costs
 from emob_sim.placement.simgreedy import sim_greedy
-from emob_sim.region import Region, build_region
-from emob_sim.sites import CAR_SITE_KINDS, SITE_FILE_COLUMNS
+from emob_sim.region import CAR_SITE_KINDS, SITE_FILE_COLUMNS, Region
+from emob_sim.results import Evaluator
 
-__all__ = ["METHODS", "LAYOUT_COLUMNS", "Placement", "place"]
+__all__ = [
+    "METHODS",
+    "SIMULATING",
+    "register",
+    "KINDS",
+    "LAYOUT_COLUMNS",
+    "Placement",
+    "PlacementRequest",
+    "check_request",
+    "propose",
+]
 
 logger = logging.getLogger(__name__)
 
-METHODS = ("coverage", "pmedian", "frlm", "simgreedy", "sizing")
 KINDS = ("car_ac", "car_dc", "ebike")
 
 #: columns of a layout table (layout.csv): the SiteSpec fields, then what changed and its cost
 LAYOUT_COLUMNS = [*SITE_FILE_COLUMNS, "status", "origin", "capex_eur", "opex_eur_per_year"]
+
+
+@dataclass(frozen=True, eq=False)
+class PlacementRequest:
+    """What a placement method works with.
+
+    ``region`` and ``demand`` are the scenario's (the car demand after the modal shift);
+    ``evaluator`` simulates layouts for the simulation-driven methods; ``notify`` takes short
+    progress messages.
+    """
+
+    scenario: Scenario
+    region: Region
+    demand: Demand
+    kind: str
+    budget: Budget
+    evaluator: Evaluator | None
+    notify: Callable[[str], None]
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,33 +205,72 @@ def _static(method: str, scenario: Scenario, cands: Candidates, demand: Demand, 
     return keep, summary
 
 
-def place(
-    scenario: Scenario | str | Path | None,
+#: the placement methods by name (``--method``), filled by :func:`register`
+METHODS: dict[str, Callable[[PlacementRequest], Placement]] = {}
+#: the methods that simulate (they need an evaluator and a car site kind)
+SIMULATING: set[str] = set()
+
+
+def register(name: str, *, simulates: bool = False):
+    """Register a placement method under ``name`` (a decorator)."""
+
+    def add(fn: Callable[[PlacementRequest], Placement]) -> Callable[[PlacementRequest], Placement]:
+        METHODS[name] = fn
+        if simulates:
+            SIMULATING.add(name)
+        return fn
+
+    return add
+
+
+def check_request(scenario: Scenario, *, method: str, kind: str, budget: Budget | str | float) -> Budget:
+    """Check a placement request before anything is built; return the parsed budget.
+
+    Raises
+    ------
+    ConfigError
+        Unknown method or kind, a car-only method asked for e-bike sites, a budget that cannot
+        buy one plug of the kind.
+    """
+    if method not in METHODS:
+        raise ConfigError(f"--method {method!r}: expected one of {', '.join(METHODS)}")
+    if kind not in KINDS:
+        raise ConfigError(f"--kind {kind!r}: expected one of {', '.join(KINDS)}")
+    if method in SIMULATING and kind not in CAR_SITE_KINDS:
+        raise ConfigError(
+            f"--kind {kind!r}: method {method} simulates cars, expected one of {CAR_SITE_KINDS}"
+        )
+    budget = parse_budget(budget)
+    if method != "sizing":
+        _check_budget(scenario, budget, kind)
+    return budget
+
+
+def propose(
+    scenario: Scenario,
+    region: Region,
+    demand: Demand,
     *,
     method: str,
     budget: Budget | str | float,
     kind: str = "car_dc",
-    overrides: Iterable[str] = (),
-    seed: int | None = None,
-    region: Region | None = None,
+    evaluator: Evaluator | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> Placement:
-    """Propose a layout of charging sites.
+    """Propose a layout with the method registered as ``method``.
 
     Parameters
     ----------
-    scenario
-        A scenario, a YAML path or None (the embedded Zemgale baseline).
+    scenario, region, demand
+        The resolved scenario, its region and its car demand.
     method
         One of :data:`METHODS`.
     budget
         CAPEX in EUR or a number of plugs (:func:`~emob_sim.placement.budget.parse_budget`).
     kind
         Site kind to place (``car_dc``, ``car_ac`` or ``ebike``; not used by ``sizing``).
-    overrides, seed
-        As :func:`emob_sim.config.load_scenario` (when ``scenario`` is a path or None).
-    region
-        The scenario's region if already built.
+    evaluator
+        Simulates layouts; needed by the methods of :data:`SIMULATING`.
     on_progress
         Called with short progress messages.
 
@@ -211,78 +279,93 @@ def place(
     ConfigError
         Unknown method or kind, an empty candidate set, a budget that buys nothing.
     """
-    if method not in METHODS:
-        raise ConfigError(f"--method {method!r}: expected one of {', '.join(METHODS)}")
-    if kind not in KINDS:
-        raise ConfigError(f"--kind {kind!r}: expected one of {', '.join(KINDS)}")
-    if method in ("simgreedy", "sizing") and kind not in CAR_SITE_KINDS:
-        raise ConfigError(
-            f"--kind {kind!r}: method {method} simulates cars, expected one of {CAR_SITE_KINDS}"
-        )
-    budget = parse_budget(budget)
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, overrides=overrides, seed=seed)
-    elif seed is not None:
-        scenario = scenario.model_copy(update={"seed": seed})
-    if method != "sizing":
-        _check_budget(scenario, budget, kind)
-    notify = on_progress or (lambda msg: None)
-    notify("region")
-    region = region if region is not None else build_region(scenario)
-    notify("demand")
-    demand = car_demand(scenario, region)
-    external = set(scenario.placement.external_site_ids)
-    if method == "sizing":
-        return _sizing(scenario, region, demand, budget, kind, notify)
+    budget = check_request(scenario, method=method, kind=kind, budget=budget)
+    if method in SIMULATING and evaluator is None:
+        raise ValueError(f"placement method {method} simulates: pass an evaluator")
+    request = PlacementRequest(
+        scenario=scenario, region=region, demand=demand, kind=kind, budget=budget,
+        evaluator=evaluator, notify=on_progress or (lambda msg: None),
+    )  # fmt: skip
+    return METHODS[method](request)
 
-    notify("candidates")
-    cands = build_candidates(scenario, region)
+
+def _candidates(req: PlacementRequest) -> tuple[Candidates, np.ndarray, np.ndarray, np.ndarray]:
+    """The candidate set, which rows are new, which may be added, and their unit costs."""
+    req.notify("candidates")
+    cands = build_candidates(req.scenario, req.region)
     tab = cands.table
     is_new = (tab["origin"] != "existing").to_numpy()
-    allowed = is_new & (tab["kind"] == kind).to_numpy()
+    allowed = is_new & (tab["kind"] == req.kind).to_numpy()
     if not allowed.any():
         raise ConfigError(
-            f"placement: the candidate set of kind {kind!r} is empty (no zone centres, corridor "
-            "points, OSM amenities or placement.candidates.extra of that kind in the area)"
+            f"placement: the candidate set of kind {req.kind!r} is empty (no zone centres, "
+            "corridor points, OSM amenities or placement.candidates.extra of that kind in the area)"
         )
-    cost = _unit_costs(tab, budget)
-    history = None
-    if method == "simgreedy":
-        layout0 = tab.loc[~is_new, [*SITE_FILE_COLUMNS, "origin"]]
-        plug_cost = _plug_cost_fn(scenario, budget)
-        inside = ~layout0["site_id"].isin(external).to_numpy()
-        inside &= layout0["kind"].isin(CAR_SITE_KINDS).to_numpy()  # only car sites are upsized
-        cheapest = min(cost[allowed].min(), plug_cost(layout0)[inside].min(initial=np.inf))
-        _buys_nothing(budget, cheapest, f"{kind} site or plug")
-        notify("simulations")
-        layout, history = sim_greedy(
-            scenario, region, demand, cands, layout0, allowed=allowed, cand_cost=cost,
-            plug_cost=plug_cost, budget=budget.amount, on_progress=notify,
-        )
-        last = history.iloc[-1]
-        summary = {"simulations": len(history),
-                   "trips_stranded_before": int(history.iloc[0]["trips_stranded"]),
-                   "trips_stranded_after": int(last["trips_stranded"]),
-                   "mean_wait_min_before": float(history.iloc[0]["mean_wait_min"]),
-                   "mean_wait_min_after": float(last["mean_wait_min"])}
-        selected = tab["site_id"].isin(layout["site_id"]).to_numpy()
-    else:
-        _buys_nothing(budget, float(cost[allowed].min()), f"{kind} candidate")
-        notify(method)
-        selected, summary = _static(method, scenario, cands, demand, kind=kind, budget=budget)
-        layout = tab.loc[selected, [*SITE_FILE_COLUMNS, "origin"]]
-    out = _finish(scenario, layout, region)
-    spent = float(cost[selected & is_new].sum())
-    if method == "simgreedy":
-        spent = float(history.iloc[-1]["spent"])
+    return cands, is_new, allowed, _unit_costs(tab, req.budget)
+
+
+def _placement(req: PlacementRequest, method: str, layout: pd.DataFrame, spent: float,
+               summary: dict, candidates: pd.DataFrame, history: pd.DataFrame | None = None,
+               ) -> Placement:  # fmt: skip
+    """The Placement of a method that added candidates: layout table and summary."""
+    out = _finish(req.scenario, layout, req.region)
     summary = {k: (float(v) if isinstance(v, np.floating) else v) for k, v in summary.items()}
-    summary = {"method": method, "kind": kind, "budget": str(budget), "spent": spent,
+    summary = {"method": method, "kind": req.kind, "budget": str(req.budget), "spent": spent,
                "new_sites": int((out["status"] == "new").sum()),
                "capex_eur": float(out["capex_eur"].sum()),
                "opex_eur_per_year": float(out["opex_eur_per_year"].sum()), **summary}
     logger.info("placement %s: %s", method, summary)
-    return Placement(scenario=scenario, method=method, kind=kind, budget=budget, layout=out,
-                     candidates=tab.assign(selected=selected), summary=summary, history=history)
+    return Placement(scenario=req.scenario, method=method, kind=req.kind, budget=req.budget,
+                     layout=out, candidates=candidates, summary=summary, history=history)
+
+
+def _static_method(method: str) -> Callable[[PlacementRequest], Placement]:
+    def place_static(req: PlacementRequest) -> Placement:
+        cands, is_new, allowed, cost = _candidates(req)
+        _buys_nothing(req.budget, float(cost[allowed].min()), f"{req.kind} candidate")
+        req.notify(method)
+        selected, summary = _static(method, req.scenario, cands, req.demand, kind=req.kind,
+                                    budget=req.budget)  # fmt: skip
+        tab = cands.table
+        layout = tab.loc[selected, [*SITE_FILE_COLUMNS, "origin"]]
+        spent = float(cost[selected & is_new].sum())
+        return _placement(req, method, layout, spent, summary, tab.assign(selected=selected))
+
+    place_static.__name__ = f"place_{method}"
+    place_static.__doc__ = f"The {method} method (see :func:`_static`)."
+    return place_static
+
+
+for _name in ("coverage", "pmedian", "frlm"):
+    register(_name)(_static_method(_name))
+
+
+@register("simgreedy", simulates=True)
+def place_simgreedy(req: PlacementRequest) -> Placement:
+    """Simulation-driven greedy (:mod:`~emob_sim.placement.simgreedy`)."""
+    scenario, budget = req.scenario, req.budget
+    cands, is_new, allowed, cost = _candidates(req)
+    tab = cands.table
+    layout0 = tab.loc[~is_new, [*SITE_FILE_COLUMNS, "origin"]]
+    plug_cost = _plug_cost_fn(scenario, budget)
+    inside = ~layout0["site_id"].isin(scenario.placement.external_site_ids).to_numpy()
+    inside &= layout0["kind"].isin(CAR_SITE_KINDS).to_numpy()  # only car sites are upsized
+    cheapest = min(cost[allowed].min(), plug_cost(layout0)[inside].min(initial=np.inf))
+    _buys_nothing(budget, cheapest, f"{req.kind} site or plug")
+    req.notify("simulations")
+    layout, history = sim_greedy(
+        scenario, req.evaluator, cands, layout0, allowed=allowed, cand_cost=cost,
+        plug_cost=plug_cost, budget=budget.amount, on_progress=req.notify,
+    )  # fmt: skip
+    first, last = history.iloc[0], history.iloc[-1]
+    summary = {"simulations": len(history),
+               "trips_stranded_before": int(first["trips_stranded"]),
+               "trips_stranded_after": int(last["trips_stranded"]),
+               "mean_wait_min_before": float(first["mean_wait_min"]),
+               "mean_wait_min_after": float(last["mean_wait_min"])}  # fmt: skip
+    selected = tab["site_id"].isin(layout["site_id"]).to_numpy()
+    return _placement(req, "simgreedy", layout, float(last["spent"]), summary,
+                      tab.assign(selected=selected), history)  # fmt: skip
 
 
 def _plug_cost_fn(scenario: Scenario, budget: Budget) -> Callable[[pd.DataFrame], np.ndarray]:
@@ -294,9 +377,10 @@ def _plug_cost_fn(scenario: Scenario, budget: Budget) -> Callable[[pd.DataFrame]
     return plug_cost
 
 
-def _sizing(scenario: Scenario, region: Region, demand: Demand, budget: Budget, kind: str,
-            notify: Callable[[str], None]) -> Placement:
+@register("sizing", simulates=True)
+def place_sizing(req: PlacementRequest) -> Placement:
     """Erlang-C sizing of the scenario's own sites, checked by a second simulation."""
+    scenario, region, budget, kind, notify = req.scenario, req.region, req.budget, req.kind, req.notify
     pl = scenario.placement
     layout = region.sites[SITE_FILE_COLUMNS].assign(origin="existing").reset_index(drop=True)
     bikes = existing_sites(region).iloc[len(layout):].assign(origin="existing")
@@ -306,7 +390,7 @@ def _sizing(scenario: Scenario, region: Region, demand: Demand, budget: Budget, 
     plug_cost = _plug_cost_fn(scenario, budget)(layout)
     _buys_nothing(budget, float(plug_cost[sizable].min()), "plug")
     notify("simulation before sizing")
-    before = simulate_layout(scenario, region, demand, layout)
+    before = simulate_layout(req.evaluator, scenario, layout, keep=bikes)
     arr = sizing.peak_arrivals(
         before,
         prior_service_s=scenario.charging.session_prior_min * 60.0,
@@ -321,11 +405,11 @@ def _sizing(scenario: Scenario, region: Region, demand: Demand, budget: Budget, 
     )
     sized = layout.assign(plugs=plugs)
     notify("simulation after sizing")
-    after = simulate_layout(scenario, region, demand, sized)
+    after = simulate_layout(req.evaluator, scenario, sized, keep=bikes)
     lam = arr["peak_arrivals_per_h"].to_numpy() / 3600.0
     svc = arr["mean_service_min"].to_numpy() * 60.0
-    sim_before = site_table(scenario, before.region, before.sim)
-    sim_after = site_table(scenario, after.region, after.sim)
+    sim_before = before.sites.iloc[: len(layout)]  # car sites first, in the layout's order
+    sim_after = after.sites.iloc[: len(layout)]
     table = pd.DataFrame({
         "site_id": layout["site_id"], "plugs_before": layout["plugs"], "plugs_after": plugs,
         "peak_arrivals_per_h": arr["peak_arrivals_per_h"],

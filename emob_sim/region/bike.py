@@ -1,4 +1,4 @@
-"""The e-bike layer of a region: the bike network, the zones it reaches, public e-bike points.
+"""The e-bike layer of a region, built beside the car layer: the bike network, the zones it reaches, public e-bike points.
 
 Networks
 --------
@@ -17,7 +17,7 @@ from it gets no e-bike demand (a warning names the zones dropped); gateways neve
 demand. If no zone of kind ``zone`` is left, :class:`~emob_sim.errors.NetworkError`.
 
 The strategic source (main roads only) has no bike network: e-bike trips stay inside their zone
-with lengths drawn from ``ebike.intrazonal_trip_km`` (see :mod:`emob_sim.ebike.demand`).
+with lengths drawn from ``ebike.intrazonal_trip_km`` (see :mod:`emob_sim.demand.ebike`).
 
 Public e-bike points
 --------------------
@@ -28,7 +28,7 @@ so a point serves the destinations of the zone it lies in: the zone whose centre
 within walking distance ``r = ebike.max_walk_m`` of one of the zone's ``n`` points with
 probability ``near_share[z] = min(1, n * pi * r**2 / area_z)``, the share of the zone's area
 the points' walking catchments cover (overlaps ignored; a zone of unknown area counts as
-covered). Each e-bike trip draws whether it ends near them (:mod:`emob_sim.ebike.demand`); a
+covered). Each e-bike trip draws whether it ends near them (:mod:`emob_sim.demand.ebike`); a
 rider tries the zone's points nearest to its centre first.
 """
 
@@ -48,7 +48,8 @@ from emob_sim.errors import NetworkError
 from emob_sim.network import OSM_ATTRIBUTION, describe_source, load_graph, prepare_graph, to_arrays
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import edge_matrix, nearest_nodes, point_matrices, tree_sums
-from emob_sim.sites import snap_sites
+from emob_sim.region.sites import snap_sites
+from emob_sim.region.zones import intrazonal_distance_km
 
 __all__ = ["BikeLayer", "build_bike_layer", "load_bike_network", "edge_climb_m", "path_climb_m"]
 
@@ -65,7 +66,7 @@ class BikeLayer:
         The prepared bike network (None for the strategic source).
     sites
         Public e-bike points (kind ``ebike``) with the columns of
-        :data:`emob_sim.region.SITE_COLUMNS`; ``node`` indexes ``network`` (the drive network
+        :data:`emob_sim.region.sites.SITE_COLUMNS`; ``node`` indexes ``network`` (the drive network
         for the strategic source). Row = e-bike site index.
     zone_ok
         Per zone: has e-bike demand (kind ``zone`` or ``external`` and reached by the network).
@@ -171,9 +172,9 @@ def build_bike_layer(
     scenario
         Uses ``network``, ``ebike`` and ``charging.max_snap_distance_m``.
     zones
-        The region's zone table (:data:`emob_sim.region.ZONE_COLUMNS`).
+        The region's zone table (:data:`emob_sim.region.zones.ZONE_COLUMNS`).
     ebike_sites
-        Sites of kind ``ebike`` as returned by :func:`emob_sim.sites.load_sites`.
+        Sites of kind ``ebike`` as returned by :func:`emob_sim.region.sites.load_sites`.
     drive
         The region's drive network (sites of the strategic source are snapped to it).
     bike
@@ -226,8 +227,6 @@ def build_bike_layer(
     time_p, dist_p = point_matrices(bike, points, labels=labels)
     climb_p = path_climb_m(bike, points)
     k = ok_idx.size
-
-    from emob_sim.region import intrazonal_distance_km  # the region module imports this one
 
     time_s, dist_km, climb_m = (_empty_matrix(n_zones) for _ in range(3))
     block = np.ix_(ok_idx, ok_idx)

@@ -1,0 +1,40 @@
+"""Tables derived from a run for its output files: load profile and the e-bike tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from emob_sim.demand.ebike import EBIKE_TRIP_COLUMNS
+from emob_sim.results import RunResult
+from emob_sim.sim.ebike import EBIKE_SESSION_COLUMNS, EBIKE_TRIP_RESULT_COLUMNS
+
+__all__ = ["load_profile_table", "ebike_trip_table", "ebike_session_table"]
+
+
+def load_profile_table(result: RunResult) -> pd.DataFrame:
+    """Long table: site_id, bin_start_s, power_kw (mean over the bin) of the car sites."""
+    sim = result.sim
+    n_sites, n_bins = sim.load_kw.shape if sim.load_kw.ndim == 2 else (0, 0)
+    return pd.DataFrame(
+        {
+            "site_id": np.repeat(result.region.sites["site_id"].to_numpy(dtype=object), n_bins),
+            "bin_start_s": np.tile(np.arange(n_bins, dtype=np.float64) * sim.bin_s, n_sites),
+            "power_kw": sim.load_kw.reshape(-1),
+        }
+    )
+
+
+def ebike_trip_table(result: RunResult) -> pd.DataFrame:
+    """E-bike trips: the demand columns followed by the simulated outcome."""
+    outcome = [c for c in EBIKE_TRIP_RESULT_COLUMNS if c not in ("trip_id", "ebike_id")]
+    if result.ebike is None:
+        return pd.DataFrame(columns=EBIKE_TRIP_COLUMNS + outcome)
+    return pd.concat([result.ebike.demand.trips, result.ebike.sim.trips[outcome]], axis=1)
+
+
+def ebike_session_table(result: RunResult) -> pd.DataFrame:
+    """Public e-bike charging sessions (:data:`emob_sim.sim.ebike.EBIKE_SESSION_COLUMNS`)."""
+    if result.ebike is None:
+        return pd.DataFrame(columns=EBIKE_SESSION_COLUMNS)
+    return result.ebike.sim.sessions

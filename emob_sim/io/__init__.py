@@ -1,0 +1,23 @@
+"""Files in and out: input tables with clear errors, output folders written atomically.
+
+:mod:`~emob_sim.io.tables` reads the input CSVs; :mod:`~emob_sim.io.folders` owns the rules
+of output folders (check, write atomically, replace only emob-sim output);
+:mod:`~emob_sim.io.files` writes JSON, Parquet and point layers (GeoJSON, GeoPackage).
+"""
+
+from __future__ import annotations
+
+from emob_sim.io.files import sha256_file, write_json, write_parquet, write_points
+from emob_sim.io.folders import OUTPUT_MARKERS, atomic_output_dir, check_out_dir
+from emob_sim.io.tables import read_text_table
+
+__all__ = [
+    "read_text_table",
+    "check_out_dir",
+    "atomic_output_dir",
+    "OUTPUT_MARKERS",
+    "write_json",
+    "write_parquet",
+    "write_points",
+    "sha256_file",
+]

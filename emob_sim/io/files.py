@@ -1,0 +1,74 @@
+"""Writing the files of an output folder: JSON, Parquet, points as GeoJSON or GeoPackage."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+__all__ = ["write_json", "write_parquet", "write_points", "sha256_file"]
+
+
+def _plain(value: object) -> object:
+    """A JSON value: numpy scalars as Python numbers, non-finite floats as null."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def write_json(path: str | Path, data: dict) -> None:
+    """Write ``data`` as indented UTF-8 JSON (numpy scalars as numbers, NaN as null)."""
+    Path(path).write_text(json.dumps(_plain(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def write_parquet(table: pd.DataFrame, path: str | Path) -> None:
+    """Write a table to Parquet, dictionary-encoding its non-float columns only.
+
+    Float columns (times, energies, states of charge) are nearly all distinct: trying a
+    dictionary for them costs time (an eighth of the writing of a million-trip run) for no gain.
+    """
+    keep = [c for c in table.columns if table[c].dtype.kind != "f"]
+    table.to_parquet(path, index=False, use_dictionary=keep)
+
+
+def write_points(
+    table: pd.DataFrame, path: str | Path, *, layer: str | None = None
+) -> None:
+    """Write a table with ``lon``/``lat`` columns (WGS84) as point features.
+
+    The format follows the file name: ``.geojson`` (RFC 7946, coordinates to 7 decimals, about
+    a centimetre) or ``.gpkg`` (one ``layer`` of a GeoPackage; further layers are added to an
+    existing file). The other columns become the features' properties.
+    """
+    path = Path(path)
+    gdf = gpd.GeoDataFrame(
+        table.drop(columns=["lon", "lat"]),
+        geometry=gpd.points_from_xy(table["lon"], table["lat"]),
+        crs="EPSG:4326",
+    )
+    if path.suffix == ".gpkg":
+        gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
+    else:
+        gdf.to_file(
+            path, driver="GeoJSON", engine="pyogrio",
+            layer_options={"RFC7946": "YES", "WRITE_NAME": "NO"},
+        )  # fmt: skip
+
+
+def sha256_file(path: str | Path) -> str:
+    """SHA-256 of a file's bytes, as hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()

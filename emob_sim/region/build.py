@@ -1,0 +1,143 @@
+"""Building a region from a scenario, and the same region with other charging sites.
+
+The car layer (:mod:`~emob_sim.region.car`: zones and car sites on the drive network) and the
+e-bike layer (:mod:`~emob_sim.region.bike`: zones and e-bike points on the bike network) are
+built side by side from the same zones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+
+import pandas as pd
+
+from emob_sim.config.models import Scenario
+from emob_sim.errors import ConfigError
+from emob_sim.network import load_network
+from emob_sim.region.bike import build_bike_layer
+from emob_sim.region.car import car_matrices, site_matrices
+from emob_sim.region.model import Region
+from emob_sim.region.sites import (
+    SITE_COLUMNS,
+    SITE_FILE_COLUMNS,
+    load_sites,
+    snap_sites,
+    split_sites,
+)
+from emob_sim.region.zones import ZONE_COLUMNS, load_zones, snap_zones
+
+__all__ = ["build_region", "with_sites"]
+
+logger = logging.getLogger(__name__)
+
+
+def build_region(scenario: Scenario) -> Region:
+    """Load the road network, zones and sites of a scenario and the travel matrices between them.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario (``network``, ``zones``, ``charging`` sections are used;
+        ``ebike`` for the e-bike layer, see :func:`emob_sim.region.bike.build_bike_layer`).
+
+    Returns
+    -------
+    Region
+        Zones then sites as points; ``time_s``/``dist_km`` hold the fastest network path and its
+        length between the points' nodes (:func:`~emob_sim.region.car.car_matrices`).
+
+    Raises
+    ------
+    ConfigError
+        The scenario names no zones file.
+    DataError
+        A bad zones or sites table.
+    NetworkError
+        A zone or site farther than its ``max_snap_distance_m`` from the network, or two points
+        without a path between them.
+    """
+    if scenario.zones.file is None:
+        raise ConfigError("zones.file: not set, expected a zones CSV (see data/zemgale/zones.csv)")
+    network = load_network(scenario.network)
+    zones = snap_zones(
+        load_zones(scenario.zones.file),
+        network,
+        max_snap_distance_m=scenario.zones.max_snap_distance_m,
+    )[ZONE_COLUMNS]
+    car_sites, ebike_sites = split_sites(load_sites(scenario.charging))
+    sites = snap_sites(
+        car_sites,
+        network,
+        max_snap_distance_m=scenario.charging.max_snap_distance_m,
+    )[SITE_COLUMNS]
+    time_s, dist_km = car_matrices(scenario, network, zones, sites)
+    logger.info(
+        "region: %d nodes, %d zones, %d sites (%s)",
+        network.n_nodes, len(zones), len(sites), network.description,
+    )  # fmt: skip
+    bike = None
+    if scenario.ebike.enabled:
+        bike = build_bike_layer(scenario, zones, ebike_sites, drive=network)
+    return Region(
+        network=network, zones=zones, sites=sites, time_s=time_s, dist_km=dist_km, bike=bike
+    )
+
+
+def with_sites(
+    region: Region,
+    sites: pd.DataFrame,
+    *,
+    max_snap_distance_m: float,
+    scenario: Scenario | None = None,
+) -> Region:
+    """The same region with another table of charging sites.
+
+    Car sites replace ``region.sites`` (network, zones and zone matrices are reused, see
+    :func:`~emob_sim.region.car.site_matrices`). Sites of kind ``ebike`` go to the e-bike
+    layer, which is kept when it holds the same sites and else rebuilt for them with
+    ``scenario`` on the bike network already loaded
+    (:func:`~emob_sim.region.bike.build_bike_layer`). Without an e-bike layer (e-bikes off) e-bike
+    sites are left out, as in :func:`build_region`.
+
+    Parameters
+    ----------
+    region
+        The region to start from.
+    sites
+        New sites with the columns of :data:`emob_sim.region.sites.SITE_FILE_COLUMNS` (as
+        returned by :func:`~emob_sim.region.sites.load_sites`).
+    max_snap_distance_m
+        A site farther than this from every network node is an error.
+    scenario
+        Needed when the e-bike layer has to be rebuilt.
+
+    Raises
+    ------
+    NetworkError
+        A site is too far from the network (named in the message) or unreachable.
+    ConfigError
+        The e-bike layer must be rebuilt and no scenario is given.
+    """
+    car, ebike = split_sites(sites.reset_index(drop=True))
+    car, time_s, dist_km = site_matrices(region, car, max_snap_distance_m=max_snap_distance_m)
+    bike = region.bike
+    if bike is not None and not _same_sites(bike.sites, ebike):
+        if scenario is None:
+            raise ConfigError("with_sites: e-bike sites changed, pass the scenario to rebuild them")
+        bike = build_bike_layer(
+            scenario, region.zones, ebike, drive=region.network, bike=bike.network
+        )
+    elif bike is None and len(ebike):  # e-bikes off: their sites are left out, as in build_region
+        logger.info("e-bikes are off: %d e-bike sites left out", len(ebike))
+    logger.debug("region with %d car and %d e-bike sites", len(car), len(ebike))
+    return dataclasses.replace(region, sites=car, time_s=time_s, dist_km=dist_km, bike=bike)
+
+
+def _same_sites(snapped: pd.DataFrame, sites: pd.DataFrame) -> bool:
+    """``snapped`` (a layer's sites) holds the sites of ``sites``, in the same order."""
+    if len(snapped) != len(sites):
+        return False
+    a = snapped[SITE_FILE_COLUMNS].reset_index(drop=True)
+    b = sites[SITE_FILE_COLUMNS].reset_index(drop=True)
+    return bool((a.astype(str) == b.astype(str)).all(axis=None))

@@ -1,0 +1,57 @@
+"""The region record: road network, zones, car sites, travel matrices and the e-bike layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from numpy.typing import NDArray
+
+from emob_sim.network.arrays import RoadNetwork
+from emob_sim.region.bike import BikeLayer
+from emob_sim.region.sites import SITE_COLUMNS
+
+__all__ = ["Region"]
+
+
+@dataclass(frozen=True, eq=False)
+class Region:
+    """Everything spatial a simulation needs.
+
+    Points are the zones followed by the sites: point ``p < n_zones`` is zone ``p`` and point
+    ``n_zones + s`` is site ``s``. ``time_s[p, q]`` and ``dist_km[p, q]`` are the shortest
+    network travel time and its length between points; the diagonal of the zone block holds
+    the intrazonal trip (a typical trip inside the zone), the site diagonal is 0.
+
+    ``sites`` holds the car sites (kinds ``car_ac``/``car_dc``; :data:`SITE_COLUMNS`); ``bike``
+    is the e-bike layer (bike network, public e-bike points of kind ``ebike``, bike matrices;
+    see :class:`emob_sim.region.bike.BikeLayer`), None when e-bikes are off. Make a changed
+    copy with :func:`dataclasses.replace` so that the layer is kept.
+    """
+
+    network: RoadNetwork
+    zones: pd.DataFrame
+    sites: pd.DataFrame
+    time_s: NDArray[np.float64]
+    dist_km: NDArray[np.float64]
+    bike: BikeLayer | None = None
+
+    @property
+    def ebike_sites(self) -> pd.DataFrame:
+        """Public e-bike points (:data:`SITE_COLUMNS`, ``node`` on the bike network)."""
+        if self.bike is None:
+            return pd.DataFrame(columns=SITE_COLUMNS)
+        return self.bike.sites
+
+    @property
+    def n_zones(self) -> int:
+        return len(self.zones)
+
+    @property
+    def n_sites(self) -> int:
+        return len(self.sites)
+
+    def site_point(self, site_index: int | NDArray[np.int64]) -> int | NDArray[np.int64]:
+        """Point index of a site index."""
+        return self.n_zones + site_index

@@ -1,0 +1,45 @@
+"""The runner: the one place that runs scenarios, for every face of emob-sim.
+
+:func:`run` chains the stages of one run (:mod:`~emob_sim.runner.stages`) and writes its
+folder (:mod:`~emob_sim.runner.write`); evaluators (:mod:`~emob_sim.runner.evaluate`) run many
+scenarios, sequentially or on an executor (local processes, Dask); :func:`compare_layouts`
+(:mod:`~emob_sim.runner.compare`) and :func:`place` (:mod:`~emob_sim.runner.place`) are built
+on them.
+"""
+
+from __future__ import annotations
+
+from emob_sim.runner.compare import (
+    COMPARE_FILES,
+    COMPARISON_COLUMNS,
+    MUNICIPALITY_COLUMNS,
+    Comparison,
+    compare_layouts,
+    write_comparison,
+)
+from emob_sim.runner.evaluate import ExecutorEvaluator, RegionCache, SequentialEvaluator, kpis_of
+from emob_sim.runner.place import place
+from emob_sim.runner.stages import STAGES, draw_demand, resolve_scenario, run, run_stages
+from emob_sim.runner.write import RUN_FILES, input_files, write_run
+
+__all__ = [
+    "run",
+    "run_stages",
+    "draw_demand",
+    "resolve_scenario",
+    "STAGES",
+    "write_run",
+    "input_files",
+    "RUN_FILES",
+    "SequentialEvaluator",
+    "ExecutorEvaluator",
+    "RegionCache",
+    "kpis_of",
+    "compare_layouts",
+    "write_comparison",
+    "Comparison",
+    "COMPARISON_COLUMNS",
+    "MUNICIPALITY_COLUMNS",
+    "COMPARE_FILES",
+    "place",
+]

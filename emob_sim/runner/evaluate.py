@@ -1,0 +1,184 @@
+"""Evaluators: run many resolved scenarios, each with its own seed, one way or another.
+
+Every evaluator has one method, ``evaluate(scenarios, *, collect=None)`` (the
+:class:`emob_sim.results.Evaluator` interface), and is a context manager::
+
+    with SequentialEvaluator() as ev:                 # in this process, one after another
+        kpis = ev.evaluate(scenarios, collect=kpis_of)
+    with ExecutorEvaluator(max_workers=2) as ev:      # local processes
+        kpis = ev.evaluate(scenarios, collect=kpis_of)
+    with ExecutorEvaluator(client.get_executor()) as ev:   # any concurrent.futures executor,
+        ...                                                  # e.g. a dask.distributed Client's
+
+Each scenario runs through :func:`emob_sim.runner.stages.run_stages`, so a scenario gives the
+same result in any evaluator as ``emob_sim.run`` gives it. Regions are built once per
+network, zones and e-bike settings and reused with each scenario's own sites
+(:class:`RegionCache`); in a process evaluator each worker keeps its own cache.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from typing import Any
+
+from emob_sim.config.models import Scenario
+from emob_sim.errors import NetworkError
+from emob_sim.region import Region, build_region, load_sites, with_sites
+from emob_sim.results import RunResult
+from emob_sim.runner.stages import run_stages
+
+__all__ = ["RegionCache", "SequentialEvaluator", "ExecutorEvaluator", "kpis_of"]
+
+logger = logging.getLogger(__name__)
+
+#: scenario sections a region depends on, apart from its sites
+REGION_SECTIONS = ("network", "zones", "ebike")
+
+
+def kpis_of(result: RunResult) -> dict[str, Any]:
+    """The KPIs of a run (a ``collect`` function that keeps only them)."""
+    return result.kpis
+
+
+def _region_key(scenario: Scenario) -> str:
+    data = scenario.model_dump(mode="json")
+    key = {k: data.get(k) for k in REGION_SECTIONS}
+    key["max_snap_distance_m"] = scenario.charging.max_snap_distance_m
+    return json.dumps(key, sort_keys=True)
+
+
+def _without_sites(scenario: Scenario) -> Scenario:
+    charging = scenario.charging.model_copy(update={"sites_file": None, "sites": []})
+    return scenario.model_copy(update={"charging": charging})
+
+
+class RegionCache:
+    """Regions built once per network, zones and e-bike settings, with any scenario's sites.
+
+    ``region_for(scenario)`` builds the scenario's region without sites the first time its
+    network is seen (:func:`~emob_sim.region.build_region`), then puts the scenario's own sites
+    on it (:func:`~emob_sim.region.with_sites`). At most ``max_regions`` networks are kept
+    (the least recently used is dropped).
+    """
+
+    def __init__(self, *, max_regions: int = 4) -> None:
+        self.max_regions = max_regions
+        self._regions: OrderedDict[str, Region] = OrderedDict()
+        self.builds = 0
+
+    def region_for(self, scenario: Scenario, *, label: str | None = None) -> Region:
+        """The scenario's region; ``label`` names the scenario in a site's error message."""
+        key = _region_key(scenario)
+        region = self._regions.get(key)
+        if region is None:
+            region = build_region(_without_sites(scenario))
+            self.builds += 1
+            self._regions[key] = region
+            while len(self._regions) > self.max_regions:
+                self._regions.popitem(last=False)
+        self._regions.move_to_end(key)
+        try:
+            region = with_sites(
+                region, load_sites(scenario.charging), scenario=scenario,
+                max_snap_distance_m=scenario.charging.max_snap_distance_m,
+            )  # fmt: skip
+        except NetworkError as exc:
+            raise NetworkError(f"{label}: {exc}" if label else str(exc)) from None
+        self._regions[key] = region  # keeps its e-bike layer for the next scenario's sites
+        return region
+
+
+class SequentialEvaluator:
+    """Runs scenarios in this process, one after another, reusing their regions."""
+
+    def __init__(self, *, max_regions: int = 4) -> None:
+        self.regions = RegionCache(max_regions=max_regions)
+
+    def __enter__(self) -> SequentialEvaluator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def run(
+        self,
+        scenario: Scenario,
+        *,
+        label: str | None = None,
+        on_stage: Callable[[str], None] | None = None,
+    ) -> RunResult:
+        """One run of a resolved scenario (its own seed)."""
+        notify = on_stage or (lambda stage: None)
+        notify("region")
+        region = self.regions.region_for(scenario, label=label)
+        return run_stages(scenario, region, on_stage=notify)
+
+    def evaluate(
+        self,
+        scenarios: Sequence[Scenario],
+        *,
+        collect: Callable[[RunResult], Any] | None = None,
+    ) -> list[Any]:
+        """Run each scenario; return ``collect(run)`` of each (the runs without ``collect``)."""
+        out = []
+        for scenario in scenarios:
+            result = self.run(scenario)
+            out.append(result if collect is None else collect(result))
+        return out
+
+
+_WORKER: SequentialEvaluator | None = None
+
+
+def _evaluate_in_worker(scenario: Scenario, collect: Callable[[RunResult], Any] | None) -> Any:
+    """One run in a worker process, with the worker's own region cache."""
+    global _WORKER
+    if _WORKER is None:
+        _WORKER = SequentialEvaluator()
+    return _WORKER.evaluate([scenario], collect=collect)[0]
+
+
+class ExecutorEvaluator:
+    """Runs scenarios on a :class:`concurrent.futures.Executor`, in parallel.
+
+    Parameters
+    ----------
+    executor
+        Any executor whose workers can import emob_sim: a ``ProcessPoolExecutor``, or a
+        ``dask.distributed`` Client's ``get_executor()``. None starts a process pool of
+        ``max_workers`` processes, shut down when the ``with`` block ends.
+    max_workers
+        Size of the pool started when no executor is given (None: one per core).
+
+    ``collect`` must be picklable (a module-level function), as must its return value.
+    """
+
+    def __init__(self, executor: Executor | None = None, *, max_workers: int | None = None):
+        self._owned = executor is None
+        self.executor = executor if executor is not None else ProcessPoolExecutor(max_workers)
+
+    def __enter__(self) -> ExecutorEvaluator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._owned:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def evaluate(
+        self,
+        scenarios: Sequence[Scenario],
+        *,
+        collect: Callable[[RunResult], Any] | None = None,
+    ) -> list[Any]:
+        """Run each scenario on the executor; results in the order of ``scenarios``."""
+        futures = [self.executor.submit(_evaluate_in_worker, sc, collect) for sc in scenarios]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise

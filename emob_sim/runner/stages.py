@@ -1,0 +1,138 @@
+"""The one place that chains the stages of a run: region -> demand -> simulation -> KPIs -> files.
+
+Everything that runs a scenario (``emob-sim run``, ``compare``, the simulation-driven placement
+methods, the evaluators, the benchmarks) goes through :func:`run` or :func:`run_stages`.
+
+E-bikes run beside the cars: their demand (owners, plus the car chains the modal shift moves
+off the car demand) is drawn from the ``ebike`` seed stream after the car demand and simulated
+after the cars; ``RunResult.demand`` is the car demand after the shift.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from emob_sim.analysis import compute_kpis, site_table
+from emob_sim.config.loading import load_scenario
+from emob_sim.config.models import Scenario
+from emob_sim.demand import Demand, EbikeDemand, generate_demand, generate_ebike_demand
+from emob_sim.io import check_out_dir
+from emob_sim.region import Region, build_region
+from emob_sim.results import EbikeRun, RunResult
+from emob_sim.runner.write import write_run
+from emob_sim.seeds import seed_streams
+from emob_sim.sim import simulate, simulate_ebikes
+
+__all__ = ["run", "run_stages", "draw_demand", "resolve_scenario", "STAGES"]
+
+log = logging.getLogger(__name__)
+
+#: the stages of a run, in order, as reported to a progress callback (``write`` only when the
+#: run writes a folder); the e-bikes run within demand and simulation
+STAGES = ["region", "demand", "simulation", "kpis", "write"]
+
+
+def resolve_scenario(
+    scenario: Scenario | str | Path | None,
+    *,
+    seed: int | None = None,
+    overrides: Iterable[str] = (),
+) -> Scenario:
+    """A validated scenario from a scenario, a YAML path or None (the embedded default).
+
+    ``overrides`` (``key.path=value``) apply to a path or None; ``seed`` replaces the seed.
+    """
+    if not isinstance(scenario, Scenario):
+        return load_scenario(scenario, overrides=overrides, seed=seed)
+    if seed is not None:
+        return scenario.model_copy(update={"seed": seed})
+    return scenario
+
+
+def draw_demand(scenario: Scenario, region: Region) -> tuple[Demand, EbikeDemand]:
+    """The car demand (after the modal shift) and the e-bike demand of a run of ``scenario``."""
+    streams = seed_streams(scenario.seed)
+    demand = generate_demand(scenario, region, streams["demand"])
+    ebike_demand, demand = generate_ebike_demand(scenario, region, demand, streams["ebike"])
+    log.info("demand: %d vehicles, %d trips", demand.n_vehicles, demand.n_trips)
+    return demand, ebike_demand
+
+
+def run_stages(
+    scenario: Scenario,
+    region: Region,
+    *,
+    on_stage: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Demand, simulation and KPIs of a resolved scenario on its region (already built)."""
+    notify = on_stage or (lambda stage: None)
+    notify("demand")
+    demand, ebike_demand = draw_demand(scenario, region)
+    notify("simulation")
+    sim = simulate(scenario, region, demand, seed_streams(scenario.seed)["sim"])
+    ebike = EbikeRun(ebike_demand, simulate_ebikes(scenario, region, ebike_demand))
+    notify("kpis")
+    kpis = compute_kpis(scenario, demand, sim, ebike=ebike)
+    sites = site_table(scenario, region, sim, ebike=ebike)
+    return RunResult(
+        scenario=scenario, region=region, demand=demand, sim=sim, kpis=kpis, sites=sites,
+        ebike=ebike,
+    )  # fmt: skip
+
+
+def run(
+    scenario: Scenario | str | Path | None = None,
+    *,
+    seed: int | None = None,
+    overrides: Iterable[str] = (),
+    region: Region | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    out_dir: str | Path | None = None,
+    overwrite: bool = False,
+) -> RunResult:
+    """Simulate a scenario and return everything it produced; write its folder if asked.
+
+    Parameters
+    ----------
+    scenario
+        A validated :class:`Scenario`, a path to a YAML scenario, or None for the embedded
+        default (Zemgale baseline).
+    seed
+        Replaces the scenario's seed.
+    overrides
+        ``key.path=value`` overrides (only when ``scenario`` is a path or None).
+    region
+        A region already built for this scenario (skips rebuilding the network and matrices,
+        e.g. when comparing layouts on the same network).
+    on_stage
+        Called with each stage name of :data:`STAGES` as it starts (for progress displays).
+    out_dir
+        Write the run folder there (:func:`~emob_sim.runner.write.write_run`); the folder is
+        checked before anything runs, so a bad ``out_dir`` fails at once.
+    overwrite
+        Replace an existing emob-sim output folder at ``out_dir``.
+
+    Raises
+    ------
+    EmobSimError
+        Bad input: the scenario, its files or the output folder (the message names the value
+        and what was expected).
+    """
+    if out_dir is not None:
+        check_out_dir(out_dir, overwrite=overwrite)
+    scenario = resolve_scenario(scenario, seed=seed, overrides=overrides)
+    notify = on_stage or (lambda stage: None)
+    notify("region")
+    if region is None:
+        region = build_region(scenario)
+    log.info(
+        "region: %d network nodes, %d zones, %d sites",
+        region.network.n_nodes, region.n_zones, region.n_sites,
+    )  # fmt: skip
+    result = run_stages(scenario, region, on_stage=notify)
+    if out_dir is not None:
+        notify("write")
+        write_run(result, out_dir, overwrite=overwrite)
+    return result

@@ -1,0 +1,141 @@
+"""Writing a run folder.
+
+A run folder holds::
+
+    manifest.json         resolved scenario, package and library versions, seed, input hashes
+    kpis.json             region-wide KPIs (analysis.kpis.KPI_KEYS) and the ``ebike`` section
+    sites.geojson         one Point feature per public charging site with its KPIs (car sites,
+                          then public e-bike points of kind "ebike")
+    sessions.parquet      one row per public charging session
+    abandoned.parquet     one row per queue a driver gave up on
+    trips.parquet         one row per generated trip with its outcome
+    load_profile.parquet  mean kW per site per profile bin
+    events.parquet        the event log
+    ebike_trips.parquet   one row per e-bike trip (demand and outcome columns)
+    ebike_sessions.parquet  one row per public e-bike charging session
+
+The folder is written through :func:`emob_sim.io.atomic_output_dir`: completely into a
+temporary sibling, then renamed into place.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from concurrent.futures import ThreadPoolExecutor
+from importlib import metadata
+from pathlib import Path
+
+from emob_sim.analysis import ebike_session_table, ebike_trip_table, load_profile_table
+from emob_sim.config.loading import scenario_to_dict
+from emob_sim.config.models import Scenario
+from emob_sim.io import atomic_output_dir, sha256_file, write_json, write_parquet, write_points
+from emob_sim.network.arrays import RoadNetwork
+from emob_sim.results import RunResult
+
+__all__ = ["write_run", "input_files", "RUN_FILES"]
+
+RUN_FILES = [
+    "manifest.json",
+    "kpis.json",
+    "sites.geojson",
+    "sessions.parquet",
+    "abandoned.parquet",
+    "trips.parquet",
+    "load_profile.parquet",
+    "events.parquet",
+    "ebike_trips.parquet",
+    "ebike_sessions.parquet",
+]
+
+_LIBRARIES = ["numpy", "pandas", "scipy", "networkx", "osmnx", "simpy", "numba", "pydantic"]
+
+
+def input_files(scenario: Scenario) -> list[Path]:
+    """The files a scenario reads, for the manifest's hashes."""
+    files: list[Path] = []
+    net = scenario.network
+    if net.source == "strategic" and net.strategic_dir is not None:
+        files += sorted(p for p in Path(net.strategic_dir).glob("*.csv"))
+    if net.source == "file" and net.file is not None:
+        files.append(Path(net.file))
+    if net.source == "polygon" and net.polygon_file is not None:
+        files.append(Path(net.polygon_file))
+    for p in (scenario.zones.file, scenario.charging.sites_file):
+        if p is not None:
+            files.append(Path(p))
+    return files
+
+
+def _manifest(result: RunResult) -> dict:
+    scenario = result.scenario
+    resolved = scenario_to_dict(scenario)
+    versions = {}
+    for lib in _LIBRARIES:
+        try:
+            versions[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:
+            versions[lib] = None
+    try:
+        version = metadata.version("emob-sim")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    return {
+        "emob_sim_version": version,
+        "scenario_name": scenario.name,
+        "seed": scenario.seed,
+        "scenario_sha256": hashlib.sha256(
+            json.dumps(resolved, sort_keys=True, ensure_ascii=False).encode()
+        ).hexdigest(),
+        "inputs": {str(p): sha256_file(p) for p in input_files(scenario)},
+        "network": _network_info(result.region.network),
+        "bike_network": _network_info(bike.network) if (bike := result.region.bike) else None,
+        "python": platform.python_version(),
+        "libraries": versions,
+        "files": RUN_FILES,
+        "scenario": resolved,
+    }
+
+
+def _network_info(network: RoadNetwork | None) -> dict | None:
+    """Where a network came from and its size, for the manifest."""
+    if network is None:
+        return None
+    return {
+        "description": network.description,
+        "nodes": network.n_nodes,
+        "edges": network.n_edges,
+        "attribution": network.attribution,
+    }
+
+
+def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False) -> Path:
+    """Write a run folder atomically and return its path.
+
+    Everything is written into a temporary folder beside ``out_dir``, which is renamed to
+    ``out_dir`` only when complete. With ``overwrite`` an existing folder is replaced (it is
+    moved aside first and deleted after the rename succeeded).
+    """
+    with atomic_output_dir(out_dir, overwrite=overwrite) as tmp:
+        write_json(tmp / "manifest.json", _manifest(result))
+        write_json(tmp / "kpis.json", result.kpis)
+        write_points(result.sites, tmp / "sites.geojson")
+        sim = result.sim
+        tables = {
+            "sessions.parquet": sim.sessions,
+            "abandoned.parquet": sim.abandoned,
+            "trips.parquet": sim.trips,
+            "load_profile.parquet": load_profile_table(result),
+            "events.parquet": sim.events,
+            "ebike_trips.parquet": ebike_trip_table(result),
+            "ebike_sessions.parquet": ebike_session_table(result),
+        }
+        # Arrow encodes and writes outside the GIL: writing two files at a time takes a
+        # million-trip run about a quarter less time
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            written = [pool.submit(write_parquet, table, tmp / name)
+                       for name, table in tables.items()]  # fmt: skip
+            for future in written:
+                future.result()  # re-raises a failed write (the folder is then not kept)
+    return Path(out_dir).expanduser().resolve()
