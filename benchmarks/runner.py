@@ -107,9 +107,7 @@ def _region(scenario_path: str | None, overrides: list[str]):
     return sc, region, max(region_s - first, 0.0), route_s
 
 
-def _best_of(
-    fn, *, max_runs: int = 3, long_s: float = LONG_RUN_S
-) -> tuple[float, object, int]:
+def _best_of(fn, *, max_runs: int = 3, long_s: float = LONG_RUN_S) -> tuple[float, object, int]:
     """Run ``fn`` up to ``max_runs`` times (once when a run takes over ``long_s``).
 
     Returns ``(seconds of the fastest run, fn's result of that run, runs)``: later runs find

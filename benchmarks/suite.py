@@ -70,8 +70,8 @@ def _measure(
 def _scenario(wl: SimWorkload, work: Path) -> tuple[str | None, list[str], float]:
     """Scenario path, overrides and EV share that give ``wl.trips`` trips in expectation."""
     from emob_sim.config import load_scenario
-    from emob_sim.region.zones import load_zones
     from emob_sim.region.sites import load_sites
+    from emob_sim.region.zones import load_zones
     from emob_sim.synthetic import ev_share_for_trips, synthetic_tables, write_synthetic
 
     path = None
@@ -286,8 +286,7 @@ def run_suite(
         results["jit"] = {"empty_cache_s": empty.get("warm_up_s"),
                           "cached_s": cached.get("warm_up_s")}  # fmt: skip
         results["workloads"] = [
-            _sim_row(wl, work, reference=reference, isolate=isolate, say=say)
-            for wl in spec["sim"]
+            _sim_row(wl, work, reference=reference, isolate=isolate, say=say) for wl in spec["sim"]
         ]
         _more_growth_processes(results["workloads"], spec["sim"], work,
                                spec["growth_processes"], isolate=isolate, say=say)  # fmt: skip

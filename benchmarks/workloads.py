@@ -67,18 +67,30 @@ WORKLOADS: dict[str, dict] = {
             SimWorkload("zemgale-50k", "zemgale", 50_000, 7, reference=True),
             SimWorkload("zemgale-100k", "zemgale", 100_000, 7, reference=True),
             SimWorkload("zemgale-1M", "zemgale", 1_000_000, 7, reference=False),
-            SimWorkload("zemgale-plugs-10k", "zemgale", 10_000, 7, reference=False,
-                        scale_plugs=True),
-            SimWorkload("zemgale-plugs-100k", "zemgale", 100_000, 7, reference=False,
-                        scale_plugs=True),
-            SimWorkload("zemgale-plugs-1M", "zemgale", 1_000_000, 7, reference=False,
-                        scale_plugs=True),
-            SimWorkload("grid10k-50k", "grid", 50_000, 7, reference=True,
-                        grid_nodes=10_000, grid_zones=200, grid_sites=40),
+            SimWorkload(
+                "zemgale-plugs-10k", "zemgale", 10_000, 7, reference=False, scale_plugs=True
+            ),
+            SimWorkload(
+                "zemgale-plugs-100k", "zemgale", 100_000, 7, reference=False, scale_plugs=True
+            ),
+            SimWorkload(
+                "zemgale-plugs-1M", "zemgale", 1_000_000, 7, reference=False, scale_plugs=True
+            ),
+            SimWorkload(
+                "grid10k-50k",
+                "grid",
+                50_000,
+                7,
+                reference=True,
+                grid_nodes=10_000,
+                grid_zones=200,
+                grid_sites=40,
+            ),
         ],
         "routing": [RoutingWorkload("routing-200k", 200_000, 500)],
-        "kernels": KernelSizes(vehicles=20_000, sessions=2_000, choices=2_000,
-                               coverage_candidates=2_000),
+        "kernels": KernelSizes(
+            vehicles=20_000, sessions=2_000, choices=2_000, coverage_candidates=2_000
+        ),
         # the growth series' workloads run in this many fresh processes, in interleaved
         # rounds, and the fastest process counts: a 1M-trip run varies by 10-25 % from one
         # process to the next on a shared machine, more than the margin the target leaves
@@ -87,8 +99,16 @@ WORKLOADS: dict[str, dict] = {
     "smoke": {
         "sim": [
             SimWorkload("zemgale-2k", "zemgale", 2_000, 1, reference=True),
-            SimWorkload("grid400-1k", "grid", 1_000, 2, reference=True,
-                        grid_nodes=400, grid_zones=12, grid_sites=4),
+            SimWorkload(
+                "grid400-1k",
+                "grid",
+                1_000,
+                2,
+                reference=True,
+                grid_nodes=400,
+                grid_zones=12,
+                grid_sites=4,
+            ),
         ],
         "routing": [RoutingWorkload("routing-2k", 2_000, 20)],
         "kernels": KernelSizes(vehicles=200, sessions=20, choices=20, coverage_candidates=50),

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -29,17 +29,21 @@ err_console = Console(stderr=True)
 EXIT_BAD_INPUT = 2
 
 ScenarioArg = Annotated[
-    Optional[Path],
+    Path | None,
     typer.Argument(
         help="Scenario YAML file. Default: the embedded Zemgale baseline.",
         show_default=False,
     ),
 ]
 SetOpt = Annotated[
-    Optional[list[str]],
-    typer.Option("--set", help="Override a scenario value, e.g. --set fleet.ev_share=0.2 (repeatable)."),
+    list[str] | None,
+    typer.Option(
+        "--set", help="Override a scenario value, e.g. --set fleet.ev_share=0.2 (repeatable)."
+    ),
 ]
-SeedOpt = Annotated[Optional[int], typer.Option("--seed", help="Random seed (replaces the scenario's).")]
+SeedOpt = Annotated[
+    int | None, typer.Option("--seed", help="Random seed (replaces the scenario's).")
+]
 OutOpt = Annotated[
     Path, typer.Option("--out", "-o", help="Folder to write (created; must not exist or be empty).")
 ]
@@ -88,9 +92,14 @@ def _summary(kpis: dict, sites, out: Path, attribution: str) -> None:
         st.add_column(col, justify="left" if col == "kind" else "right", no_wrap=True)
     for row in sites.itertuples(index=False):
         st.add_row(
-            str(row.name or row.site_id), row.kind, f"{row.plugs}×{row.power_kw:g}",
-            str(row.sessions), f"{row.energy_kwh:,.0f}", f"{row.utilisation:.2f}",
-            f"{row.mean_wait_min:.1f}", f"{row.p95_wait_min:.1f}",
+            str(row.name or row.site_id),
+            row.kind,
+            f"{row.plugs}×{row.power_kw:g}",
+            str(row.sessions),
+            f"{row.energy_kwh:,.0f}",
+            f"{row.utilisation:.2f}",
+            f"{row.mean_wait_min:.1f}",
+            f"{row.p95_wait_min:.1f}",
         )
     console.print(st)
     console.print(f"Results written to [bold]{out}[/]")
@@ -147,9 +156,20 @@ def _fmt(value) -> str:
 @app.command()
 def place(
     scenario: ScenarioArg = None,
-    method: Annotated[str, typer.Option("--method", "-m", help="coverage, pmedian, frlm, simgreedy or sizing.")] = ...,
-    budget: Annotated[str, typer.Option("--budget", "-b", help="CAPEX in EUR (250000, 250k, 1.5M) or a number of plugs (12plugs).")] = ...,
-    kind: Annotated[str, typer.Option("--kind", help="Site kind to place: car_dc, car_ac or ebike.")] = "car_dc",
+    method: Annotated[
+        str, typer.Option("--method", "-m", help="coverage, pmedian, frlm, simgreedy or sizing.")
+    ] = ...,
+    budget: Annotated[
+        str,
+        typer.Option(
+            "--budget",
+            "-b",
+            help="CAPEX in EUR (250000, 250k, 1.5M) or a number of plugs (12plugs).",
+        ),
+    ] = ...,
+    kind: Annotated[
+        str, typer.Option("--kind", help="Site kind to place: car_dc, car_ac or ebike.")
+    ] = "car_dc",
     out: OutOpt = ...,
     seed: SeedOpt = None,
     set_: SetOpt = None,
@@ -166,8 +186,13 @@ def place(
         check_out_dir(out, overwrite=overwrite)
         with console.status("starting") as status:
             result = place_layout(
-                scenario, method=method, budget=budget, kind=kind, overrides=set_ or (),
-                seed=seed, on_progress=lambda s: status.update(f"{s} ..."),
+                scenario,
+                method=method,
+                budget=budget,
+                kind=kind,
+                overrides=set_ or (),
+                seed=seed,
+                on_progress=lambda s: status.update(f"{s} ..."),
             )
             path = write_placement(
                 result, out, scenario_path=scenario, overrides=set_ or (), overwrite=overwrite
@@ -185,8 +210,13 @@ def place(
     for col in ("site", "kind", "plugs×kW", "status", "CAPEX EUR"):
         st.add_column(col, justify="left" if col in ("site", "kind", "status") else "right")
     for row in changed.itertuples(index=False):
-        st.add_row(str(row.name or row.site_id), row.kind, f"{row.plugs}×{row.power_kw:g}",
-                   row.status, f"{row.capex_eur:,.0f}")
+        st.add_row(
+            str(row.name or row.site_id),
+            row.kind,
+            f"{row.plugs}×{row.power_kw:g}",
+            row.status,
+            f"{row.capex_eur:,.0f}",
+        )
     console.print(st)
     console.print(f"Layout written to [bold]{path}[/]")
     console.print(f"Simulate it: emob-sim run {path / 'scenario.yaml'} --out ...", style="dim")
@@ -194,7 +224,10 @@ def place(
 
 @app.command()
 def compare(
-    layouts: Annotated[list[Path], typer.Argument(help="Layout scenario files (A.yaml B.yaml ...).", show_default=False)],
+    layouts: Annotated[
+        list[Path],
+        typer.Argument(help="Layout scenario files (A.yaml B.yaml ...).", show_default=False),
+    ],
     out: OutOpt = ...,
     seed: SeedOpt = None,
     set_: SetOpt = None,
@@ -210,7 +243,9 @@ def compare(
         check_out_dir(out, overwrite=overwrite)
         with console.status("starting") as status:
             result = compare_layouts(
-                layouts, seed=seed, overrides=set_ or (),
+                layouts,
+                seed=seed,
+                overrides=set_ or (),
                 on_progress=lambda s: status.update(f"simulating {s} ..."),
             )
             status.update("writing ...")
@@ -230,9 +265,20 @@ def compare(
 
 @app.command()
 def bench(
-    size: Annotated[str, typer.Option(help="full (the recorded workloads, minutes) or smoke (under a minute).")] = "full",
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Results folder (default: benchmarks/results for full runs, none for smoke).")] = None,
-    reference: Annotated[bool, typer.Option(help="Also time the plain reference implementation.")] = True,
+    size: Annotated[
+        str, typer.Option(help="full (the recorded workloads, minutes) or smoke (under a minute).")
+    ] = "full",
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            "-o",
+            help="Results folder (default: benchmarks/results for full runs, none for smoke).",
+        ),
+    ] = None,
+    reference: Annotated[
+        bool, typer.Option(help="Also time the plain reference implementation.")
+    ] = True,
 ) -> None:
     """Run the benchmark suite (benchmarks/ of a source checkout) and print its table."""
     import importlib.util
@@ -240,16 +286,24 @@ def bench(
     if importlib.util.find_spec("benchmarks") is None and (Path.cwd() / "benchmarks").is_dir():
         sys.path.insert(0, str(Path.cwd()))  # a checkout with a non-editable install
     if importlib.util.find_spec("benchmarks") is None:
-        _fail(EmobSimError("bench: the suite is the benchmarks/ folder of a source checkout; "
-                           "run this command from the checkout (or `python -m benchmarks` there)"))
+        _fail(
+            EmobSimError(
+                "bench: the suite is the benchmarks/ folder of a source checkout; "
+                "run this command from the checkout (or `python -m benchmarks` there)"
+            )
+        )
     if size not in ("full", "smoke"):
         _fail(EmobSimError(f"--size: expected 'full' or 'smoke', got {size!r}"))
     from benchmarks import RESULTS_DIR, main_table, run_suite
 
     target = out if out is not None else (RESULTS_DIR if size == "full" else None)
     with console.status("starting") as status:
-        results = run_suite(size=size, out_dir=target, reference=reference,
-                            progress=lambda msg: status.update(f"{msg} ..."))
+        results = run_suite(
+            size=size,
+            out_dir=target,
+            reference=reference,
+            progress=lambda msg: status.update(f"{msg} ..."),
+        )
     typer.echo(main_table(results))
     for t in results["targets"]:
         typer.echo(f"[{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['value']}")

@@ -39,11 +39,11 @@ from osmnx.distance import great_circle
 from emob_sim.config.loading import bundled_path
 from emob_sim.config.models import Scenario
 from emob_sim.demand.chains import CHAIN_STOPS
-from emob_sim.region.zones import ZONE_FILE_COLUMNS
 from emob_sim.errors import ConfigError
 from emob_sim.network import OSM_ATTRIBUTION
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.region.sites import SITE_FILE_COLUMNS
+from emob_sim.region.zones import ZONE_FILE_COLUMNS
 
 __all__ = [
     "SyntheticRegion",

@@ -123,11 +123,25 @@ def build_links(
     for r in roads:
         seq = [s.strip() for s in r["sequence"].split(">")]
         for a, b in zip(seq, seq[1:]):
-            add(a, b, highway=r["class"], ref=r["road"], euro=r["euro"],
-                confidence=r["confidence"], source=f"roads.csv {r['road']}: {r['note']}")
+            add(
+                a,
+                b,
+                highway=r["class"],
+                ref=r["road"],
+                euro=r["euro"],
+                confidence=r["confidence"],
+                source=f"roads.csv {r['road']}: {r['note']}",
+            )
     for r in regional:
-        add(r["a"], r["b"], highway=r["class"], ref="", euro="",
-            confidence=r["confidence"], source=f"regional_links.csv: {r['note']}")
+        add(
+            r["a"],
+            r["b"],
+            highway=r["class"],
+            ref="",
+            euro="",
+            confidence=r["confidence"],
+            source=f"regional_links.csv: {r['note']}",
+        )
     return links
 
 
@@ -188,8 +202,9 @@ def check_daugava(nodes: list[dict[str, object]], links: list[dict[str, object]]
         if {bank[link["a"]], bank[link["b"]]} == {"left", "right"} and not (
             {link["a"], link["b"]} & set(ALLOWED_CROSSINGS)
         ):
-            sys.exit(f"link {link['a']}-{link['b']} crosses the Daugava away from "
-                     f"{ALLOWED_CROSSINGS}")
+            sys.exit(
+                f"link {link['a']}-{link['b']} crosses the Daugava away from {ALLOWED_CROSSINGS}"
+            )
 
 
 def add_straight_km(nodes: list[dict[str, object]], links: list[dict[str, object]]) -> None:
@@ -203,23 +218,48 @@ def add_straight_km(nodes: list[dict[str, object]], links: list[dict[str, object
 def build_zones(facts: list[dict[str, str]]) -> list[dict[str, object]]:
     zones = []
     for r in facts:
-        base = {"zone_id": r["node"], "name": r["node"], "lon": fmt(float(r["lon"])),
-                "lat": fmt(float(r["lat"]))}
+        base = {
+            "zone_id": r["node"],
+            "name": r["node"],
+            "lon": fmt(float(r["lon"])),
+            "lat": fmt(float(r["lat"])),
+        }
         if r["kind"] == "zone_centre":
             where = r["note"] if r["note"].startswith("APPROXIMATE") else f"centre: {OSM}"
-            zones.append({**base, "kind": "zone", "population": r["population"],
-                          "area_km2": r["area_km2"], "municipality": r["municipality_2021"],
-                          "source": f"{POP_SOURCE}; {where}"})
+            zones.append(
+                {
+                    **base,
+                    "kind": "zone",
+                    "population": r["population"],
+                    "area_km2": r["area_km2"],
+                    "municipality": r["municipality_2021"],
+                    "source": f"{POP_SOURCE}; {where}",
+                }
+            )
         elif r["node"] == "Rīga":
-            zones.append({**base, "kind": "external", "population": RIGA_POPULATION,
-                          "area_km2": 0, "municipality": "",
-                          "source": f"population: 'about 0.6 million' in the facts, rounded to "
-                          f"{RIGA_POPULATION}; area unknown (0); centre: {OSM}"})
+            zones.append(
+                {
+                    **base,
+                    "kind": "external",
+                    "population": RIGA_POPULATION,
+                    "area_km2": 0,
+                    "municipality": "",
+                    "source": f"population: 'about 0.6 million' in the facts, rounded to "
+                    f"{RIGA_POPULATION}; area unknown (0); centre: {OSM}",
+                }
+            )
         elif r["kind"] in ("gateway", "external"):
-            zones.append({**base, "kind": "gateway", "population": 0, "area_km2": 0,
-                          "municipality": "",
-                          "source": f"gateway for through traffic, no population in the facts: "
-                          f"{r['note']}; {OSM}"})
+            zones.append(
+                {
+                    **base,
+                    "kind": "gateway",
+                    "population": 0,
+                    "area_km2": 0,
+                    "municipality": "",
+                    "source": f"gateway for through traffic, no population in the facts: "
+                    f"{r['note']}; {OSM}",
+                }
+            )
     return zones
 
 
@@ -236,19 +276,32 @@ def build_sites(
             lon, lat = float(c["lon"]), float(c["lat"])
         else:
             lon, lat = float(centre[c["name"]]["lon"]), float(centre[c["name"]]["lat"])
-            notes.append(f"APPROXIMATE location: placed at the {c['name']} centre "
-                         "(no coordinates in the source)")
+            notes.append(
+                f"APPROXIMATE location: placed at the {c['name']} centre "
+                "(no coordinates in the source)"
+            )
         if c["power_kw"] and float(c["power_kw"]) >= 50:
             kind, plugs, power = "car_dc", DC_PLUGS, float(c["power_kw"])
-            notes.append(f"power {power:g} kW DC from the source (CSDD fast chargers are the 50 kW "
-                         f"class); ASSUMPTION: {plugs} DC plug")
+            notes.append(
+                f"power {power:g} kW DC from the source (CSDD fast chargers are the 50 kW "
+                f"class); ASSUMPTION: {plugs} DC plug"
+            )
         else:
             kind, plugs, power = "car_ac", AC_PLUGS, AC_POWER_KW
             notes.append(f"ASSUMPTION: {plugs} plugs x {power:g} kW AC (not in the source)")
         name = f"{c['name']} ({c['operator']})" if c["operator"] else c["name"]
-        sites.append({"site_id": site_id, "name": name, "kind": kind, "lon": fmt(lon),
-                      "lat": fmt(lat), "plugs": plugs, "power_kw": fmt(power),
-                      "source": "; ".join(notes)})
+        sites.append(
+            {
+                "site_id": site_id,
+                "name": name,
+                "kind": kind,
+                "lon": fmt(lon),
+                "lat": fmt(lat),
+                "plugs": plugs,
+                "power_kw": fmt(power),
+                "source": "; ".join(notes),
+            }
+        )
     return sites
 
 
@@ -263,19 +316,41 @@ def main(argv: list[str] | None = None) -> None:
     facts_nodes = read_csv(facts / "nodes.csv")
     chargers = read_csv(facts / "chargers_known.csv")
     nodes = build_nodes(facts_nodes)
-    links = build_links(read_csv(facts / "roads.csv"), read_csv(facts / "regional_links.csv"),
-                        {str(n["name"]) for n in nodes})
+    links = build_links(
+        read_csv(facts / "roads.csv"),
+        read_csv(facts / "regional_links.csv"),
+        {str(n["name"]) for n in nodes},
+    )
     add_charger_waypoints(nodes, links, chargers)
     check_daugava(nodes, links)
     add_straight_km(nodes, links)
 
     write_csv(out / "nodes.csv", ["node_id", "name", "kind", "lon", "lat", "bank", "source"], nodes)
-    write_csv(out / "links.csv", ["a", "b", "highway", "ref", "euro", "confidence",
-                                  "straight_km", "source"], links)
-    write_csv(out / "zones.csv", ["zone_id", "name", "kind", "lon", "lat", "population",
-                                  "area_km2", "municipality", "source"], build_zones(facts_nodes))
-    write_csv(out / "sites_known.csv", ["site_id", "name", "kind", "lon", "lat", "plugs",
-                                        "power_kw", "source"], build_sites(chargers, facts_nodes))
+    write_csv(
+        out / "links.csv",
+        ["a", "b", "highway", "ref", "euro", "confidence", "straight_km", "source"],
+        links,
+    )
+    write_csv(
+        out / "zones.csv",
+        [
+            "zone_id",
+            "name",
+            "kind",
+            "lon",
+            "lat",
+            "population",
+            "area_km2",
+            "municipality",
+            "source",
+        ],
+        build_zones(facts_nodes),
+    )
+    write_csv(
+        out / "sites_known.csv",
+        ["site_id", "name", "kind", "lon", "lat", "plugs", "power_kw", "source"],
+        build_sites(chargers, facts_nodes),
+    )
     shutil.copyfile(facts / "calibration.csv", out / "calibration.csv")
     print(f"wrote {len(nodes)} nodes, {len(links)} links to {out}")
 

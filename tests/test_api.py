@@ -14,6 +14,9 @@ def test_every_public_name_resolves():
 
 
 def test_import_does_not_load_the_heavy_stages():
-    code = "import sys, emob_sim; print(sorted(m for m in ('simpy', 'osmnx', 'numba') if m in sys.modules))"
+    code = (
+        "import sys, emob_sim; "
+        "print(sorted(m for m in ('simpy', 'osmnx', 'numba') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

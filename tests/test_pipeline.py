@@ -26,7 +26,9 @@ def busy(region):
 def test_run_accounts_for_every_trip_and_kwh(busy):
     k = busy.kpis
     assert k["trips_completed"] + k["trips_stranded"] == k["trips_generated"] == busy.demand.n_trips
-    assert k["energy_delivered_kwh"] == pytest.approx(busy.sim.sessions["energy_kwh"].sum(), abs=1e-3)
+    assert k["energy_delivered_kwh"] == pytest.approx(
+        busy.sim.sessions["energy_kwh"].sum(), abs=1e-3
+    )
     assert k["charging_sessions"] == len(busy.sim.sessions) > 0
     sites = busy.sites
     assert sites["sessions"].sum() == k["charging_sessions"]

@@ -10,10 +10,10 @@ import pytest
 
 from emob_sim.config import load_scenario
 from emob_sim.config.models import ChargingConfig, SiteSpec
-from emob_sim.region.zones import load_zones
 from emob_sim.errors import DataError, NetworkError
 from emob_sim.region import SITE_COLUMNS, ZONE_COLUMNS, build_region, intrazonal_distance_km
 from emob_sim.region.sites import load_sites
+from emob_sim.region.zones import load_zones
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "zemgale"
 
@@ -82,8 +82,11 @@ def test_zone_far_from_network_raises(tmp_path):
     # move Auce to Tallinn
     path = _zones_copy(tmp_path, "Auce,Auce,zone,22.896,56.4653", "Auce,Auce,zone,24.75,59.44")
     scenario = load_scenario(overrides=[f"zones.file={path}"])
-    with pytest.raises(NetworkError, match=r"zones: zone 'Auce' is \d+\.\d km from the network, "
-                                           r"expected at most 5 km"):
+    with pytest.raises(
+        NetworkError,
+        match=r"zones: zone 'Auce' is \d+\.\d km from the network, "
+        r"expected at most 5 km",
+    ):
         build_region(scenario)
 
 
@@ -111,21 +114,29 @@ def test_sites_file_plus_inline_sites():
 
 
 def test_duplicate_or_bad_sites_raise_data_error(tmp_path):
-    dup = SiteSpec(site_id="osm-3968775686", kind="car_ac", lon=23.7, lat=56.6, plugs=1,
-                   power_kw=11)
+    dup = SiteSpec(
+        site_id="osm-3968775686", kind="car_ac", lon=23.7, lat=56.6, plugs=1, power_kw=11
+    )
     with pytest.raises(DataError, match="site_id 'osm-3968775686' is used more than once"):
         load_sites(ChargingConfig(sites_file=DATA / "sites_known.csv", sites=[dup]))
     text = (DATA / "sites_known.csv").read_text(encoding="utf-8")
     bad = tmp_path / "sites.csv"
-    bad.write_text(text.replace("car_ac,23.28627,56.62545,2,", "car_ac,23.28627,56.62545,0,"),
-                   encoding="utf-8")
+    bad.write_text(
+        text.replace("car_ac,23.28627,56.62545,2,", "car_ac,23.28627,56.62545,0,"), encoding="utf-8"
+    )
     with pytest.raises(DataError, match=r"sites.csv: row 3: plugs: .*greater than or equal to 1"):
         load_sites(ChargingConfig(sites_file=bad))
 
 
 def test_site_far_from_network_raises(tmp_path):
-    far = {"site_id": "tallinn", "kind": "car_dc", "lon": 24.75, "lat": 59.44, "plugs": 1,
-           "power_kw": 50}
+    far = {
+        "site_id": "tallinn",
+        "kind": "car_dc",
+        "lon": 24.75,
+        "lat": 59.44,
+        "plugs": 1,
+        "power_kw": 50,
+    }
     scenario = load_scenario(overrides=[f"charging.sites=[{far}]"])
     with pytest.raises(NetworkError, match="charging: site 'tallinn' is"):
         build_region(scenario)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from emob_sim.analysis.ebike import ebike_kpis, ebike_site_table
 from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
-from emob_sim.analysis.ebike import ebike_kpis, ebike_site_table
-from emob_sim.results import EbikeRun
 from emob_sim.region import Region
+from emob_sim.results import EbikeRun
 from emob_sim.sim.outputs import SimResult
 
 __all__ = ["compute_kpis", "site_table", "KPI_KEYS", "SITE_TABLE_COLUMNS"]

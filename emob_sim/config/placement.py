@@ -9,7 +9,14 @@ from pydantic import Field, field_validator
 
 from emob_sim.config._base import NonNegative, Positive, Share, SiteKind, StrictModel
 
-__all__ = ['PlugCostClass', 'CostsConfig', 'CandidateSpec', 'CandidatesConfig', 'SiteDesign', 'PlacementConfig']
+__all__ = [
+    "PlugCostClass",
+    "CostsConfig",
+    "CandidateSpec",
+    "CandidatesConfig",
+    "SiteDesign",
+    "PlacementConfig",
+]
 
 
 class PlugCostClass(StrictModel):
@@ -24,13 +31,18 @@ class PlugCostClass(StrictModel):
 def _default_plug_classes() -> list[PlugCostClass]:
     return [
         PlugCostClass(max_kw=1.0, capex_eur=800.0, opex_eur_per_year=50.0, grid_fixed_eur=300.0),
-        PlugCostClass(max_kw=22.0, capex_eur=6000.0, opex_eur_per_year=400.0, grid_fixed_eur=2000.0),
-        PlugCostClass(max_kw=60.0, capex_eur=40000.0, opex_eur_per_year=2500.0,
-                      grid_fixed_eur=10000.0),
-        PlugCostClass(max_kw=160.0, capex_eur=80000.0, opex_eur_per_year=4000.0,
-                      grid_fixed_eur=25000.0),
-        PlugCostClass(max_kw=400.0, capex_eur=140000.0, opex_eur_per_year=6000.0,
-                      grid_fixed_eur=40000.0),
+        PlugCostClass(
+            max_kw=22.0, capex_eur=6000.0, opex_eur_per_year=400.0, grid_fixed_eur=2000.0
+        ),
+        PlugCostClass(
+            max_kw=60.0, capex_eur=40000.0, opex_eur_per_year=2500.0, grid_fixed_eur=10000.0
+        ),
+        PlugCostClass(
+            max_kw=160.0, capex_eur=80000.0, opex_eur_per_year=4000.0, grid_fixed_eur=25000.0
+        ),
+        PlugCostClass(
+            max_kw=400.0, capex_eur=140000.0, opex_eur_per_year=6000.0, grid_fixed_eur=40000.0
+        ),
     ]
 
 

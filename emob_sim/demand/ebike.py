@@ -35,11 +35,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import EbikeConfig, Scenario
-from emob_sim.seeds import children
 from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
 from emob_sim.demand.fleet import stochastic_round
-from emob_sim.demand.tables import Demand
 from emob_sim.demand.shift import ShiftedChains, shift_car_chains
+from emob_sim.demand.tables import Demand
+from emob_sim.seeds import children
 
 if TYPE_CHECKING:
     from emob_sim.region import Region

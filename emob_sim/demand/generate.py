@@ -10,12 +10,12 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
-from emob_sim.seeds import children
 from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
 from emob_sim.demand.fleet import sample_fleet, type_arrays, vehicle_frame
 from emob_sim.demand.tables import TRIP_COLUMNS, Demand
 from emob_sim.demand.through import corridor_zone_indices, generate_through
 from emob_sim.errors import DataError
+from emob_sim.seeds import children
 
 if TYPE_CHECKING:
     from emob_sim.region import Region
@@ -58,9 +58,7 @@ def _check_region(region: Region) -> None:
         raise DataError(f"region.zones: missing columns {sorted(missing)}")
 
 
-def generate_demand(
-    scenario: Scenario, region: Region, seed_seq: np.random.SeedSequence
-) -> Demand:
+def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.SeedSequence) -> Demand:
     """Sample the electric-car fleet and its trips for one scenario and seed.
 
     Resident cars come first (ordered by home zone; :mod:`emob_sim.demand.fleet`), through

@@ -27,10 +27,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
-from emob_sim.seeds import children
 from emob_sim.demand.chains import DAY_S, PURPOSES
 from emob_sim.demand.fleet import TypeArrays, draw_types, stochastic_round
 from emob_sim.errors import ConfigError
+from emob_sim.seeds import children
 
 __all__ = [
     "corridor_zone_indices",

@@ -28,7 +28,9 @@ def _plain(value: object) -> object:
 
 def write_json(path: str | Path, data: dict) -> None:
     """Write ``data`` as indented UTF-8 JSON (numpy scalars as numbers, NaN as null)."""
-    Path(path).write_text(json.dumps(_plain(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    Path(path).write_text(
+        json.dumps(_plain(data), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
 
 
 def write_parquet(table: pd.DataFrame, path: str | Path) -> None:
@@ -41,9 +43,7 @@ def write_parquet(table: pd.DataFrame, path: str | Path) -> None:
     table.to_parquet(path, index=False, use_dictionary=keep)
 
 
-def write_points(
-    table: pd.DataFrame, path: str | Path, *, layer: str | None = None
-) -> None:
+def write_points(table: pd.DataFrame, path: str | Path, *, layer: str | None = None) -> None:
     """Write a table with ``lon``/``lat`` columns (WGS84) as point features.
 
     The format follows the file name: ``.geojson`` (RFC 7946, coordinates to 7 decimals, about

@@ -14,8 +14,15 @@ from emob_sim.network import sources
 from emob_sim.network.arrays import RoadNetwork, to_arrays
 from emob_sim.network.prepare import prepare_graph
 
-__all__ = ["load_network", "load_graph", "describe_source", "prepare_graph", "to_arrays",
-           "RoadNetwork", "OSM_ATTRIBUTION"]
+__all__ = [
+    "load_network",
+    "load_graph",
+    "describe_source",
+    "prepare_graph",
+    "to_arrays",
+    "RoadNetwork",
+    "OSM_ATTRIBUTION",
+]
 
 OSM_ATTRIBUTION = "© OpenStreetMap contributors, ODbL 1.0"
 """Attribution of every network source: all derive from OpenStreetMap data."""

@@ -88,7 +88,7 @@ def parse_way_filter(way_filter: str) -> list[TagClause]:
     while pos < len(text):
         m = _CLAUSE.match(text, pos)
         if m is None:
-            msg = f"cannot parse Overpass tag filter at {text[pos:pos + 40]!r} in {way_filter!r}"
+            msg = f"cannot parse Overpass tag filter at {text[pos : pos + 40]!r} in {way_filter!r}"
             raise ValueError(msg)
         if m["op"] is None:
             op = "absent" if m["neg"] else "exists"

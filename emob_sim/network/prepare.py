@@ -76,7 +76,10 @@ def prepare_graph(
         raise NetworkError(msg)
     logger.info(
         "%s: kept %d of %d nodes in the largest strongly connected component (dropped %d)",
-        source, n_after, n_before, n_before - n_after,
+        source,
+        n_after,
+        n_before,
+        n_before - n_after,
     )
 
     _check_coordinates(H, source)

@@ -30,6 +30,8 @@ __all__ = [
     "graph_from_bbox",
     "graph_from_polygon_file",
     "graph_from_file",
+    "osmnx_download",
+    "read_polygon",
     "FILE_SUFFIXES",
 ]
 
@@ -50,7 +52,7 @@ _PYROSM_NETWORK_TYPES = {
 
 
 @contextlib.contextmanager
-def _osmnx_download(what: str, cache_dir: Path | None) -> Iterator[None]:
+def osmnx_download(what: str, cache_dir: Path | None) -> Iterator[None]:
     """Use OSMnx's response cache (in ``cache_dir`` if given) and translate its errors.
 
     The OSMnx settings changed here are restored on exit.
@@ -102,7 +104,7 @@ def graph_from_place(
         If the place geocodes to nothing or to no polygon, the download fails or is empty.
     """
     what = f"the {network_type} network of place {place!r}"
-    with _osmnx_download(what, cache_dir):
+    with osmnx_download(what, cache_dir):
         try:
             return ox.graph_from_place(place, network_type=network_type)
         except ox._errors.InsufficientResponseError as e:
@@ -129,7 +131,7 @@ def graph_from_bbox(
         If the download fails or finds no roads.
     """
     what = f"the {network_type} network in bbox {list(bbox)}"
-    with _osmnx_download(what, cache_dir):
+    with osmnx_download(what, cache_dir):
         return ox.graph_from_bbox(tuple(bbox), network_type=network_type)
 
 
@@ -147,7 +149,7 @@ def graph_from_polygon_file(
     """
     polygon = read_polygon(path)
     what = f"the {network_type} network inside the polygon of {path}"
-    with _osmnx_download(what, cache_dir):
+    with osmnx_download(what, cache_dir):
         return ox.graph_from_polygon(polygon, network_type=network_type)
 
 
@@ -279,9 +281,7 @@ def _graph_from_pbf(path: Path, network_type: str) -> nx.MultiDiGraph:
         raise NetworkError(msg) from e
     if edges is None or len(edges) == 0:
         raise NetworkError(f"network.file: {path} holds no {network_type} roads")
-    G = osm.to_graph(
-        nodes, edges, graph_type="networkx", network_type=pyrosm_type, progress=False
-    )
+    G = osm.to_graph(nodes, edges, graph_type="networkx", network_type=pyrosm_type, progress=False)
     if G is None or G.number_of_edges() == 0:
         raise NetworkError(f"network.file: {path} holds no connected {network_type} roads")
     return _osmnx_compatible(G)

@@ -31,8 +31,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from osmnx.distance import great_circle
 
-from emob_sim.io.tables import read_text_table
 from emob_sim.errors import DataError, NetworkError
+from emob_sim.io.tables import read_text_table
 
 __all__ = ["build_strategic_graph", "calibrate_detour_factor", "read_strategic_tables"]
 
@@ -120,7 +120,9 @@ def read_strategic_tables(strategic_dir: Path) -> tuple[pd.DataFrame, pd.DataFra
         raise DataError(f"{links_path}: row {i + 2}: link joins node {a!r} to itself")
     i = _first(links["highway"] == "")
     if i is not None:
-        raise DataError(f"{links_path}: row {i + 2}: highway is empty, expected a class (trunk, ...)")
+        raise DataError(
+            f"{links_path}: row {i + 2}: highway is empty, expected a class (trunk, ...)"
+        )
     return nodes, links
 
 
@@ -134,8 +136,10 @@ def _graph(nodes: pd.DataFrame, links: pd.DataFrame, *, detour_factor: float) ->
     v = links["b"].map(node_of).to_numpy()
     xy = nodes.set_index("node_id")[["lon", "lat"]]
     straight_m = great_circle(
-        xy.loc[u, "lat"].to_numpy(), xy.loc[u, "lon"].to_numpy(),
-        xy.loc[v, "lat"].to_numpy(), xy.loc[v, "lon"].to_numpy(),
+        xy.loc[u, "lat"].to_numpy(),
+        xy.loc[u, "lon"].to_numpy(),
+        xy.loc[v, "lat"].to_numpy(),
+        xy.loc[v, "lon"].to_numpy(),
     )
     refs = links["ref"] if "ref" in links.columns else pd.Series("", index=links.index)
     for i, (a, b) in enumerate(zip(u, v)):

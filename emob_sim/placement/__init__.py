@@ -1,6 +1,6 @@
 """Placement: candidate sites, heuristics that propose layouts, and the layout files.
 
->>> p = emob_sim.place("configs/zemgale/baseline.yaml", method="coverage", budget="1M")  # doctest: +SKIP
+>>> p = emob_sim.place(None, method="coverage", budget="1M")  # doctest: +SKIP
 >>> write_placement(p, "out/coverage", scenario_path=None)  # doctest: +SKIP
 
 Modules: :mod:`~emob_sim.placement.candidates` (where sites may go),

@@ -19,7 +19,7 @@ import pandas as pd
 
 from emob_sim.config.models import NetworkConfig
 from emob_sim.errors import NetworkError
-from emob_sim.network.sources import _osmnx_download, read_polygon
+from emob_sim.network.sources import osmnx_download, read_polygon
 
 __all__ = ["amenity_points", "POI_COLUMNS"]
 
@@ -29,8 +29,9 @@ POI_COLUMNS = ["osm_id", "amenity", "name", "lon", "lat"]
 
 
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=float if c in ("lon", "lat") else object)
-                         for c in POI_COLUMNS})
+    return pd.DataFrame(
+        {c: pd.Series(dtype=float if c in ("lon", "lat") else object) for c in POI_COLUMNS}
+    )
 
 
 def _tidy(gdf, amenities: list[str]) -> pd.DataFrame:
@@ -95,7 +96,7 @@ def amenity_points(config: NetworkConfig, amenities: list[str]) -> pd.DataFrame:
             return _tidy(gdf, amenities)
         return _empty()  # GraphML: a graph, no POIs
     what = f"amenities {amenities} of the network area"
-    with _osmnx_download(what, config.cache_dir):
+    with osmnx_download(what, config.cache_dir):
         try:
             if config.source == "place":
                 gdf = ox.features_from_place(config.place, tags=tags)

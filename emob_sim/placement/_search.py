@@ -29,9 +29,7 @@ _EPS = 1e-9
 Mask = NDArray[np.bool_]
 
 
-def _greedy(
-    start: Mask, gains: Callable[[Mask], NDArray], cost: NDArray, budget: float
-) -> Mask:
+def _greedy(start: Mask, gains: Callable[[Mask], NDArray], cost: NDArray, budget: float) -> Mask:
     open_ = start.copy()
     left = budget
     while True:

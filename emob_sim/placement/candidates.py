@@ -102,9 +102,17 @@ def _design_rows(scenario: Scenario, places: pd.DataFrame, kinds: list[str], ori
             raise ConfigError(f"placement.designs: no design for site kind {kind!r}")
         for p in places.itertuples(index=False):
             rows.append(
-                {"site_id": f"{origin}-{kind}-{slug(p.key)}", "name": p.name, "kind": kind,
-                 "lon": p.lon, "lat": p.lat, "plugs": d.plugs, "power_kw": d.power_kw,
-                 "source": p.source, "origin": origin}
+                {
+                    "site_id": f"{origin}-{kind}-{slug(p.key)}",
+                    "name": p.name,
+                    "kind": kind,
+                    "lon": p.lon,
+                    "lat": p.lat,
+                    "plugs": d.plugs,
+                    "power_kw": d.power_kw,
+                    "source": p.source,
+                    "origin": origin,
+                }
             )
     return rows
 
@@ -112,8 +120,13 @@ def _design_rows(scenario: Scenario, places: pd.DataFrame, kinds: list[str], ori
 def _zone_centres(scenario: Scenario, region: Region) -> list[dict]:
     z = region.zones[region.zones["kind"] == "zone"]
     places = pd.DataFrame(
-        {"key": z["zone_id"], "name": z["name"], "lon": z["lon"], "lat": z["lat"],
-         "source": "centre of zone " + z["zone_id"].astype(str)}
+        {
+            "key": z["zone_id"],
+            "name": z["name"],
+            "lon": z["lon"],
+            "lat": z["lat"],
+            "source": "centre of zone " + z["zone_id"].astype(str),
+        }
     )
     return _design_rows(scenario, places, scenario.placement.candidates.zone_centre_kinds, "zc")
 
@@ -161,13 +174,16 @@ def _corridors(scenario: Scenario, region: Region) -> list[dict]:
         if all(np.hypot(x[i] - x[k], y[i] - y[k]) >= min_m for k in kept):
             kept.append(i)
     chosen = node[kept]
-    names = [str(G.nodes[net.node_ids[k]].get("name") or f"node {net.node_ids[k]}")
-             for k in chosen]
+    names = [str(G.nodes[net.node_ids[k]].get("name") or f"node {net.node_ids[k]}") for k in chosen]
     places = pd.DataFrame(
-        {"key": names, "name": names,
-         "lon": net.lon[chosen], "lat": net.lat[chosen],
-         "source": f"corridor ({'/'.join(sorted(wanted))}) node every "
-                   f"{cfg.corridor_spacing_km:g} km"}
+        {
+            "key": names,
+            "name": names,
+            "lon": net.lon[chosen],
+            "lat": net.lat[chosen],
+            "source": f"corridor ({'/'.join(sorted(wanted))}) node every "
+            f"{cfg.corridor_spacing_km:g} km",
+        }
     )
     return _design_rows(scenario, places, cfg.corridor_kinds, "cor")
 
@@ -179,11 +195,17 @@ def _osm(scenario: Scenario) -> list[dict]:
     for amenity, kinds in sorted(amenities.items()):
         p = pois[pois["amenity"] == amenity]
         places = pd.DataFrame(
-            {"key": p["osm_id"],
-             "name": np.where(p["name"] != "", p["name"], amenity + " " + p["osm_id"]),
-             "lon": p["lon"], "lat": p["lat"],
-             "source": "OpenStreetMap amenity=" + amenity + " " + p["osm_id"]
-                       + ", © OpenStreetMap contributors, ODbL 1.0"}
+            {
+                "key": p["osm_id"],
+                "name": np.where(p["name"] != "", p["name"], amenity + " " + p["osm_id"]),
+                "lon": p["lon"],
+                "lat": p["lat"],
+                "source": "OpenStreetMap amenity="
+                + amenity
+                + " "
+                + p["osm_id"]
+                + ", © OpenStreetMap contributors, ODbL 1.0",
+            }
         )
         rows += _design_rows(scenario, places, kinds, f"osm-{amenity}")
     return rows
@@ -193,8 +215,15 @@ def _extra(scenario: Scenario) -> list[dict]:
     rows = []
     for c in scenario.placement.candidates.extra:
         places = pd.DataFrame(
-            [{"key": c.name, "name": c.name, "lon": c.lon, "lat": c.lat,
-              "source": f"scenario: placement.candidates.extra ({c.category})"}]
+            [
+                {
+                    "key": c.name,
+                    "name": c.name,
+                    "lon": c.lon,
+                    "lat": c.lat,
+                    "source": f"scenario: placement.candidates.extra ({c.category})",
+                }
+            ]
         )
         rows += _design_rows(scenario, places, list(c.kinds), slug(c.category))
     return rows
@@ -216,15 +245,23 @@ def candidate_sites(scenario: Scenario, region: Region) -> pd.DataFrame:
     existing["fixed"] = cfg.keep_existing | existing["site_id"].isin(external)
     existing["capex_eur"] = 0.0
 
-    new = _frame(_zone_centres(scenario, region) + _corridors(scenario, region)
-                 + _osm(scenario) + _extra(scenario))
+    new = _frame(
+        _zone_centres(scenario, region)
+        + _corridors(scenario, region)
+        + _osm(scenario)
+        + _extra(scenario)
+    )
     if len(new):
-        inside = _area_mask(region, new["lon"].to_numpy(), new["lat"].to_numpy(),
-                            cfg.area_buffer_km)
+        inside = _area_mask(
+            region, new["lon"].to_numpy(), new["lat"].to_numpy(), cfg.area_buffer_km
+        )
         node, dist_m = nearest_nodes(region.network, new["lon"], new["lat"])
         near = dist_m <= scenario.charging.max_snap_distance_m
-        logger.info("candidates: %d outside the area, %d off the network dropped",
-                    int((~inside).sum()), int((inside & ~near).sum()))
+        logger.info(
+            "candidates: %d outside the area, %d off the network dropped",
+            int((~inside).sum()),
+            int((inside & ~near).sum()),
+        )
         new = new[inside & near].assign(_node=node[inside & near])
         seen = set(zip(existing_nodes(region), existing["kind"]))
         keep = []
@@ -273,9 +310,10 @@ def nearest_resident_zone(region: Region) -> NDArray[np.int64]:
 def trip_end_weights(region: Region, demand: Demand) -> NDArray[np.float64]:
     """Trip origins plus destinations per zone; zero for zones that are not resident zones."""
     n = region.n_zones
-    ends = np.bincount(demand.trips["origin"].to_numpy(np.int64), minlength=n)[:n] + np.bincount(
-        demand.trips["dest"].to_numpy(np.int64), minlength=n
-    )[:n]
+    ends = (
+        np.bincount(demand.trips["origin"].to_numpy(np.int64), minlength=n)[:n]
+        + np.bincount(demand.trips["dest"].to_numpy(np.int64), minlength=n)[:n]
+    )
     return np.where(region.zones["kind"].to_numpy() == "zone", ends, 0).astype(np.float64)
 
 

@@ -31,7 +31,10 @@ def _bounds_y(m: int, fixed: NDArray[np.bool_] | None) -> tuple[NDArray, NDArray
 
 def _solve(c, constraints, lb, ub) -> NDArray[np.float64]:
     res = milp(
-        c, constraints=constraints, integrality=np.ones(c.size), bounds=Bounds(lb, ub),
+        c,
+        constraints=constraints,
+        integrality=np.ones(c.size),
+        bounds=Bounds(lb, ub),
         options={"disp": False},
     )
     if res.status != 0 or res.x is None:
@@ -59,8 +62,12 @@ def exact_max_coverage(
         np.concatenate([free_cost, np.zeros(n)])[None, :], -np.inf, budget
     )
     lb_y, ub_y = _bounds_y(m, fixed)
-    x = _solve(c, [cover, budget_row], np.concatenate([lb_y, np.zeros(n)]),
-               np.concatenate([ub_y, np.ones(n)]))
+    x = _solve(
+        c,
+        [cover, budget_row],
+        np.concatenate([lb_y, np.zeros(n)]),
+        np.concatenate([ub_y, np.ones(n)]),
+    )
     return x[:m]
 
 
@@ -89,6 +96,10 @@ def exact_p_median(
         np.concatenate([free_cost, np.zeros(n * m)])[None, :], -np.inf, budget
     )
     lb_y, ub_y = _bounds_y(m, fixed)
-    x = _solve(c, [assign, link, budget_row], np.concatenate([lb_y, np.zeros(n * m)]),
-               np.concatenate([ub_y, np.ones(n * m)]))
+    x = _solve(
+        c,
+        [assign, link, budget_row],
+        np.concatenate([lb_y, np.zeros(n * m)]),
+        np.concatenate([ub_y, np.ones(n * m)]),
+    )
     return x[:m]

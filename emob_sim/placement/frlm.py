@@ -134,8 +134,13 @@ def build_flows(
 
 def _evaluate(flows: Flows, open_: NDArray[np.bool_], start_km: float, range_km: float):
     return refuelled_flows(
-        flows.ptr, flows.stop_candidate, flows.stop_km, flows.flow_km,
-        np.ascontiguousarray(open_, dtype=np.bool_), start_km, range_km,
+        flows.ptr,
+        flows.stop_candidate,
+        flows.stop_km,
+        flows.flow_km,
+        np.ascontiguousarray(open_, dtype=np.bool_),
+        start_km,
+        range_km,
     )
 
 

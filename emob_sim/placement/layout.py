@@ -17,11 +17,9 @@ The folder is written atomically (:func:`emob_sim.io.atomic_output_dir`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 from emob_sim.config.loading import deep_merge, default_scenario_path, parse_override
@@ -42,13 +40,16 @@ def _scenario_yaml(placement: Placement, source: Path, overrides: Iterable[str])
             node = node.setdefault(key, {})
         node[keys[-1]] = value
     sc = placement.scenario
-    data = deep_merge(data, {
-        "name": f"{sc.name}-{placement.method}",
-        "description": f"Layout proposed by `emob-sim place --method {placement.method} "
-                       f"--budget {placement.budget}` ({placement.kind}) from {sc.name}.",
-        "seed": sc.seed,
-        "charging": {"sites_file": "layout.csv", "sites": []},
-    })
+    data = deep_merge(
+        data,
+        {
+            "name": f"{sc.name}-{placement.method}",
+            "description": f"Layout proposed by `emob-sim place --method {placement.method} "
+            f"--budget {placement.budget}` ({placement.kind}) from {sc.name}.",
+            "seed": sc.seed,
+            "charging": {"sites_file": "layout.csv", "sites": []},
+        },
+    )
     header = (
         f"# Written by emob-sim place (method {placement.method}, budget {placement.budget}).\n"
         "# The layout holds every site; the scenario it extends is unchanged otherwise.\n"

@@ -23,9 +23,8 @@ simulation-driven methods simulate through the evaluator they are given
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,7 +33,6 @@ from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
 from emob_sim.errors import ConfigError
 from emob_sim.placement import coverage, frlm, pmedian, sizing
-from emob_sim.placement.simulated import simulate_layout
 from emob_sim.placement.budget import Budget, parse_budget
 from emob_sim.placement.candidates import (
     Candidates,
@@ -44,6 +42,7 @@ from emob_sim.placement.candidates import (
 )
 from emob_sim.placement.costs import added_plugs_capex_eur, plug_costs, site_costs
 from emob_sim.placement.simgreedy import sim_greedy
+from emob_sim.placement.simulated import simulate_layout
 from emob_sim.region import CAR_SITE_KINDS, SITE_FILE_COLUMNS, Region
 from emob_sim.results import Evaluator
 
@@ -91,9 +90,9 @@ class Placement:
 
     ``layout`` has :data:`LAYOUT_COLUMNS` (``status``: existing, upsized or new against the
     scenario's sites; ``capex_eur``: what the proposal adds there, by the ``costs`` model;
-    ``opex_eur_per_year``: of all the site's plugs); ``candidates`` the candidate table with ``selected``; ``summary`` the
-    method's objective before and after and the budget spent; ``history`` the simulations of
-    ``simgreedy`` or the site table of ``sizing`` (else None).
+    ``opex_eur_per_year``: of all the site's plugs); ``candidates`` the candidate table with
+    ``selected``; ``summary`` the method's objective before and after and the budget spent;
+    ``history`` the simulations of ``simgreedy`` or the site table of ``sizing`` (else None).
     """
 
     scenario: Scenario
@@ -140,8 +139,10 @@ def _status(layout: pd.DataFrame, before: pd.DataFrame) -> np.ndarray:
     """existing, upsized or new, by site_id and plugs against the input sites."""
     old = dict(zip(before["site_id"], before["plugs"]))
     return np.array(
-        ["new" if s not in old else ("upsized" if p > old[s] else "existing")
-         for s, p in zip(layout["site_id"], layout["plugs"])],
+        [
+            "new" if s not in old else ("upsized" if p > old[s] else "existing")
+            for s, p in zip(layout["site_id"], layout["plugs"])
+        ],
         dtype=object,
     )
 
@@ -162,8 +163,9 @@ def _weighted_mean_min(w: np.ndarray, t: np.ndarray, open_: np.ndarray) -> float
     return pmedian.median_cost(w, t, open_) / w.sum() / 60.0
 
 
-def _static(method: str, scenario: Scenario, cands: Candidates, demand: Demand, *,
-            kind: str, budget: Budget) -> tuple[np.ndarray, dict]:
+def _static(
+    method: str, scenario: Scenario, cands: Candidates, demand: Demand, *, kind: str, budget: Budget
+) -> tuple[np.ndarray, dict]:
     """coverage, pmedian, frlm: which candidates of ``kind`` are open, and the objective."""
     tab = cands.table
     of_kind = (tab["kind"] == kind).to_numpy()
@@ -178,27 +180,44 @@ def _static(method: str, scenario: Scenario, cands: Candidates, demand: Demand, 
         covers = coverage.cover_matrix(t, scenario.placement.coverage_radius_min * 60.0)
         sel = coverage.max_coverage(w, covers, cost=cost, budget=budget.amount, fixed=fixed)
         total = max(w.sum(), 1e-12)
-        summary = {"covered_share_before": coverage.covered_weight(w, covers, fixed) / total,
-                   "covered_share_after": coverage.covered_weight(w, covers, sel) / total}
+        summary = {
+            "covered_share_before": coverage.covered_weight(w, covers, fixed) / total,
+            "covered_share_after": coverage.covered_weight(w, covers, sel) / total,
+        }
     elif method == "pmedian":
         sel = pmedian.p_median(w, t, cost=cost, budget=budget.amount, fixed=fixed)
-        summary = {"mean_time_min_before": _weighted_mean_min(w, t, fixed),
-                   "mean_time_min_after": _weighted_mean_min(w, t, sel)}
+        summary = {
+            "mean_time_min_before": _weighted_mean_min(w, t, fixed),
+            "mean_time_min_after": _weighted_mean_min(w, t, sel),
+        }
     else:
         pl = scenario.placement
-        flows = frlm.build_flows(cands.region, demand, tab["node"].to_numpy()[idx],
-                                 min_trip_km=pl.frlm_min_trip_km)
+        flows = frlm.build_flows(
+            cands.region, demand, tab["node"].to_numpy()[idx], min_trip_km=pl.frlm_min_trip_km
+        )
         range_km = frlm.fleet_range_km(scenario)
         start_km = range_km * pl.frlm_start_fraction
-        sel = frlm.frlm_greedy(flows, n_candidates=idx.size, range_km=range_km,
-                               start_km=start_km, cost=cost, budget=budget.amount, fixed=fixed)
+        sel = frlm.frlm_greedy(
+            flows,
+            n_candidates=idx.size,
+            range_km=range_km,
+            start_km=start_km,
+            cost=cost,
+            budget=budget.amount,
+            fixed=fixed,
+        )
         total = max(flows.volume.sum(), 1e-12)
         summary = {
-            "range_km": range_km, "long_trips": float(flows.volume.sum()),
+            "range_km": range_km,
+            "long_trips": float(flows.volume.sum()),
             "refuelled_share_before": frlm.refuelled_volume(
-                flows, fixed, start_km=start_km, range_km=range_km) / total,
+                flows, fixed, start_km=start_km, range_km=range_km
+            )
+            / total,
             "refuelled_share_after": frlm.refuelled_volume(
-                flows, sel, start_km=start_km, range_km=range_km) / total,
+                flows, sel, start_km=start_km, range_km=range_km
+            )
+            / total,
         }
     keep = ~of_kind & (tab["origin"] == "existing").to_numpy()
     keep[idx[sel]] = True
@@ -223,7 +242,9 @@ def register(name: str, *, simulates: bool = False):
     return add
 
 
-def check_request(scenario: Scenario, *, method: str, kind: str, budget: Budget | str | float) -> Budget:
+def check_request(
+    scenario: Scenario, *, method: str, kind: str, budget: Budget | str | float
+) -> Budget:
     """Check a placement request before anything is built; return the parsed budget.
 
     Raises
@@ -310,13 +331,27 @@ def _placement(req: PlacementRequest, method: str, layout: pd.DataFrame, spent: 
     """The Placement of a method that added candidates: layout table and summary."""
     out = _finish(req.scenario, layout, req.region)
     summary = {k: (float(v) if isinstance(v, np.floating) else v) for k, v in summary.items()}
-    summary = {"method": method, "kind": req.kind, "budget": str(req.budget), "spent": spent,
-               "new_sites": int((out["status"] == "new").sum()),
-               "capex_eur": float(out["capex_eur"].sum()),
-               "opex_eur_per_year": float(out["opex_eur_per_year"].sum()), **summary}
+    summary = {
+        "method": method,
+        "kind": req.kind,
+        "budget": str(req.budget),
+        "spent": spent,
+        "new_sites": int((out["status"] == "new").sum()),
+        "capex_eur": float(out["capex_eur"].sum()),
+        "opex_eur_per_year": float(out["opex_eur_per_year"].sum()),
+        **summary,
+    }
     logger.info("placement %s: %s", method, summary)
-    return Placement(scenario=req.scenario, method=method, kind=req.kind, budget=req.budget,
-                     layout=out, candidates=candidates, summary=summary, history=history)
+    return Placement(
+        scenario=req.scenario,
+        method=method,
+        kind=req.kind,
+        budget=req.budget,
+        layout=out,
+        candidates=candidates,
+        summary=summary,
+        history=history,
+    )
 
 
 def _static_method(method: str) -> Callable[[PlacementRequest], Placement]:
@@ -372,18 +407,26 @@ def _plug_cost_fn(scenario: Scenario, budget: Budget) -> Callable[[pd.DataFrame]
     def plug_cost(layout: pd.DataFrame) -> np.ndarray:
         if budget.unit == "plugs":
             return np.ones(len(layout))
-        return added_plugs_capex_eur(np.ones(len(layout)), layout["power_kw"].to_numpy(float),
-                                     scenario.costs)
+        return added_plugs_capex_eur(
+            np.ones(len(layout)), layout["power_kw"].to_numpy(float), scenario.costs
+        )
+
     return plug_cost
 
 
 @register("sizing", simulates=True)
 def place_sizing(req: PlacementRequest) -> Placement:
     """Erlang-C sizing of the scenario's own sites, checked by a second simulation."""
-    scenario, region, budget, kind, notify = req.scenario, req.region, req.budget, req.kind, req.notify
+    scenario, region, budget, kind, notify = (
+        req.scenario,
+        req.region,
+        req.budget,
+        req.kind,
+        req.notify,
+    )
     pl = scenario.placement
     layout = region.sites[SITE_FILE_COLUMNS].assign(origin="existing").reset_index(drop=True)
-    bikes = existing_sites(region).iloc[len(layout):].assign(origin="existing")
+    bikes = existing_sites(region).iloc[len(layout) :].assign(origin="existing")
     sizable = ~layout["site_id"].isin(pl.external_site_ids).to_numpy()
     if not sizable.any():
         raise ConfigError("placement: no sites to size (all are placement.external_site_ids)")
@@ -398,9 +441,13 @@ def place_sizing(req: PlacementRequest) -> Placement:
         min_arrivals=pl.sizing_min_arrivals,
     )
     plugs = sizing.plan_plugs(
-        layout["plugs"].to_numpy(np.int64), arr["peak_arrivals_per_h"].to_numpy(),
-        arr["mean_service_min"].to_numpy(), cost_per_plug=plug_cost, budget=budget.amount,
-        target_wait_min=pl.sizing_target_wait_min, max_plugs=pl.sizing_max_plugs,
+        layout["plugs"].to_numpy(np.int64),
+        arr["peak_arrivals_per_h"].to_numpy(),
+        arr["mean_service_min"].to_numpy(),
+        cost_per_plug=plug_cost,
+        budget=budget.amount,
+        target_wait_min=pl.sizing_target_wait_min,
+        max_plugs=pl.sizing_max_plugs,
         sizable=sizable,
     )
     sized = layout.assign(plugs=plugs)
@@ -410,29 +457,50 @@ def place_sizing(req: PlacementRequest) -> Placement:
     svc = arr["mean_service_min"].to_numpy() * 60.0
     sim_before = before.sites.iloc[: len(layout)]  # car sites first, in the layout's order
     sim_after = after.sites.iloc[: len(layout)]
-    table = pd.DataFrame({
-        "site_id": layout["site_id"], "plugs_before": layout["plugs"], "plugs_after": plugs,
-        "peak_arrivals_per_h": arr["peak_arrivals_per_h"],
-        "mean_service_min": arr["mean_service_min"],
-        "erlang_wait_before_min": [sizing.erlang_c_wait_s(int(c), l, s) / 60 for c, l, s in
-                                   zip(layout["plugs"], lam, svc)],
-        "erlang_wait_after_min": [sizing.erlang_c_wait_s(int(c), l, s) / 60 for c, l, s in
-                                  zip(plugs, lam, svc)],
-        "sim_wait_before_min": sim_before["mean_wait_min"],
-        "sim_wait_after_min": sim_after["mean_wait_min"],
-        "abandoned_before": sim_before["sessions_abandoned"],
-        "abandoned_after": sim_after["sessions_abandoned"],
-    })
+    table = pd.DataFrame(
+        {
+            "site_id": layout["site_id"],
+            "plugs_before": layout["plugs"],
+            "plugs_after": plugs,
+            "peak_arrivals_per_h": arr["peak_arrivals_per_h"],
+            "mean_service_min": arr["mean_service_min"],
+            "erlang_wait_before_min": [
+                sizing.erlang_c_wait_s(int(c), rate, s) / 60
+                for c, rate, s in zip(layout["plugs"], lam, svc)
+            ],
+            "erlang_wait_after_min": [
+                sizing.erlang_c_wait_s(int(c), rate, s) / 60 for c, rate, s in zip(plugs, lam, svc)
+            ],
+            "sim_wait_before_min": sim_before["mean_wait_min"],
+            "sim_wait_after_min": sim_after["mean_wait_min"],
+            "abandoned_before": sim_before["sessions_abandoned"],
+            "abandoned_after": sim_after["sessions_abandoned"],
+        }
+    )
     out = _finish(scenario, pd.concat([sized, bikes], ignore_index=True), region)
     added = plugs - layout["plugs"].to_numpy()
-    summary = {"method": "sizing", "kind": kind, "budget": str(budget),
-               "spent": float((added * plug_cost).sum()), "new_sites": 0,
-               "plugs_added": int(added.sum()), "capex_eur": float(out["capex_eur"].sum()),
-               "opex_eur_per_year": float(out["opex_eur_per_year"].sum()),
-               "mean_wait_min_before": before.kpis["mean_wait_min"],
-               "mean_wait_min_after": after.kpis["mean_wait_min"],
-               "sessions_abandoned_before": before.kpis["sessions_abandoned"],
-               "sessions_abandoned_after": after.kpis["sessions_abandoned"]}
+    summary = {
+        "method": "sizing",
+        "kind": kind,
+        "budget": str(budget),
+        "spent": float((added * plug_cost).sum()),
+        "new_sites": 0,
+        "plugs_added": int(added.sum()),
+        "capex_eur": float(out["capex_eur"].sum()),
+        "opex_eur_per_year": float(out["opex_eur_per_year"].sum()),
+        "mean_wait_min_before": before.kpis["mean_wait_min"],
+        "mean_wait_min_after": after.kpis["mean_wait_min"],
+        "sessions_abandoned_before": before.kpis["sessions_abandoned"],
+        "sessions_abandoned_after": after.kpis["sessions_abandoned"],
+    }
     cands = layout.assign(selected=True)
-    return Placement(scenario=scenario, method="sizing", kind=kind, budget=budget, layout=out,
-                     candidates=cands, summary=summary, history=table)
+    return Placement(
+        scenario=scenario,
+        method="sizing",
+        kind=kind,
+        budget=budget,
+        layout=out,
+        candidates=cands,
+        summary=summary,
+        history=table,
+    )

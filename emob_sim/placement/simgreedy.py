@@ -35,8 +35,17 @@ __all__ = ["sim_greedy", "HISTORY_COLUMNS"]
 logger = logging.getLogger(__name__)
 
 HISTORY_COLUMNS = [
-    "iteration", "sites", "plugs", "spent", "mean_wait_min", "p95_wait_min",
-    "sessions_abandoned", "trips_stranded", "next_action", "next_site_id", "next_cost",
+    "iteration",
+    "sites",
+    "plugs",
+    "spent",
+    "mean_wait_min",
+    "p95_wait_min",
+    "sessions_abandoned",
+    "trips_stranded",
+    "next_action",
+    "next_site_id",
+    "next_cost",
 ]
 
 
@@ -94,15 +103,25 @@ def sim_greedy(
     for it in range(pl.sim_max_iterations):
         run = simulate_layout(evaluator, scenario, layout, keep=other)
         k = run.kpis
-        row = {"iteration": it, "sites": len(layout), "plugs": int(layout["plugs"].sum()),
-               "spent": spent, "mean_wait_min": k["mean_wait_min"],
-               "p95_wait_min": k["p95_wait_min"], "sessions_abandoned": k["sessions_abandoned"],
-               "trips_stranded": k["trips_stranded"], "next_action": "", "next_site_id": "",
-               "next_cost": 0.0}
+        row = {
+            "iteration": it,
+            "sites": len(layout),
+            "plugs": int(layout["plugs"].sum()),
+            "spent": spent,
+            "mean_wait_min": k["mean_wait_min"],
+            "p95_wait_min": k["p95_wait_min"],
+            "sessions_abandoned": k["sessions_abandoned"],
+            "trips_stranded": k["trips_stranded"],
+            "next_action": "",
+            "next_site_id": "",
+            "next_cost": 0.0,
+        }
         rows.append(row)
         if on_progress is not None:
-            on_progress(f"simulation {it + 1}: {k['trips_stranded']} stranded, "
-                        f"mean wait {k['mean_wait_min']:.1f} min")
+            on_progress(
+                f"simulation {it + 1}: {k['trips_stranded']} stranded, "
+                f"mean wait {k['mean_wait_min']:.1f} min"
+            )
         if it == pl.sim_max_iterations - 1:
             break
         left = budget - spent
@@ -113,7 +132,9 @@ def sim_greedy(
         up_ratio = np.where(up_ok & (up_score > 0), up_score / np.maximum(up_cost, 1e-9), 0.0)
         # new-site scores: stranded trips a candidate would relieve
         trips = run.sim.trips
-        stranded = run.demand.trips.loc[trips["status"].to_numpy() == "stranded", ["origin", "dest"]]
+        stranded = run.demand.trips.loc[
+            trips["status"].to_numpy() == "stranded", ["origin", "dest"]
+        ]
         o = stranded["origin"].to_numpy(np.int64)
         d = stranded["dest"].to_numpy(np.int64)
         detour = t[np.ix_(o, cand_pts)] + t[np.ix_(cand_pts, d)].T - t[o, d][:, None]
@@ -125,8 +146,11 @@ def sim_greedy(
             break
         if up_ratio.max(initial=0.0) >= new_ratio.max(initial=0.0):
             i = int(np.argmax(up_ratio))
-            row.update(next_action="upsize", next_site_id=layout.at[i, "site_id"],
-                       next_cost=float(up_cost[i]))
+            row.update(
+                next_action="upsize",
+                next_site_id=layout.at[i, "site_id"],
+                next_cost=float(up_cost[i]),
+            )
             layout.at[i, "plugs"] = int(layout.at[i, "plugs"]) + 1
             spent += float(up_cost[i])
         else:
@@ -138,4 +162,3 @@ def sim_greedy(
         logger.info("sim-greedy %d: %s %s", it, row["next_action"], row["next_site_id"])
     layout = pd.concat([layout, other], ignore_index=True) if len(other) else layout
     return layout, pd.DataFrame(rows, columns=HISTORY_COLUMNS)
-

@@ -1,10 +1,10 @@
 """Plug sizing from simulated arrivals with the Erlang-C queue, checked by the simulation.
 
 Each site is treated as an M/M/c queue in its busiest period: ``lambda`` = the most arrivals
-(served and given up) the simulation saw in ``placement.sizing_peak_window_h`` consecutive clock hours,
-per hour (sites with fewer than ``placement.sizing_min_arrivals`` there are left as they are), the mean
-service time = the mean plug time of its sessions (sites without sessions: the mean over all
-sessions, else 30 min).
+(served and given up) the simulation saw in ``placement.sizing_peak_window_h`` consecutive
+clock hours, per hour (sites with fewer than ``placement.sizing_min_arrivals`` there are left
+as they are), the mean service time = the mean plug time of its sessions (sites without
+sessions: the mean over all sessions, else 30 min).
 The Erlang-C formula gives the probability of waiting ``C(c, a)`` with ``a = lambda / mu``
 and the mean wait ``Wq = C(c, a) / (c mu - lambda)``.
 
@@ -79,10 +79,10 @@ def peak_arrivals(
 ) -> pd.DataFrame:
     """Per site of ``run.region``: the arrival rate of its busiest window and mean plug time.
 
-    The rate is the most arrivals (served and given up) in ``placement.sizing_peak_window_h`` consecutive
-    clock hours, per hour; sites with fewer than ``placement.sizing_min_arrivals`` arrivals in that window
-    get rate 0 (too few to estimate a rate: not sized). Where no session ended at all, the
-    mean plug time is ``prior_service_s`` (``charging.session_prior_min``).
+    The rate is the most arrivals (served and given up) in ``placement.sizing_peak_window_h``
+    consecutive clock hours, per hour; sites with fewer than ``placement.sizing_min_arrivals``
+    arrivals in that window get rate 0 (too few to estimate a rate: not sized). Where no session
+    ended at all, the mean plug time is ``prior_service_s`` (``charging.session_prior_min``).
 
     Returns
     -------
@@ -106,8 +106,9 @@ def peak_arrivals(
     k = np.bincount(idx, minlength=n)[:n]
     fallback = float(dur.mean()) if dur.size else prior_service_s
     service_s = np.where(k > 0, total / np.maximum(k, 1), fallback)
-    return pd.DataFrame({"peak_arrivals_per_h": peak.astype(float),
-                         "mean_service_min": service_s / 60.0})
+    return pd.DataFrame(
+        {"peak_arrivals_per_h": peak.astype(float), "mean_service_min": service_s / 60.0}
+    )
 
 
 def plan_plugs(

@@ -1,4 +1,5 @@
-"""The e-bike layer of a region, built beside the car layer: the bike network, the zones it reaches, public e-bike points.
+"""The e-bike layer of a region, built beside the car layer: the bike network, the zones it
+reaches, public e-bike points.
 
 Networks
 --------
@@ -120,7 +121,8 @@ def load_bike_network(config: NetworkConfig, *, speed_kph: float) -> RoadNetwork
     mps = speed_kph / 3.6
     nx.set_edge_attributes(G, float(speed_kph), "speed_kph")
     nx.set_edge_attributes(
-        G, {(u, v, k): float(d["length"]) / mps for u, v, k, d in G.edges(keys=True, data=True)},
+        G,
+        {(u, v, k): float(d["length"]) / mps for u, v, k, d in G.edges(keys=True, data=True)},
         "travel_time",
     )
     return to_arrays(

@@ -14,9 +14,9 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from emob_sim.io.tables import read_text_table
 from emob_sim.config.models import ChargingConfig, SiteSpec
 from emob_sim.errors import DataError
+from emob_sim.io.tables import read_text_table
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import snap_points
 
@@ -55,8 +55,16 @@ CAR_SITE_KINDS = ("car_ac", "car_dc")
 def _frame(specs: list[SiteSpec]) -> pd.DataFrame:
     df = pd.DataFrame([s.model_dump() for s in specs], columns=SITE_FILE_COLUMNS)
     return df.astype(
-        {"site_id": object, "name": object, "kind": object, "lon": float, "lat": float,
-         "plugs": "int64", "power_kw": float, "source": object}
+        {
+            "site_id": object,
+            "name": object,
+            "kind": object,
+            "lon": float,
+            "lat": float,
+            "plugs": "int64",
+            "power_kw": float,
+            "source": object,
+        }
     )
 
 

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from emob_sim.io.tables import read_text_table
 from emob_sim.errors import DataError
+from emob_sim.io.tables import read_text_table
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import snap_points
 
@@ -35,7 +35,14 @@ logger = logging.getLogger(__name__)
 ZONE_KINDS = ("zone", "external", "gateway")
 #: columns a zones file must have (Region.zones adds ``node`` and ``snap_distance_m``)
 ZONE_FILE_COLUMNS = [
-    "zone_id", "name", "kind", "lon", "lat", "population", "area_km2", "municipality",
+    "zone_id",
+    "name",
+    "kind",
+    "lon",
+    "lat",
+    "population",
+    "area_km2",
+    "municipality",
 ]
 
 #: columns of Region.zones (one row per zone, index 0..n_zones-1 = zone index)
@@ -157,9 +164,7 @@ def snap_zones(
     return out
 
 
-def intrazonal_distance_km(
-    area_km2: NDArray[np.float64], *, min_km: float
-) -> NDArray[np.float64]:
+def intrazonal_distance_km(area_km2: NDArray[np.float64], *, min_km: float) -> NDArray[np.float64]:
     """Typical length of a trip inside a zone.
 
     The mean straight-line distance between two uniformly random points of a disc of the

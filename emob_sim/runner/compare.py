@@ -25,7 +25,6 @@ serve); stranded trips count at the municipality of their origin zone.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -57,14 +56,36 @@ logger = logging.getLogger(__name__)
 
 
 COMPARISON_COLUMNS = [
-    "layout", "file", "sites", "plugs", "dc_plugs", "capex_eur", "opex_eur_per_year",
-    "mean_wait_min", "p95_wait_min", "charging_sessions", "sessions_abandoned",
-    "trips_stranded", "energy_kwh", "peak_kw", "peak_kw_area", "co2_avoided_kg",
+    "layout",
+    "file",
+    "sites",
+    "plugs",
+    "dc_plugs",
+    "capex_eur",
+    "opex_eur_per_year",
+    "mean_wait_min",
+    "p95_wait_min",
+    "charging_sessions",
+    "sessions_abandoned",
+    "trips_stranded",
+    "energy_kwh",
+    "peak_kw",
+    "peak_kw_area",
+    "co2_avoided_kg",
     "pop_fast_10min_share",
 ]
 MUNICIPALITY_COLUMNS = [
-    "layout", "municipality", "population", "pop_fast_10min_share", "sites", "plugs",
-    "capex_eur", "sessions", "sessions_abandoned", "energy_kwh", "mean_wait_min",
+    "layout",
+    "municipality",
+    "population",
+    "pop_fast_10min_share",
+    "sites",
+    "plugs",
+    "capex_eur",
+    "sessions",
+    "sessions_abandoned",
+    "energy_kwh",
+    "mean_wait_min",
     "trips_stranded",
 ]
 COMPARE_FILES = ["comparison.csv", "municipalities.csv", "layouts.gpkg", "compare.json"]
@@ -98,7 +119,7 @@ def _fast_access(region: Region, *, within_min: float) -> np.ndarray:
     dc = np.flatnonzero(region.sites["kind"].to_numpy() == "car_dc")
     if not dc.size:
         return np.zeros(region.n_zones, dtype=bool)
-    t = region.time_s[:region.n_zones, region.n_zones + dc]
+    t = region.time_s[: region.n_zones, region.n_zones + dc]
     return (t <= within_min * 60.0).any(axis=1)
 
 
@@ -142,14 +163,21 @@ def _layout_rows(
     pop = zones["population"].to_numpy(dtype=float) * resident
     fast = _fast_access(region, within_min=sc.placement.fast_access_min)
     row = {
-        "layout": name, "file": file, "sites": len(inside), "plugs": int(inside["plugs"].sum()),
+        "layout": name,
+        "file": file,
+        "sites": len(inside),
+        "plugs": int(inside["plugs"].sum()),
         "dc_plugs": int(inside.loc[inside["kind"] == "car_dc", "plugs"].sum()),
         "capex_eur": float(inside["capex_eur"].sum()),
         "opex_eur_per_year": float(inside["opex_eur_per_year"].sum()),
-        "mean_wait_min": k["mean_wait_min"], "p95_wait_min": k["p95_wait_min"],
-        "charging_sessions": k["charging_sessions"], "sessions_abandoned": k["sessions_abandoned"],
-        "trips_stranded": k["trips_stranded"], "energy_kwh": k["energy_delivered_kwh"],
-        "peak_kw": k["peak_load_kw"], "peak_kw_area": round(peak_area, 4),
+        "mean_wait_min": k["mean_wait_min"],
+        "p95_wait_min": k["p95_wait_min"],
+        "charging_sessions": k["charging_sessions"],
+        "sessions_abandoned": k["sessions_abandoned"],
+        "trips_stranded": k["trips_stranded"],
+        "energy_kwh": k["energy_delivered_kwh"],
+        "peak_kw": k["peak_load_kw"],
+        "peak_kw_area": round(peak_area, 4),
         "co2_avoided_kg": k["co2_avoided_kg"],
         "pop_fast_10min_share": round(float(pop[fast].sum() / max(pop.sum(), 1e-12)), 4),
         **_flat_ebike(k),
@@ -164,19 +192,28 @@ def _layout_rows(
         in_m = resident & (zones["municipality"] == m).to_numpy()
         s = inside[inside["municipality"] == m]
         arrivals = s["sessions"] + s["sessions_abandoned"]
-        rows.append({
-            "layout": name, "municipality": m, "population": float(pop[in_m].sum()),
-            "pop_fast_10min_share": round(
-                float(pop[in_m & fast].sum() / max(pop[in_m].sum(), 1e-12)), 4
-            ),
-            "sites": len(s), "plugs": int(s["plugs"].sum()),
-            "capex_eur": float(s["capex_eur"].sum()), "sessions": int(s["sessions"].sum()),
-            "sessions_abandoned": int(s["sessions_abandoned"].sum()),
-            "energy_kwh": round(float(s["energy_kwh"].sum()), 4),
-            "mean_wait_min": round(float((s["mean_wait_min"] * arrivals).sum() / arrivals.sum()), 4)
-            if arrivals.sum() else 0.0,
-            "trips_stranded": int((origin_muni == m).sum()),
-        })
+        rows.append(
+            {
+                "layout": name,
+                "municipality": m,
+                "population": float(pop[in_m].sum()),
+                "pop_fast_10min_share": round(
+                    float(pop[in_m & fast].sum() / max(pop[in_m].sum(), 1e-12)), 4
+                ),
+                "sites": len(s),
+                "plugs": int(s["plugs"].sum()),
+                "capex_eur": float(s["capex_eur"].sum()),
+                "sessions": int(s["sessions"].sum()),
+                "sessions_abandoned": int(s["sessions_abandoned"].sum()),
+                "energy_kwh": round(float(s["energy_kwh"].sum()), 4),
+                "mean_wait_min": round(
+                    float((s["mean_wait_min"] * arrivals).sum() / arrivals.sum()), 4
+                )
+                if arrivals.sum()
+                else 0.0,
+                "trips_stranded": int((origin_muni == m).sum()),
+            }
+        )
     return row, pd.DataFrame(rows, columns=MUNICIPALITY_COLUMNS), table
 
 
@@ -239,7 +276,10 @@ def compare_layouts(
     return Comparison(
         table=table[COMPARISON_COLUMNS + extra],
         municipalities=pd.concat(munis, ignore_index=True),
-        sites=sites, runs=runs, files=dict(zip(names, files)), seed=seed,
+        sites=sites,
+        runs=runs,
+        files=dict(zip(names, files)),
+        seed=seed,
     )
 
 

@@ -156,8 +156,10 @@ class _Riders:
                     soc = new_soc
                 continue
             sites = inp.near[inp.dest[k]]
-            if not inp.near_site[k] or t_next <= t or not ebike_wants_charge(
-                soc, b, inp.energy_wh[k + 1], inp.public_below_soc
+            if (
+                not inp.near_site[k]
+                or t_next <= t
+                or not ebike_wants_charge(soc, b, inp.energy_wh[k + 1], inp.public_below_soc)
             ):
                 continue
             yield from self._sync(t)

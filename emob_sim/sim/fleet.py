@@ -196,7 +196,12 @@ class Fleet:
         self.env.timeout(self.inp.max_wait_s).callbacks.append(lambda _: _withdraw(req))
 
     def _charging_trip(
-        self, v: int, k: int, trip: tuple[int, int, float, float, float], t: float, soc: float,
+        self,
+        v: int,
+        k: int,
+        trip: tuple[int, int, float, float, float],
+        t: float,
+        soc: float,
         battery: float,
     ):
         """Trip ``k`` of vehicle ``v`` that needs public charging; returns (ok, time, soc).

@@ -15,6 +15,7 @@ from emob_sim.region import SITE_COLUMNS, Region
 
 __all__ = ["SimInputs", "prepare_inputs"]
 
+
 @dataclass(frozen=True, eq=False)
 class SimInputs:
     """Everything the engine needs, as arrays (per vehicle, per trip, per site) and scalars."""

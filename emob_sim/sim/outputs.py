@@ -8,7 +8,13 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-__all__ = ["SimResult", "TRIP_RESULT_COLUMNS", "SESSION_COLUMNS", "ABANDON_COLUMNS", "EVENT_COLUMNS"]
+__all__ = [
+    "SimResult",
+    "TRIP_RESULT_COLUMNS",
+    "SESSION_COLUMNS",
+    "ABANDON_COLUMNS",
+    "EVENT_COLUMNS",
+]
 
 #: SimResult.trips: one row per generated trip, same order as Demand.trips
 TRIP_RESULT_COLUMNS = [

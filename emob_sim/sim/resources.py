@@ -42,7 +42,7 @@ class Plugs(simpy.Resource):
         return None
 
     def give_back(self, holder: object) -> None:
-        """Free the plug of ``holder`` (from :meth:`take`, or a granted request); serve the queue."""
+        """Free the plug of ``holder`` (from :meth:`take` or a granted request); serve the queue."""
         del self.users[holder]
         self._trigger_put(None)
 

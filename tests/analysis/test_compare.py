@@ -9,6 +9,10 @@ import pandas as pd
 import pyogrio
 import pytest
 
+from emob_sim.analysis.kpis import KPI_KEYS
+from emob_sim.config import bundled_path
+from emob_sim.errors import NetworkError
+from emob_sim.runner import run
 from emob_sim.runner.compare import (
     COMPARE_FILES,
     COMPARISON_COLUMNS,
@@ -16,13 +20,10 @@ from emob_sim.runner.compare import (
     compare_layouts,
     write_comparison,
 )
-from emob_sim.analysis.kpis import KPI_KEYS
-from emob_sim.config import bundled_path
-from emob_sim.errors import NetworkError
-from emob_sim.runner import run
 
-LAYOUTS = [bundled_path(f"configs/zemgale/layout_{n}.yaml")
-           for n in ("existing", "corridor", "centres")]
+LAYOUTS = [
+    bundled_path(f"configs/zemgale/layout_{n}.yaml") for n in ("existing", "corridor", "centres")
+]
 
 
 @pytest.fixture(scope="module")
@@ -100,10 +101,14 @@ def test_written_files(comparison, tmp_path):
 
 def test_off_network_layout_names_the_file_and_site(tmp_path):
     sites = tmp_path / "sites.csv"
-    sites.write_text("site_id,name,kind,lon,lat,plugs,power_kw,source\n"
-                     "sea,At sea,car_dc,20.5,57.5,2,150,test\n", encoding="utf-8")
+    sites.write_text(
+        "site_id,name,kind,lon,lat,plugs,power_kw,source\nsea,At sea,car_dc,20.5,57.5,2,150,test\n",
+        encoding="utf-8",
+    )
     bad = tmp_path / "bad.yaml"
-    bad.write_text(f"extends: {LAYOUTS[0]}\nname: bad\n"
-                   f"charging: {{sites_file: {sites}, sites: []}}\n", encoding="utf-8")
+    bad.write_text(
+        f"extends: {LAYOUTS[0]}\nname: bad\ncharging: {{sites_file: {sites}, sites: []}}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(NetworkError, match=r"bad\.yaml: charging: site 'sea' is .* from the"):
         compare_layouts([LAYOUTS[0], bad])

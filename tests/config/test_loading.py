@@ -43,7 +43,9 @@ def test_extends_merges_sections_key_by_key(tmp_path):
 
 def test_relative_paths_resolve_against_the_file_that_names_them(tmp_path):
     (tmp_path / "sub").mkdir()
-    sites = write(tmp_path / "sub" / "sites.csv", "site_id,name,kind,lon,lat,plugs,power_kw,source\n")
+    sites = write(
+        tmp_path / "sub" / "sites.csv", "site_id,name,kind,lon,lat,plugs,power_kw,source\n"
+    )
     child = write(
         tmp_path / "sub" / "child.yaml",
         f"extends: {BASE}\ncharging:\n  sites_file: sites.csv\n",
@@ -162,15 +164,15 @@ def test_infinite_and_nan_numbers_are_refused(value):
         load_scenario(overrides=[f"emissions.grid_kg_per_kwh={value}"])
 
 
-@pytest.mark.parametrize(
-    "override", ["fleet.cars_per_1000=1e12", "network.detour_factor=0.5"]
-)
+@pytest.mark.parametrize("override", ["fleet.cars_per_1000=1e12", "network.detour_factor=0.5"])
 def test_physically_impossible_values_are_refused(override):
     with pytest.raises(ConfigError, match=override.split("=")[0]):
         load_scenario(overrides=[override])
 
 
 def test_a_key_given_twice_is_an_error(tmp_path):
-    bad = write(tmp_path / "dup.yaml", f"extends: {BASE}\nfleet:\n  ev_share: 0.1\n  ev_share: 0.2\n")
+    bad = write(
+        tmp_path / "dup.yaml", f"extends: {BASE}\nfleet:\n  ev_share: 0.1\n  ev_share: 0.2\n"
+    )
     with pytest.raises(ConfigError, match="'ev_share' is given twice"):
         load_scenario(bad)

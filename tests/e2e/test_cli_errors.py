@@ -32,7 +32,9 @@ def assert_clean_failure(result, out: Path, *needles: str) -> None:
 def test_malformed_yaml(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("fleet: {ev_share: [\n")
-    assert_clean_failure(run_cli("run", str(bad), "--out", str(tmp_path / "o")), tmp_path / "o", "malformed YAML")
+    assert_clean_failure(
+        run_cli("run", str(bad), "--out", str(tmp_path / "o")), tmp_path / "o", "malformed YAML"
+    )
 
 
 def test_invalid_value(tmp_path):
@@ -43,12 +45,16 @@ def test_invalid_value(tmp_path):
 
 def test_unknown_key(tmp_path):
     out = tmp_path / "o"
-    assert_clean_failure(run_cli("run", "--out", str(out), "--set", "fleet.evshare=1"), out, "fleet.evshare")
+    assert_clean_failure(
+        run_cli("run", "--out", str(out), "--set", "fleet.evshare=1"), out, "fleet.evshare"
+    )
 
 
 def test_missing_scenario_file(tmp_path):
     out = tmp_path / "o"
-    assert_clean_failure(run_cli("run", str(tmp_path / "nope.yaml"), "--out", str(out)), out, "nope.yaml")
+    assert_clean_failure(
+        run_cli("run", str(tmp_path / "nope.yaml"), "--out", str(out)), out, "nope.yaml"
+    )
 
 
 def test_unreadable_graph(tmp_path):
@@ -65,9 +71,20 @@ def test_zone_that_cannot_reach_the_network(tmp_path):
     header = zones[0].split(",")
     far = dict.fromkeys(header, "")
     # a zone in the Baltic Sea, 150 km west of the network
-    far.update(zone_id="Sea", name="Sea", kind="zone", lon="20.9", lat="56.9", population="1000",
-               area_km2="10", municipality="none", source="test")
-    (tmp_path / "zones.csv").write_text("\n".join(zones + [",".join(far[h] for h in header)]) + "\n", encoding="utf-8")
+    far.update(
+        zone_id="Sea",
+        name="Sea",
+        kind="zone",
+        lon="20.9",
+        lat="56.9",
+        population="1000",
+        area_km2="10",
+        municipality="none",
+        source="test",
+    )
+    (tmp_path / "zones.csv").write_text(
+        "\n".join(zones + [",".join(far[h] for h in header)]) + "\n", encoding="utf-8"
+    )
     scenario = tmp_path / "s.yaml"
     scenario.write_text(f"extends: {BASE}\nzones:\n  file: zones.csv\n")
     out = tmp_path / "o"

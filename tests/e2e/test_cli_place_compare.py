@@ -11,14 +11,16 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from emob_sim.runner.compare import COMPARE_FILES
 from emob_sim.cli import app
 from emob_sim.config import bundled_path
 from emob_sim.placement import PLACE_FILES
+from emob_sim.runner.compare import COMPARE_FILES
 
 runner = CliRunner()
-LAYOUTS = [str(bundled_path(f"configs/zemgale/layout_{n}.yaml"))
-           for n in ("existing", "corridor", "centres")]
+LAYOUTS = [
+    str(bundled_path(f"configs/zemgale/layout_{n}.yaml"))
+    for n in ("existing", "corridor", "centres")
+]
 
 
 def cli(*args: str):
@@ -59,8 +61,9 @@ def test_compare_three_zemgale_layouts_with_the_console_command(tmp_path):
     exe = shutil.which("emob-sim", path=str(Path(sys.executable).parent))
     cmd = [exe] if exe else [sys.executable, "-m", "emob_sim"]
     out = tmp_path / "cmp"
-    proc = subprocess.run(cmd + ["compare", *LAYOUTS, "--out", str(out)],
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        cmd + ["compare", *LAYOUTS, "--out", str(out)], capture_output=True, text=True, timeout=300
+    )
     assert proc.returncode == 0, proc.stderr
     for name in ("existing", "corridor", "centres", "pop_fast_10min_share", "capex_eur"):
         assert name in proc.stdout
@@ -71,15 +74,26 @@ def test_compare_three_zemgale_layouts_with_the_console_command(tmp_path):
 @pytest.mark.parametrize(
     ("args", "needles"),
     [
-        (["--method", "coverage", "--budget", "1000"],
-         ["--budget 1,000 EUR", "below the cost of one car_dc plug"]),
+        (
+            ["--method", "coverage", "--budget", "1000"],
+            ["--budget 1,000 EUR", "below the cost of one car_dc plug"],
+        ),
         (["--method", "coverage", "--budget", "0plugs"], ["--budget 0 plugs", "below one plug"]),
         (["--method", "coverage", "--budget", "lots"], ["--budget 'lots'"]),
         (["--method", "magic", "--budget", "1M"], ["--method 'magic'"]),
-        (["--method", "coverage", "--budget", "1M",
-          "--set", "placement.candidates.zone_centre_kinds=[]",
-          "--set", "placement.candidates.corridor_kinds=[]"],
-         ["candidate set of kind 'car_dc' is empty"]),
+        (
+            [
+                "--method",
+                "coverage",
+                "--budget",
+                "1M",
+                "--set",
+                "placement.candidates.zone_centre_kinds=[]",
+                "--set",
+                "placement.candidates.corridor_kinds=[]",
+            ],
+            ["candidate set of kind 'car_dc' is empty"],
+        ),
     ],
 )
 def test_place_bad_input(tmp_path, args, needles):
@@ -89,17 +103,27 @@ def test_place_bad_input(tmp_path, args, needles):
 
 def test_compare_layout_off_the_network(tmp_path):
     sites = tmp_path / "sites.csv"
-    sites.write_text("site_id,name,kind,lon,lat,plugs,power_kw,source\n"
-                     "sea,At sea,car_dc,20.5,57.5,2,150,test\n", encoding="utf-8")
+    sites.write_text(
+        "site_id,name,kind,lon,lat,plugs,power_kw,source\nsea,At sea,car_dc,20.5,57.5,2,150,test\n",
+        encoding="utf-8",
+    )
     bad = tmp_path / "bad.yaml"
-    bad.write_text(f"extends: {LAYOUTS[0]}\nname: bad\n"
-                   f"charging: {{sites_file: {sites}, sites: []}}\n", encoding="utf-8")
+    bad.write_text(
+        f"extends: {LAYOUTS[0]}\nname: bad\ncharging: {{sites_file: {sites}, sites: []}}\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "o"
-    assert_clean_failure(cli("compare", LAYOUTS[0], str(bad), "--out", str(out)), out,
-                         "bad.yaml", "site 'sea'", "from the network")
+    assert_clean_failure(
+        cli("compare", LAYOUTS[0], str(bad), "--out", str(out)),
+        out,
+        "bad.yaml",
+        "site 'sea'",
+        "from the network",
+    )
 
 
 def test_compare_missing_layout_file(tmp_path):
     out = tmp_path / "o"
-    assert_clean_failure(cli("compare", str(tmp_path / "nope.yaml"), "--out", str(out)), out,
-                         "nope.yaml")
+    assert_clean_failure(
+        cli("compare", str(tmp_path / "nope.yaml"), "--out", str(out)), out, "nope.yaml"
+    )

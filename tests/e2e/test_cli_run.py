@@ -80,7 +80,9 @@ def test_kpis_add_up(two_runs):
     assert (profile["power_kw"] >= 0).all()
     bin_h = np.diff(np.unique(profile["bin_start_s"]))[0] / 3600.0
     # the load profile carries the same energy as the sessions
-    assert profile["power_kw"].sum() * bin_h == pytest.approx(sessions["energy_kwh"].sum(), rel=1e-6, abs=1e-6)
+    assert profile["power_kw"].sum() * bin_h == pytest.approx(
+        sessions["energy_kwh"].sum(), rel=1e-6, abs=1e-6
+    )
 
 
 def test_event_log_and_statuses_read_back_as_categories(two_runs):
@@ -127,7 +129,9 @@ def test_manifest_records_scenario_seed_and_inputs(two_runs):
 
 def test_seed_and_set_options_change_the_run(tmp_path, two_runs):
     a, _, _ = two_runs
-    proc = emob_sim("run", "--out", str(tmp_path / "s"), "--seed", "7", "--set", "fleet.ev_share=0.03")
+    proc = emob_sim(
+        "run", "--out", str(tmp_path / "s"), "--seed", "7", "--set", "fleet.ev_share=0.03"
+    )
     assert proc.returncode == 0, proc.stderr
     manifest = json.loads((tmp_path / "s" / "manifest.json").read_text())
     assert manifest["seed"] == 7

@@ -9,10 +9,14 @@ import pytest
 
 import emob_sim
 from emob_sim.config import load_scenario
-from emob_sim.demand import generate_demand
-from emob_sim.demand import EBIKE_COLUMNS, EBIKE_TRIP_COLUMNS, generate_ebike_demand
-from emob_sim.seeds import seed_streams
+from emob_sim.demand import (
+    EBIKE_COLUMNS,
+    EBIKE_TRIP_COLUMNS,
+    generate_demand,
+    generate_ebike_demand,
+)
 from emob_sim.region import build_region
+from emob_sim.seeds import seed_streams
 
 KOUVOLA = Path(__file__).resolve().parents[2] / "configs" / "demo" / "kouvola.yaml"
 

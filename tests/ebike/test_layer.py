@@ -14,10 +14,9 @@ import pytest
 import emob_sim
 from emob_sim.config import load_scenario
 from emob_sim.config.models import NetworkConfig
-from emob_sim.region import build_bike_layer
 from emob_sim.errors import ConfigError, NetworkError
 from emob_sim.network import load_graph
-from emob_sim.region import build_region
+from emob_sim.region import build_bike_layer, build_region
 from emob_sim.region.sites import load_sites, split_sites
 
 ROOT = Path(__file__).resolve().parents[2]

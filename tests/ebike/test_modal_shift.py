@@ -9,8 +9,7 @@ import pytest
 
 import emob_sim
 from emob_sim.config import load_scenario
-from emob_sim.demand import generate_demand
-from emob_sim.demand import generate_ebike_demand
+from emob_sim.demand import generate_demand, generate_ebike_demand
 from emob_sim.errors import ConfigError
 from emob_sim.seeds import seed_streams
 

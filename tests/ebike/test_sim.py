@@ -10,8 +10,8 @@ import pytest
 
 import emob_sim
 from emob_sim.config import load_scenario
-from emob_sim.sim import EBIKE_SESSION_COLUMNS, EBIKE_TRIP_RESULT_COLUMNS
 from emob_sim.region import build_region
+from emob_sim.sim import EBIKE_SESSION_COLUMNS, EBIKE_TRIP_RESULT_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 KOUVOLA = ROOT / "configs" / "demo" / "kouvola.yaml"
@@ -56,8 +56,12 @@ def test_plugs_are_never_overbooked_and_full_points_turn_riders_away(busy):
     assert list(sim.trips.columns) == EBIKE_TRIP_RESULT_COLUMNS
     assert len(s) > 0 and len(sim.turned_away) > 0
     for idx, group in s.groupby("site_idx"):
-        events = np.concatenate([np.c_[group["start_s"], np.ones(len(group))],
-                                 np.c_[group["end_s"], -np.ones(len(group))]])
+        events = np.concatenate(
+            [
+                np.c_[group["start_s"], np.ones(len(group))],
+                np.c_[group["end_s"], -np.ones(len(group))],
+            ]
+        )
         events = events[np.lexsort((events[:, 1], events[:, 0]))]  # releases first at ties
         assert np.cumsum(events[:, 1]).max() <= sites["plugs"].iloc[idx]
     assert (s["start_s"] <= s["charge_end_s"]).all() and (s["charge_end_s"] <= s["end_s"]).all()

@@ -35,8 +35,21 @@ TEST_PLACE = "Kouvola test area, Finland"
 TEST_PLACE_POLYGON = Polygon(
     [(26.938, 60.524), (26.962, 60.524), (26.966, 60.531), (26.955, 60.538), (26.936, 60.533)]
 )
-_NOT_TAGS = {"id", "nodes", "geometry", "tags", "osm_type", "visible", "version", "timestamp",
-             "changeset", "uid", "user", "lon", "lat"}
+_NOT_TAGS = {
+    "id",
+    "nodes",
+    "geometry",
+    "tags",
+    "osm_type",
+    "visible",
+    "version",
+    "timestamp",
+    "changeset",
+    "uid",
+    "user",
+    "lon",
+    "lat",
+}
 
 
 @dataclass
@@ -57,7 +70,8 @@ class OsmData:
         poly = Polygon(latlon[:, ::-1])
         inside = shapely.intersects(self.lines, poly)
         ways = [
-            w for w, hit in zip(self.ways, inside, strict=True)
+            w
+            for w, hit in zip(self.ways, inside, strict=True)
             if hit and _overpass.way_matches(w["tags"], clauses)
         ]
         node_ids = sorted({n for w in ways for n in w["nodes"]})
@@ -87,8 +101,11 @@ def read_osm_data(path: Path) -> OsmData:
     node_gdf, _ = osm.get_network(custom_filter={"highway": True}, nodes=True)
     node_cols = list(node_gdf.columns)
     nodes = {
-        int(row["id"]): {"lat": float(row["lat"]), "lon": float(row["lon"]),
-                         "tags": _tags(row, node_cols)}
+        int(row["id"]): {
+            "lat": float(row["lat"]),
+            "lon": float(row["lon"]),
+            "tags": _tags(row, node_cols),
+        }
         for _, row in node_gdf.iterrows()
     }
     way_cols = list(ways.columns)
@@ -110,14 +127,19 @@ def read_osm_data(path: Path) -> OsmData:
     return OsmData(nodes=nodes, ways=out, lines=lines)
 
 
-def write_osm_xml(
-    path: Path, nodes: dict[int, dict[str, Any]], ways: list[dict[str, Any]]
-) -> Path:
+def write_osm_xml(path: Path, nodes: dict[int, dict[str, Any]], ways: list[dict[str, Any]]) -> Path:
     """Write nodes ({id: {"lat", "lon", "tags"}}) and ways as an OSM XML (.osm) file."""
     root = ET.Element("osm", version="0.6", generator="emob-sim tests")
     for nid, node in sorted(nodes.items()):
-        el = ET.SubElement(root, "node", id=str(nid), lat=repr(node["lat"]), lon=repr(node["lon"]),
-                           version="1", visible="true")
+        el = ET.SubElement(
+            root,
+            "node",
+            id=str(nid),
+            lat=repr(node["lat"]),
+            lon=repr(node["lon"]),
+            version="1",
+            visible="true",
+        )
         for k, v in node["tags"].items():
             ET.SubElement(el, "tag", k=k, v=v)
     for way in ways:
@@ -172,9 +194,12 @@ class FakeOsmServer:
                 url = urlparse(self.path)
                 server.requests.append(url.path)
                 if url.path == "/api/status":
-                    self._send(200, "Connected as: 1\nCurrent time: 2024-01-01T00:00:00Z\n"
-                               "Announced endpoint: none\nRate limit: 2\n2 slots available now.\n",
-                               "text/plain")
+                    self._send(
+                        200,
+                        "Connected as: 1\nCurrent time: 2024-01-01T00:00:00Z\n"
+                        "Announced endpoint: none\nRate limit: 2\n2 slots available now.\n",
+                        "text/plain",
+                    )
                 elif url.path == "/nominatim/search":
                     query = parse_qs(url.query).get("q", [""])[0]
                     self._send(200, json.dumps(server.geocode(query)))
@@ -205,13 +230,22 @@ class FakeOsmServer:
             return []
         west, south, east, north = poly.bounds
         centre = poly.centroid
-        return [{
-            "place_id": 1, "licence": "Data © OpenStreetMap contributors, ODbL 1.0",
-            "osm_type": "relation", "osm_id": 1, "lat": str(centre.y), "lon": str(centre.x),
-            "boundingbox": [str(south), str(north), str(west), str(east)],
-            "class": "boundary", "type": "administrative", "importance": 0.6,
-            "display_name": query, "geojson": mapping(poly),
-        }]
+        return [
+            {
+                "place_id": 1,
+                "licence": "Data © OpenStreetMap contributors, ODbL 1.0",
+                "osm_type": "relation",
+                "osm_id": 1,
+                "lat": str(centre.y),
+                "lon": str(centre.x),
+                "boundingbox": [str(south), str(north), str(west), str(east)],
+                "class": "boundary",
+                "type": "administrative",
+                "importance": 0.6,
+                "display_name": query,
+                "geojson": mapping(poly),
+            }
+        ]
 
     def __enter__(self) -> FakeOsmServer:
         self._thread.start()
@@ -237,8 +271,9 @@ def osm_server(kouvola: Kouvola) -> Iterator[FakeOsmServer]:
 
 
 @pytest.fixture
-def offline_osmnx(osm_server: FakeOsmServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                  ) -> FakeOsmServer:
+def offline_osmnx(
+    osm_server: FakeOsmServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> FakeOsmServer:
     """Point OSMnx at the local server with a fresh cache folder; settings restored after.
 
     The cache is off here: the library's download functions must switch it on themselves.

@@ -41,12 +41,14 @@ def test_every_edge_gets_speed_and_travel_time_and_graph_is_strongly_connected(r
 
 
 def test_maxspeed_wins_over_highway_class_speeds(raw_drive):
-    G = prepare_graph(raw_drive, hwy_speeds_kph={"residential": 27.0, "secondary": 33.0},
-                      fallback_speed_kph=50.0)
+    G = prepare_graph(
+        raw_drive, hwy_speeds_kph={"residential": 27.0, "secondary": 33.0}, fallback_speed_kph=50.0
+    )
     with_max = [d for _, _, d in G.edges(data=True) if d.get("maxspeed") == "80"]
     assert with_max and all(d["speed_kph"] == 80.0 for d in with_max)
-    residential = [d for _, _, d in G.edges(data=True)
-                   if d["highway"] == "residential" and "maxspeed" not in d]
+    residential = [
+        d for _, _, d in G.edges(data=True) if d["highway"] == "residential" and "maxspeed" not in d
+    ]
     assert residential and all(d["speed_kph"] == 27.0 for d in residential)
 
 

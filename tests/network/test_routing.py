@@ -38,10 +38,19 @@ def test_nearest_nodes_matches_brute_force(zemgale):
 
 def test_snap_points_names_the_far_point(zemgale):
     # Tallinn is far outside the Zemgale network
-    with pytest.raises(NetworkError, match=r"zones: zone 'Tallinn' is \d+\.\d km from the network, "
-                                           r"expected at most 5 km"):
-        snap_points(zemgale, [23.73, 24.75], [56.65, 59.44], labels=["Jelgava", "Tallinn"],
-                    max_snap_distance_m=5000, what="zones: zone")
+    with pytest.raises(
+        NetworkError,
+        match=r"zones: zone 'Tallinn' is \d+\.\d km from the network, "
+        r"expected at most 5 km",
+    ):
+        snap_points(
+            zemgale,
+            [23.73, 24.75],
+            [56.65, 59.44],
+            labels=["Jelgava", "Tallinn"],
+            max_snap_distance_m=5000,
+            what="zones: zone",
+        )
 
 
 def _check_against_networkx(network, points):

@@ -103,8 +103,9 @@ def test_place_is_geocoded_and_downloaded_then_cached(offline_osmnx, kouvola):
     G = load_graph(config)
     assert "/nominatim/search" in offline_osmnx.requests
     assert _interpreter_calls(offline_osmnx) == 1
-    points = shapely.points([d["x"] for _, d in G.nodes(data=True)],
-                            [d["y"] for _, d in G.nodes(data=True)])
+    points = shapely.points(
+        [d["x"] for _, d in G.nodes(data=True)], [d["y"] for _, d in G.nodes(data=True)]
+    )
     assert shapely.covers(kouvola.place_polygon.buffer(1e-6), points).all()
     assert len(G) > 20
 
@@ -116,8 +117,11 @@ def test_place_is_geocoded_and_downloaded_then_cached(offline_osmnx, kouvola):
 
 def test_polygon_file_gives_the_same_graph_as_the_place(offline_osmnx, kouvola, tmp_path):
     path = tmp_path / "area.geojson"
-    feature = {"type": "Feature", "properties": {"name": "test"},
-               "geometry": mapping(kouvola.place_polygon)}
+    feature = {
+        "type": "Feature",
+        "properties": {"name": "test"},
+        "geometry": mapping(kouvola.place_polygon),
+    }
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     from_file = load_graph(NetworkConfig(source="polygon", polygon_file=path))
     from_place = load_graph(NetworkConfig(source="place", place=kouvola.place))
@@ -127,8 +131,11 @@ def test_polygon_file_gives_the_same_graph_as_the_place(offline_osmnx, kouvola, 
 
 def test_polygon_file_without_polygon_raises(tmp_path):
     path = tmp_path / "points.geojson"
-    feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Point",
-                                                                 "coordinates": [26.95, 60.53]}}
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "Point", "coordinates": [26.95, 60.53]},
+    }
     path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
     with pytest.raises(NetworkError, match="points.geojson.*no Polygon"):
         load_graph(NetworkConfig(source="polygon", polygon_file=path))
@@ -177,8 +184,9 @@ def test_pbf_drive_graph_is_osmnx_compatible(kouvola):
 
     # lengths are metres: an edge is at least as long as the great circle between its ends
     u, v, d = next(iter(G.edges(data=True)))
-    chord = ox.distance.great_circle(G.nodes[u]["y"], G.nodes[u]["x"],
-                                     G.nodes[v]["y"], G.nodes[v]["x"])
+    chord = ox.distance.great_circle(
+        G.nodes[u]["y"], G.nodes[u]["x"], G.nodes[v]["y"], G.nodes[v]["x"]
+    )
     assert d["length"] >= chord - 0.01
 
     # simplification keeps the total road length of the unsimplified pyrosm graph
@@ -215,8 +223,11 @@ def test_osm_xml_is_filtered_by_network_type(kouvola, tmp_path):
         -3: {"lat": 60.531, "lon": 26.951, "tags": {}},
     }
     building = {"id": -10, "nodes": [-1, -2, -3, -1], "tags": {"building": "yes"}}
-    path = kouvola.write_osm_xml(tmp_path / "kouvola.osm", {**kouvola.osm.nodes, **building_nodes},
-                                 [*kouvola.osm.ways, building])
+    path = kouvola.write_osm_xml(
+        tmp_path / "kouvola.osm",
+        {**kouvola.osm.nodes, **building_nodes},
+        [*kouvola.osm.ways, building],
+    )
 
     drive = load_graph(_file_config(path))
     from_pbf = load_graph(_file_config(kouvola.pbf))
@@ -264,8 +275,10 @@ def test_pbf_without_roads_raises_network_error(kouvola, tmp_path):
 
 
 def test_osm_xml_without_roads_raises_network_error(kouvola, tmp_path):
-    nodes = {1: {"lat": 60.53, "lon": 26.95, "tags": {}},
-             2: {"lat": 60.53, "lon": 26.96, "tags": {}}}
+    nodes = {
+        1: {"lat": 60.53, "lon": 26.95, "tags": {}},
+        2: {"lat": 60.53, "lon": 26.96, "tags": {}},
+    }
     fence = {"id": 7, "nodes": [1, 2], "tags": {"barrier": "fence"}}
     path = kouvola.write_osm_xml(tmp_path / "fence.osm", nodes, [fence])
     with pytest.raises(NetworkError, match=r"fence\.osm holds no drive roads"):

@@ -28,8 +28,9 @@ def _node_of(G: nx.MultiDiGraph) -> dict[str, int]:
 @pytest.mark.skipif(not FACTS.is_dir(), reason="the facts folder ../shared/data/zemgale is absent")
 def test_build_script_reproduces_committed_files(tmp_path):
     script = REPO / "scripts" / "build_zemgale_data.py"
-    subprocess.run([sys.executable, str(script), str(FACTS), str(tmp_path)], check=True,
-                   capture_output=True)
+    subprocess.run(
+        [sys.executable, str(script), str(FACTS), str(tmp_path)], check=True, capture_output=True
+    )
     for name in BUILT_FILES:
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
 
@@ -86,8 +87,13 @@ def test_calibrate_detour_factor_recovers_exact_factor():
     node = _node_of(G)
     pairs = [("Rīga", "Jelgava"), ("Jelgava", "Dobele"), ("Bauska", "Aizkraukle")]
     km = [nx.shortest_path_length(G, node[a], node[b], weight="length") / 1000 for a, b in pairs]
-    cal = pd.DataFrame({"from": [a for a, _ in pairs], "to": [b for _, b in pairs],
-                        "road_km": [1.2 * k for k in km]})
+    cal = pd.DataFrame(
+        {
+            "from": [a for a, _ in pairs],
+            "to": [b for _, b in pairs],
+            "road_km": [1.2 * k for k in km],
+        }
+    )
     assert calibrate_detour_factor(G, cal) == pytest.approx(1.2)
     with pytest.raises(DataError, match="'Tallinn' is not a network node"):
         calibrate_detour_factor(G, cal.assign(to=["Tallinn", "Dobele", "Aizkraukle"]))
@@ -109,16 +115,32 @@ def _edit(path: Path, old: str, new: str) -> None:
 @pytest.mark.parametrize(
     ("file", "old", "new", "match"),
     [
-        ("nodes.csv", "node_id,name,kind,lon,lat", "node_id,name,kind,lon,latitude",
-         r"nodes.csv: column 'lat' is missing"),
-        ("nodes.csv", "23.7339,56.6514", "23.7339,north",
-         r"nodes.csv: row 2: lat must be a number in \[-90, 90\], got 'north'"),
+        (
+            "nodes.csv",
+            "node_id,name,kind,lon,lat",
+            "node_id,name,kind,lon,latitude",
+            r"nodes.csv: column 'lat' is missing",
+        ),
+        (
+            "nodes.csv",
+            "23.7339,56.6514",
+            "23.7339,north",
+            r"nodes.csv: row 2: lat must be a number in \[-90, 90\], got 'north'",
+        ),
         ("nodes.csv", "2,Jēkabpils,", "1,Jēkabpils,", r"row 3: node_id 1 is not unique"),
-        ("links.csv", "Rīga,Olaine,trunk", "Rīga,Olaines,trunk",
-         r"links.csv: row 2: b 'Olaines' is not a node name"),
+        (
+            "links.csv",
+            "Rīga,Olaine,trunk",
+            "Rīga,Olaines,trunk",
+            r"links.csv: row 2: b 'Olaines' is not a node name",
+        ),
         ("links.csv", "Rīga,Olaine,trunk", "Rīga,Olaine,", r"links.csv: row 2: highway is empty"),
-        ("calibration.csv", "Rīga,Jelgava,47", "Rīga,Jelgava,-47",
-         r"calibration.csv: row 2: road_km must be a number"),
+        (
+            "calibration.csv",
+            "Rīga,Jelgava,47",
+            "Rīga,Jelgava,-47",
+            r"calibration.csv: row 2: road_km must be a number",
+        ),
     ],
 )
 def test_bad_tables_raise_data_error(data_copy, file, old, new, match):

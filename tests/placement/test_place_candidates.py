@@ -56,8 +56,10 @@ def test_zemgale_candidates(zemgale, zemgale_region, zemgale_candidates):
 def test_candidate_region_matrices(zemgale_region, zemgale_candidates):
     c = zemgale_candidates
     assert c.region.n_sites == len(c.table)
-    assert np.array_equal(c.region.time_s[: zemgale_region.n_zones, : zemgale_region.n_zones],
-                          zemgale_region.time_s[: zemgale_region.n_zones, : zemgale_region.n_zones])
+    assert np.array_equal(
+        c.region.time_s[: zemgale_region.n_zones, : zemgale_region.n_zones],
+        zemgale_region.time_s[: zemgale_region.n_zones, : zemgale_region.n_zones],
+    )
     # a zone centre candidate is at its zone's node: zero travel time from the zone
     row = c.table.index[c.table["site_id"] == "zc-car_dc-bauska"][0]
     z = int(np.flatnonzero(zemgale_region.zones["zone_id"] == "Bauska")[0])
@@ -66,10 +68,12 @@ def test_candidate_region_matrices(zemgale_region, zemgale_candidates):
 
 def test_corridor_spacing_thins_the_points(zemgale_region):
     def corridor(spacing):
-        sc = load_scenario(overrides=[
-            "placement.candidates.zone_centre_kinds=[]",
-            f"placement.candidates.corridor_spacing_km={spacing}",
-        ])
+        sc = load_scenario(
+            overrides=[
+                "placement.candidates.zone_centre_kinds=[]",
+                f"placement.candidates.corridor_spacing_km={spacing}",
+            ]
+        )
         tab = candidate_sites(sc, zemgale_region)
         return tab[tab["origin"] == "cor"]
 
@@ -79,20 +83,27 @@ def test_corridor_spacing_thins_the_points(zemgale_region):
     lon, lat = np.radians(sparse["lon"].to_numpy()), np.radians(sparse["lat"].to_numpy())
     for i in range(len(sparse)):
         for j in range(i):
-            d = 6371.0 * np.arccos(min(1.0, np.sin(lat[i]) * np.sin(lat[j])
-                                       + np.cos(lat[i]) * np.cos(lat[j]) * np.cos(lon[i] - lon[j])))
+            d = 6371.0 * np.arccos(
+                min(
+                    1.0,
+                    np.sin(lat[i]) * np.sin(lat[j])
+                    + np.cos(lat[i]) * np.cos(lat[j]) * np.cos(lon[i] - lon[j]),
+                )
+            )
             assert d >= 60.0
 
 
 def test_extra_candidates_and_keep_existing(zemgale_region):
-    sc = load_scenario(overrides=[
-        "placement.candidates.zone_centre_kinds=[]",
-        "placement.candidates.corridor_kinds=[]",
-        "placement.candidates.keep_existing=false",
-        "placement.candidates.extra=[{name: Dobele industrial area, category: industrial, "
-        "lon: 23.30, lat: 56.62, kinds: [car_ac, car_dc]}, {name: Far away, lon: 21.0, "
-        "lat: 56.5, kinds: [ebike]}]",
-    ])
+    sc = load_scenario(
+        overrides=[
+            "placement.candidates.zone_centre_kinds=[]",
+            "placement.candidates.corridor_kinds=[]",
+            "placement.candidates.keep_existing=false",
+            "placement.candidates.extra=[{name: Dobele industrial area, category: industrial, "
+            "lon: 23.30, lat: 56.62, kinds: [car_ac, car_dc]}, {name: Far away, lon: 21.0, "
+            "lat: 56.5, kinds: [ebike]}]",
+        ]
+    )
     tab = candidate_sites(sc, zemgale_region)
     new = tab[tab["origin"] != "existing"]
     # the Dobele area snaps to the Dobele node, where an AC charger exists: only the DC is new
@@ -106,8 +117,7 @@ def test_extra_candidates_and_keep_existing(zemgale_region):
 
 @pytest.fixture(scope="module")
 def kouvola():
-    sc = load_scenario(bundled_path("configs/demo/kouvola.yaml"),
-                       overrides=["ebike.enabled=false"])
+    sc = load_scenario(bundled_path("configs/demo/kouvola.yaml"), overrides=["ebike.enabled=false"])
     return sc, build_region(sc)
 
 
@@ -121,6 +131,8 @@ def test_osm_fuel_and_parking_candidates(kouvola):
     assert all("OpenStreetMap" in s for s in parking["source"])
     # both fuel stations already hold a car_dc site in the demo: merged, not candidates again
     assert fuel.empty
-    none = load_scenario(bundled_path("configs/demo/kouvola.yaml"),
-                         overrides=["ebike.enabled=false", "placement.candidates.osm_amenities={}"])
+    none = load_scenario(
+        bundled_path("configs/demo/kouvola.yaml"),
+        overrides=["ebike.enabled=false", "placement.candidates.osm_amenities={}"],
+    )
     assert not candidate_sites(none, region)["origin"].str.startswith("osm").any()

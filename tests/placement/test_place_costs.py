@@ -62,10 +62,12 @@ def test_without_a_built_file_every_site_is_new():
 
 def test_cost_classes_must_ascend():
     with pytest.raises(ConfigError, match="max_kw must be strictly ascending"):
-        load_scenario(overrides=[
-            "costs.plug_classes=[{max_kw: 50, capex_eur: 1, opex_eur_per_year: 1}, "
-            "{max_kw: 22, capex_eur: 1, opex_eur_per_year: 1}]"
-        ])
+        load_scenario(
+            overrides=[
+                "costs.plug_classes=[{max_kw: 50, capex_eur: 1, opex_eur_per_year: 1}, "
+                "{max_kw: 22, capex_eur: 1, opex_eur_per_year: 1}]"
+            ]
+        )
 
 
 def test_old_scenarios_without_the_new_sections_still_validate(tmp_path):

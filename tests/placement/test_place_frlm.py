@@ -21,8 +21,15 @@ def _line_flows():
     ptr = np.array([0, len(stops_a), len(stops_a) + len(stops_b)])
     cand = np.array([c for c, _ in stops_a + stops_b])
     km = np.array([k for _, k in stops_a + stops_b])
-    return Flows(origin=np.array([0, 1]), dest=np.array([2, 3]), volume=np.array([10.0, 3.0]),
-                 flow_km=np.array([400.0, 150.0]), ptr=ptr, stop_candidate=cand, stop_km=km)
+    return Flows(
+        origin=np.array([0, 1]),
+        dest=np.array([2, 3]),
+        volume=np.array([10.0, 3.0]),
+        flow_km=np.array([400.0, 150.0]),
+        ptr=ptr,
+        stop_candidate=cand,
+        stop_km=km,
+    )
 
 
 def test_greedy_opens_the_stations_a_long_flow_needs():
@@ -41,9 +48,15 @@ def test_greedy_opens_the_stations_a_long_flow_needs():
 
 def test_no_single_station_completes_a_flow_then_progress_decides():
     flows = _line_flows()
-    long_only = Flows(origin=flows.origin[:1], dest=flows.dest[:1], volume=flows.volume[:1],
-                      flow_km=flows.flow_km[:1], ptr=flows.ptr[:2],
-                      stop_candidate=flows.stop_candidate[:5], stop_km=flows.stop_km[:5])
+    long_only = Flows(
+        origin=flows.origin[:1],
+        dest=flows.dest[:1],
+        volume=flows.volume[:1],
+        flow_km=flows.flow_km[:1],
+        ptr=flows.ptr[:2],
+        stop_candidate=flows.stop_candidate[:5],
+        stop_km=flows.stop_km[:5],
+    )
     kw = dict(start_km=120.0, range_km=250.0)
     sel = frlm_greedy(long_only, n_candidates=5, budget=2, **kw)
     assert sel[1] and sel.sum() == 2
@@ -54,8 +67,9 @@ def test_greedy_respects_costs_and_fixed():
     flows = _line_flows()
     fixed = np.array([False, True, False, False, False])
     cost = np.array([1.0, 1.0, 1.0, 5.0, 1.0])
-    sel = frlm_greedy(flows, n_candidates=5, range_km=250.0, start_km=120.0, cost=cost,
-                      budget=2.0, fixed=fixed)
+    sel = frlm_greedy(
+        flows, n_candidates=5, range_km=250.0, start_km=120.0, cost=cost, budget=2.0, fixed=fixed
+    )
     assert sel[1] and not sel[3]  # station 3 costs more than the budget
     assert cost[sel & ~fixed].sum() <= 2.0
     assert refuelled_volume(flows, sel, start_km=120.0, range_km=250.0) == 13.0
@@ -64,8 +78,9 @@ def test_greedy_respects_costs_and_fixed():
 def test_zemgale_flows_and_greedy(zemgale, zemgale_candidates, zemgale_demand):
     tab = zemgale_candidates.table
     dc = np.flatnonzero(tab["kind"] == "car_dc")
-    flows = build_flows(zemgale_candidates.region, zemgale_demand, tab["node"].to_numpy()[dc],
-                        min_trip_km=50.0)
+    flows = build_flows(
+        zemgale_candidates.region, zemgale_demand, tab["node"].to_numpy()[dc], min_trip_km=50.0
+    )
     trips = zemgale_demand.trips
     long_ = trips[(trips["distance_km"] >= 50) & (trips["origin"] != trips["dest"])]
     assert flows.volume.sum() == len(long_)
@@ -75,14 +90,16 @@ def test_zemgale_flows_and_greedy(zemgale, zemgale_candidates, zemgale_demand):
     range_km = fleet_range_km(zemgale)
     assert 150 < range_km < 300
     fixed = tab["fixed"].to_numpy()[dc]
-    sel = frlm_greedy(flows, n_candidates=dc.size, range_km=100.0, start_km=50.0, budget=3,
-                      fixed=fixed)
+    sel = frlm_greedy(
+        flows, n_candidates=dc.size, range_km=100.0, start_km=50.0, budget=3, fixed=fixed
+    )
     before = refuelled_volume(flows, fixed, start_km=50.0, range_km=100.0)
     after = refuelled_volume(flows, sel, start_km=50.0, range_km=100.0)
     assert after > before and (sel & ~fixed).sum() <= 3
 
 
 def test_range_from_the_scenario_when_given(zemgale):
-    sc = zemgale.model_copy(update={"placement": zemgale.placement.model_copy(
-        update={"frlm_range_km": 123.0})})
+    sc = zemgale.model_copy(
+        update={"placement": zemgale.placement.model_copy(update={"frlm_range_km": 123.0})}
+    )
     assert fleet_range_km(sc) == pytest.approx(123.0)

@@ -63,8 +63,15 @@ def test_refuelled_flows_matches_python_and_reference(seed):
         length.append(total)
         flows.append((list(zip(c.tolist(), pos.tolist())), total))
     is_open = rng.random(m) < 0.5
-    args = (np.array(ptr, np.int64), np.array(cand, np.int64), np.array(km), np.array(length),
-            is_open, 120.0, 250.0)
+    args = (
+        np.array(ptr, np.int64),
+        np.array(cand, np.int64),
+        np.array(km),
+        np.array(length),
+        is_open,
+        120.0,
+        250.0,
+    )
     ok, reach = refuelled_flows(*args)
     ok_py, reach_py = refuelled_flows.py_func(*args)
     np.testing.assert_array_equal(ok, ok_py)

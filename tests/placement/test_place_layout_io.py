@@ -9,12 +9,11 @@ import pytest
 from emob_sim.analysis.kpis import KPI_KEYS
 from emob_sim.config import default_scenario_path, load_scenario
 from emob_sim.errors import EmobSimError
-from emob_sim.runner import run
+from emob_sim.io import atomic_output_dir
 from emob_sim.placement import PLACE_FILES, write_placement
 from emob_sim.placement.simulated import simulate_layout
-from emob_sim.runner import SequentialEvaluator, place
-from emob_sim.io import atomic_output_dir
 from emob_sim.region.sites import read_sites_file
+from emob_sim.runner import SequentialEvaluator, place, run
 
 
 @pytest.fixture(scope="module")
@@ -23,8 +22,9 @@ def placement(zemgale, zemgale_region):
 
 
 def test_written_folder(placement, tmp_path):
-    out = write_placement(placement, tmp_path / "lay", scenario_path=None,
-                          overrides=["fleet.ev_share=0.02"])
+    out = write_placement(
+        placement, tmp_path / "lay", scenario_path=None, overrides=["fleet.ev_share=0.02"]
+    )
     assert sorted(p.name for p in out.iterdir()) == sorted(PLACE_FILES)
     specs = read_sites_file(out / "layout.csv")
     assert [s.site_id for s in specs] == placement.layout["site_id"].tolist()

@@ -8,8 +8,8 @@ import pytest
 from emob_sim.config import load_scenario
 from emob_sim.errors import ConfigError
 from emob_sim.placement import LAYOUT_COLUMNS, Budget, parse_budget
-from emob_sim.runner import place
 from emob_sim.placement.candidates import existing_sites
+from emob_sim.runner import place
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +38,9 @@ def test_static_methods(zemgale, zemgale_region, existing, method, budget):
     assert len(changed) >= 1
     assert (changed["status"] == "new").all() and (changed["kind"] == "car_dc").all()
     s = p.summary
-    key = {"coverage": "covered_share", "pmedian": "mean_time_min",
-           "frlm": "refuelled_share"}[method]
+    key = {"coverage": "covered_share", "pmedian": "mean_time_min", "frlm": "refuelled_share"}[
+        method
+    ]
     if method == "pmedian":
         assert s[f"{key}_after"] < s[f"{key}_before"]
     else:
@@ -71,8 +72,10 @@ def test_simgreedy_reduces_waits_or_strandings(zemgale, zemgale_region, existing
     h = p.history
     assert len(h) >= 2 and h["spent"].is_monotonic_increasing
     first, last = h.iloc[0], h.iloc[-1]
-    assert (last["mean_wait_min"] < first["mean_wait_min"]
-            or last["trips_stranded"] < first["trips_stranded"])
+    assert (
+        last["mean_wait_min"] < first["mean_wait_min"]
+        or last["trips_stranded"] < first["trips_stranded"]
+    )
     assert set(h["next_action"]) <= {"upsize", "add", ""}
 
 
@@ -109,7 +112,11 @@ def test_bad_input(zemgale, zemgale_region):
         place(zemgale, method="pmedian", budget="1plug", region=zemgale_region)
     with pytest.raises(ConfigError, match="method simgreedy simulates cars"):
         place(zemgale, method="simgreedy", budget="1M", kind="ebike", region=zemgale_region)
-    empty = load_scenario(overrides=["placement.candidates.zone_centre_kinds=[]",
-                                     "placement.candidates.corridor_kinds=[]"])
+    empty = load_scenario(
+        overrides=[
+            "placement.candidates.zone_centre_kinds=[]",
+            "placement.candidates.corridor_kinds=[]",
+        ]
+    )
     with pytest.raises(ConfigError, match="candidate set of kind 'car_dc' is empty"):
         place(empty, method="coverage", budget="1M", region=zemgale_region)

@@ -52,7 +52,7 @@ def test_erlang_c_agrees_with_a_simpy_mmc_queue():
 
     env.process(source())
     env.run()
-    simulated = waits[n // 10:].mean()  # drop the warm-up
+    simulated = waits[n // 10 :].mean()  # drop the warm-up
     assert simulated == pytest.approx(erlang_c_wait_s(c, lam, svc), rel=0.15)
 
 
@@ -70,14 +70,30 @@ def test_plan_plugs_spends_where_waits_are_and_respects_the_budget():
     service_min = np.array([30.0, 30.0, 30.0, 30.0])
     cost = np.array([100.0, 100.0, 100.0, 100.0])
     sizable = np.array([True, True, True, False])
-    out = plan_plugs(plugs, arrivals_h, service_min, cost_per_plug=cost, budget=500.0,
-                     target_wait_min=5.0, max_plugs=12, sizable=sizable)
+    out = plan_plugs(
+        plugs,
+        arrivals_h,
+        service_min,
+        cost_per_plug=cost,
+        budget=500.0,
+        target_wait_min=5.0,
+        max_plugs=12,
+        sizable=sizable,
+    )
     assert (out >= plugs).all() and out[3] == 1  # never reduced; not sizable stays
     assert ((out - plugs) * cost).sum() <= 500.0
     assert out[1] == 2  # 0.25 Erlang on 2 plugs already meets the target
     assert out[0] > 1 and out[2] > 4
-    rich = plan_plugs(plugs, arrivals_h, service_min, cost_per_plug=cost, budget=1e9,
-                      target_wait_min=5.0, max_plugs=12, sizable=sizable)
+    rich = plan_plugs(
+        plugs,
+        arrivals_h,
+        service_min,
+        cost_per_plug=cost,
+        budget=1e9,
+        target_wait_min=5.0,
+        max_plugs=12,
+        sizable=sizable,
+    )
     for i in range(3):  # with money enough every sizable site meets the target, just
         lam, svc = arrivals_h[i] / 3600, service_min[i] * 60
         assert erlang_c_wait_s(int(rich[i]), lam, svc) <= 300.0

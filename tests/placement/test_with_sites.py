@@ -11,8 +11,16 @@ from emob_sim.errors import ConfigError, NetworkError
 from emob_sim.region import build_region, with_sites
 from emob_sim.region.sites import SITE_FILE_COLUMNS, load_sites
 
-ELEJA = {"site_id": "eleja", "name": "Eleja", "kind": "car_dc", "lon": 23.6843, "lat": 56.4148,
-         "plugs": 2, "power_kw": 150.0, "source": "test"}
+ELEJA = {
+    "site_id": "eleja",
+    "name": "Eleja",
+    "kind": "car_dc",
+    "lon": 23.6843,
+    "lat": 56.4148,
+    "plugs": 2,
+    "power_kw": 150.0,
+    "source": "test",
+}
 
 
 def _sites(rows):
@@ -37,12 +45,14 @@ def test_same_sites_reordered_copy_the_matrices(zemgale, zemgale_region):
 
 
 def test_new_nodes_are_routed_like_build_region(zemgale, zemgale_region):
-    sc = load_scenario(overrides=[
-        "charging.sites_file=null",
-        "charging.sites=[{site_id: eleja, kind: car_dc, lon: 23.6843, lat: 56.4148, plugs: 2, "
-        "power_kw: 150}, {site_id: sece, kind: car_ac, lon: 25.3955, lat: 56.5591, plugs: 2, "
-        "power_kw: 22}]",
-    ])
+    sc = load_scenario(
+        overrides=[
+            "charging.sites_file=null",
+            "charging.sites=[{site_id: eleja, kind: car_dc, lon: 23.6843, lat: 56.4148, plugs: 2, "
+            "power_kw: 150}, {site_id: sece, kind: car_ac, lon: 25.3955, lat: 56.5591, plugs: 2, "
+            "power_kw: 22}]",
+        ]
+    )
     expected = build_region(sc)
     got = with_sites(zemgale_region, load_sites(sc.charging), max_snap_distance_m=5000)
     _assert_same_region(got, expected)
@@ -55,12 +65,14 @@ def test_site_off_the_network_is_named(zemgale_region):
 
 
 def test_ebike_sites_go_to_the_bike_layer(zemgale, zemgale_region):
-    bike = dict(ELEJA, site_id="ebike-bauska", kind="ebike", lon=24.1877, lat=56.4083,
-                plugs=6, power_kw=0.5)
+    bike = dict(
+        ELEJA, site_id="ebike-bauska", kind="ebike", lon=24.1877, lat=56.4083, plugs=6, power_kw=0.5
+    )
     if zemgale_region.bike is None:
         pytest.skip("e-bikes are off in the default scenario")
-    region = with_sites(zemgale_region, _sites([ELEJA, bike]), max_snap_distance_m=5000,
-                        scenario=zemgale)
+    region = with_sites(
+        zemgale_region, _sites([ELEJA, bike]), max_snap_distance_m=5000, scenario=zemgale
+    )
     assert region.sites["site_id"].tolist() == ["eleja"]
     assert region.bike.sites["site_id"].tolist() == ["ebike-bauska"]
     assert region.n_zones + 1 == region.time_s.shape[0]

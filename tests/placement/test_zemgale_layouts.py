@@ -28,10 +28,15 @@ def base_sites():
 
 
 def test_three_layouts_load():
-    names = {f: load_scenario(CONFIGS / f).name for f in
-             ("layout_existing.yaml", "layout_corridor.yaml", "layout_centres.yaml")}
-    assert names == {"layout_existing.yaml": "existing", "layout_corridor.yaml": "corridor",
-                     "layout_centres.yaml": "centres"}
+    names = {
+        f: load_scenario(CONFIGS / f).name
+        for f in ("layout_existing.yaml", "layout_corridor.yaml", "layout_centres.yaml")
+    }
+    assert names == {
+        "layout_existing.yaml": "existing",
+        "layout_corridor.yaml": "corridor",
+        "layout_centres.yaml": "centres",
+    }
     for f in ("layout_corridor.yaml", "layout_centres.yaml"):
         assert load_scenario(CONFIGS / f).charging.sites == []  # the file holds every site
 
@@ -40,12 +45,13 @@ def test_three_layouts_load():
 def test_layouts_start_with_todays_sites(base_sites, name):
     layout = _read(DATA / "layouts" / f"{name}.csv")
     assert layout["site_id"].is_unique
-    pd.testing.assert_frame_equal(layout[SPEC].iloc[: len(base_sites)], base_sites,
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        layout[SPEC].iloc[: len(base_sites)], base_sites, check_dtype=False
+    )
 
 
 def test_corridor_hubs_lie_on_the_trunk_roads(base_sites):
-    layout = _read(DATA / "layouts" / "corridor.csv").iloc[len(base_sites):]
+    layout = _read(DATA / "layouts" / "corridor.csv").iloc[len(base_sites) :]
     nodes = _read(DATA / "nodes.csv").set_index("name")
     links = _read(DATA / "links.csv")
     roads = set()
@@ -71,6 +77,6 @@ def test_centres_have_ac_dc_and_ebike_in_every_town(base_sites):
         known_here = known[known["name"].str.startswith(town.name)]
         kinds = set(here["kind"]) | set(known_here["kind"])
         assert kinds == {"car_ac", "car_dc", "ebike"}, town.name
-    new = layout.iloc[len(base_sites):]
+    new = layout.iloc[len(base_sites) :]
     assert new["source"].str.contains("ASSUMPTION").all()
     assert (new.loc[new["kind"] == "ebike", ["plugs", "power_kw"]] == [6, 0.5]).all().all()
