@@ -7,9 +7,17 @@ import pytest
 
 from emob_sim.config import load_scenario
 from emob_sim.errors import ConfigError
-from emob_sim.placement import LAYOUT_COLUMNS, Budget, parse_budget
+from emob_sim.placement import (
+    LAYOUT_COLUMNS,
+    METHODS,
+    SIMULATING,
+    Budget,
+    Placement,
+    parse_budget,
+    register,
+)
 from emob_sim.placement.candidates import existing_sites
-from emob_sim.runner import place
+from emob_sim.runner import SequentialEvaluator, place
 
 
 @pytest.fixture(scope="module")
@@ -65,11 +73,28 @@ def test_ebike_coverage(zemgale, zemgale_region):
     assert len(new) == 2 and (new["kind"] == "ebike").all()
 
 
+class CountingEvaluator(SequentialEvaluator):
+    """The runner's sequential evaluator, counting the scenarios it ran."""
+
+    def __init__(self):
+        super().__init__()
+        self.scenarios = []
+
+    def evaluate(self, scenarios, *, collect=None):
+        self.scenarios += list(scenarios)
+        return super().evaluate(scenarios, collect=collect)
+
+
 def test_simgreedy_reduces_waits_or_strandings(zemgale, zemgale_region, existing):
     budget = parse_budget("500k")
-    p = place(zemgale, method="simgreedy", budget=budget, region=zemgale_region)
+    ev = CountingEvaluator()
+    p = place(zemgale, method="simgreedy", budget=budget, region=zemgale_region, evaluator=ev)
     _check_layout(p, existing, budget)
     h = p.history
+    # every simulation went through the evaluator it was given, with the scenario's seed
+    assert len(ev.scenarios) == len(h)
+    assert {sc.seed for sc in ev.scenarios} == {zemgale.seed}
+    assert ev.regions.builds == 1
     assert len(h) >= 2 and h["spent"].is_monotonic_increasing
     first, last = h.iloc[0], h.iloc[-1]
     assert (
@@ -120,3 +145,27 @@ def test_bad_input(zemgale, zemgale_region):
     )
     with pytest.raises(ConfigError, match="candidate set of kind 'car_dc' is empty"):
         place(empty, method="coverage", budget="1M", region=zemgale_region)
+
+
+def test_methods_dispatch_through_the_registry(zemgale, zemgale_region):
+    assert set(METHODS) == {"coverage", "pmedian", "frlm", "simgreedy", "sizing"}
+    assert SIMULATING == {"simgreedy", "sizing"}
+    seen = []
+
+    @register("keep-existing")
+    def keep_existing(req):
+        seen.append((req.kind, req.budget.amount, req.demand.n_trips))
+        layout = existing_sites(req.region).assign(
+            status="existing", origin="existing", capex_eur=0.0, opex_eur_per_year=0.0
+        )[LAYOUT_COLUMNS]
+        return Placement(scenario=req.scenario, method="keep-existing", kind=req.kind,
+                         budget=req.budget, layout=layout, candidates=layout)  # fmt: skip
+
+    try:
+        p = place(zemgale, method="keep-existing", budget="3plugs", region=zemgale_region)
+    finally:
+        del METHODS["keep-existing"]
+    assert seen and seen[0][:2] == ("car_dc", 3.0) and seen[0][2] > 0
+    assert p.method == "keep-existing"
+    with pytest.raises(ConfigError, match="keep-existing"):
+        place(zemgale, method="keep-existing", budget="3plugs", region=zemgale_region)
