@@ -42,7 +42,7 @@ def _default_ebike_chains() -> dict[str, float]:
 
 
 class EbikeConfig(StrictModel):
-    """Privately owned e-bikes (pedelecs) and their charging (see :mod:`emob_sim.ebike`)."""
+    """Privately owned e-bikes (pedelecs) and their charging (see :mod:`emob_sim.demand.ebike`)."""
 
     enabled: bool = Field(True, description="False: no bike network, no e-bike demand")
     ownership_per_1000: NonNegative = Field(30.0, description="e-bikes per 1000 inhabitants")
