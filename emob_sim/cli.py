@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from emob_sim.config.loading import load_scenario, scenario_to_dict
+from emob_sim.config.loading import scenario_to_dict
+from emob_sim.display import format_value
 from emob_sim.errors import EmobSimError
 
 app = typer.Typer(
@@ -38,17 +42,49 @@ ScenarioArg = Annotated[
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
-        "--set", help="Override a scenario value, e.g. --set fleet.ev_share=0.2 (repeatable)."
+        "--set",
+        metavar="KEY=VALUE",
+        help="Override a scenario value, e.g. --set fleet.ev_share=0.2 (repeatable).",
     ),
 ]
 SeedOpt = Annotated[
     int | None, typer.Option("--seed", help="Random seed (replaces the scenario's).")
 ]
 OutOpt = Annotated[
-    Path, typer.Option("--out", "-o", help="Folder to write (created; must not exist or be empty).")
+    Path,
+    typer.Option(
+        "--out", "-o", metavar="DIR", help="Folder to write (created; must not exist or be empty)."
+    ),
 ]
-OverwriteOpt = Annotated[bool, typer.Option(help="Replace an existing output folder.")]
+OverwriteOpt = Annotated[
+    bool,
+    typer.Option(
+        "--overwrite",
+        help="Replace an earlier emob-sim output folder of the same kind (never other files).",
+    ),
+]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print no progress (errors and results only).")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from emob_sim import __version__
+
+        typer.echo(f"emob-sim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Planning simulator for electric-vehicle and e-bike charging networks."""
 
 
 def _fail(exc: BaseException) -> None:
@@ -65,29 +101,65 @@ def _setup_logging(verbose: bool) -> None:
         )
 
 
-def _summary(kpis: dict, sites, out: Path, attribution: str) -> None:
-    table = Table(title="Run summary", show_header=True, header_style="bold")
+@contextlib.contextmanager
+def _progress(*, quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A callback for stage messages: a live status line on a terminal, else one line per
+    stage with the elapsed time on stderr (for nohup, CI, schedulers); nothing with --quiet.
+
+    An interruption (Ctrl-C, SIGTERM while writing) ends the command with a message and exit
+    code 128 + the signal number; the output folder is left as it was.
+    """
+    start = time.perf_counter()
+    try:
+        if quiet:
+            yield lambda msg: None
+        elif err_console.is_terminal:
+            with err_console.status("starting") as status:
+                yield lambda msg: status.update(f"{msg} ...")
+        else:
+
+            def log_line(msg: str) -> None:
+                elapsed = time.perf_counter() - start
+                err_console.print(f"[{elapsed:7.1f} s] {msg}", highlight=False, soft_wrap=True)
+
+            yield log_line
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", 2)
+        err_console.print(f"interrupted ({exc or 'SIGINT'}): no output folder was changed")
+        raise typer.Exit(128 + signum) from None
+
+
+#: what the progress display says for a stage of :data:`emob_sim.runner.STAGES`
+_STAGE_TEXT = {
+    "region": "building the region (network, zones, sites, travel times)",
+    "demand": "drawing the demand",
+    "simulation": "simulating",
+    "kpis": "computing KPIs",
+    "write": "writing results",
+}
+
+
+def _kpi_table(title: str, values: dict) -> Table:
+    table = Table(title=title, show_header=True, header_style="bold")
     table.add_column("KPI")
     table.add_column("value", justify="right")
+    for key, value in values.items():
+        table.add_row(key, format_value(key, value))
+    return table
+
+
+def _summary(kpis: dict, sites, out: Path, attribution: str) -> None:
     sections = {k: v for k, v in kpis.items() if isinstance(v, dict)}  # e.g. "ebike"
-    for key, value in kpis.items():
-        if key not in sections:
-            table.add_row(key, f"{value:,.2f}" if isinstance(value, float) else f"{value:,}")
-    console.print(table)
+    console.print(_kpi_table("Run summary", {k: v for k, v in kpis.items() if k not in sections}))
     for name, section in sections.items():
-        sub = Table(title=f"{name} KPIs", show_header=True, header_style="bold")
-        sub.add_column("KPI")
-        sub.add_column("value", justify="right")
-        for key, value in section.items():
-            sub.add_row(key, f"{value:,.2f}" if isinstance(value, float) else f"{value:,}")
-        console.print(sub)
+        console.print(_kpi_table(f"{name} KPIs", section))
     st = Table(
         title="Charging sites (waits in minutes)",
         header_style="bold",
         box=None,
         pad_edge=False,
     )
-    st.add_column("site", width=20, overflow="ellipsis", no_wrap=True)
+    st.add_column("site", overflow="fold")
     for col in ("kind", "plugs×kW", "sessions", "kWh", "util", "wait", "p95"):
         st.add_column(col, justify="left" if col == "kind" else "right", no_wrap=True)
     for row in sites.itertuples(index=False):
@@ -95,11 +167,11 @@ def _summary(kpis: dict, sites, out: Path, attribution: str) -> None:
             str(row.name or row.site_id),
             row.kind,
             f"{row.plugs}×{row.power_kw:g}",
-            str(row.sessions),
-            f"{row.energy_kwh:,.0f}",
-            f"{row.utilisation:.2f}",
-            f"{row.mean_wait_min:.1f}",
-            f"{row.p95_wait_min:.1f}",
+            format_value("sessions", row.sessions),
+            format_value("energy", row.energy_kwh),
+            format_value("utilisation_share", row.utilisation),
+            format_value("wait", row.mean_wait_min),
+            format_value("p95", row.p95_wait_min),
         )
     console.print(st)
     console.print(f"Results written to [bold]{out}[/]")
@@ -115,17 +187,17 @@ def run(
     set_: SetOpt = None,
     overwrite: OverwriteOpt = False,
     verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Simulate a scenario and write its results to a run folder."""
     from emob_sim.runner import run as run_scenario
 
     _setup_logging(verbose)
-    stage_text = {"write": "writing results"}
     try:
-        with console.status("starting") as status:
+        with _progress(quiet=quiet) as progress:
             result = run_scenario(
                 scenario, seed=seed, overrides=set_ or (), out_dir=out, overwrite=overwrite,
-                on_stage=lambda s: status.update(f"{stage_text.get(s, s)} ..."),
+                on_stage=lambda s: progress(_STAGE_TEXT.get(s, s)),
             )  # fmt: skip
     except EmobSimError as exc:
         _fail(exc)
@@ -138,19 +210,24 @@ def validate(
     scenario: ScenarioArg = None,
     set_: SetOpt = None,
     seed: SeedOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Check a scenario file and print the resolved scenario as JSON."""
+    """Check a scenario as `run` does before simulating; print it resolved, as JSON.
+
+    The scenario is read and validated, and its region and demand are built: every file is
+    read, the zones and sites are snapped to the network, the corridors are checked.
+    """
+    from emob_sim.runner import check_scenario
+
     try:
-        sc = load_scenario(scenario, overrides=set_ or (), seed=seed)
+        with _progress(quiet=quiet) as progress:
+            sc = check_scenario(
+                scenario, overrides=set_ or (), seed=seed,
+                on_stage=lambda s: progress(_STAGE_TEXT.get(s, s)),
+            )  # fmt: skip
     except EmobSimError as exc:
         _fail(exc)
     sys.stdout.write(json.dumps(scenario_to_dict(sc), indent=2, ensure_ascii=False) + "\n")
-
-
-def _fmt(value) -> str:
-    if isinstance(value, float):
-        return f"{value:,.2f}" if abs(value) < 1e5 else f"{value:,.0f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 @app.command()
@@ -175,6 +252,7 @@ def place(
     set_: SetOpt = None,
     overwrite: OverwriteOpt = False,
     verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Propose charging sites with a placement heuristic; write the layout and its scenario."""
     from emob_sim.io import check_out_dir
@@ -183,8 +261,10 @@ def place(
 
     _setup_logging(verbose)
     try:
-        check_out_dir(out, overwrite=overwrite)
-        with console.status("starting") as status:
+        check_out_dir(
+            out, kind="place", overwrite=overwrite, protect=[scenario] if scenario else []
+        )
+        with _progress(quiet=quiet) as progress:
             result = place_layout(
                 scenario,
                 method=method,
@@ -192,18 +272,19 @@ def place(
                 kind=kind,
                 overrides=set_ or (),
                 seed=seed,
-                on_progress=lambda s: status.update(f"{s} ..."),
+                on_progress=progress,
             )
-            path = write_placement(
-                result, out, scenario_path=scenario, overrides=set_ or (), overwrite=overwrite
-            )
+            progress("writing the layout")
+            path = write_placement(result, out, scenario_path=scenario, overwrite=overwrite)
     except EmobSimError as exc:
         _fail(exc)
+    budget_unit = "plugs" if result.budget.unit == "plugs" else "EUR"
     table = Table(title=f"Placement ({method}, budget {result.budget})", header_style="bold")
     table.add_column("")
     table.add_column("value", justify="right")
     for key, value in result.summary.items():
-        table.add_row(key, _fmt(value))
+        unit = budget_unit if key == "spent" else None
+        table.add_row(key, format_value(key, value, unit=unit))
     console.print(table)
     changed = result.layout[result.layout["status"] != "existing"]
     st = Table(title="New and enlarged sites", header_style="bold", box=None, pad_edge=False)
@@ -215,7 +296,7 @@ def place(
             row.kind,
             f"{row.plugs}×{row.power_kw:g}",
             row.status,
-            f"{row.capex_eur:,.0f}",
+            format_value("capex", row.capex_eur),
         )
     console.print(st)
     console.print(f"Layout written to [bold]{path}[/]")
@@ -233,6 +314,7 @@ def compare(
     set_: SetOpt = None,
     overwrite: OverwriteOpt = False,
     verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
 ) -> None:
     """Simulate layouts with the same demand and seed; write and print them side by side."""
     from emob_sim.io import check_out_dir
@@ -240,15 +322,15 @@ def compare(
 
     _setup_logging(verbose)
     try:
-        check_out_dir(out, overwrite=overwrite)
-        with console.status("starting") as status:
+        check_out_dir(out, kind="compare", overwrite=overwrite, protect=layouts)
+        with _progress(quiet=quiet) as progress:
             result = compare_layouts(
                 layouts,
                 seed=seed,
                 overrides=set_ or (),
-                on_progress=lambda s: status.update(f"simulating {s} ..."),
+                on_progress=lambda s: progress(f"simulating layout {s}"),
             )
-            status.update("writing ...")
+            progress("writing the comparison")
             path = write_comparison(result, out, overwrite=overwrite)
     except EmobSimError as exc:
         _fail(exc)
@@ -258,7 +340,8 @@ def compare(
     for name in rows.index:
         table.add_column(str(name), justify="right")
     for col in rows.columns:
-        table.add_row(col, *(_fmt(v.item() if hasattr(v, "item") else v) for v in rows[col]))
+        values = (v.item() if hasattr(v, "item") else v for v in rows[col])
+        table.add_row(col, *(format_value(col, v) for v in values))
     console.print(table)
     console.print(f"Comparison written to [bold]{path}[/]")
 

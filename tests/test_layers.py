@@ -150,6 +150,7 @@ def test_no_module_uses_another_packages_private_names():
                 continue
             target = ".".join(node.module.split(".")[:2])
             private = [a.name for a in node.names if a.name.startswith("_")]
+            private = [p for p in private if not p.endswith("__")]
             private += [p for p in node.module.split(".") if p.startswith("_")]
             if private and target != own:
                 offenders.append(f"{name}: {node.module} {private}")

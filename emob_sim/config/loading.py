@@ -25,9 +25,21 @@ __all__ = [
     "parse_override",
     "scenario_to_dict",
     "deep_merge",
+    "portable_path",
+    "input_files",
+    "BUNDLED_SCHEME",
 ]
 
 _MAX_EXTENDS_DEPTH = 10
+
+#: a path written ``emob-sim:data/zemgale/zones.csv`` is a file shipped with emob-sim
+#: (:func:`bundled_path`), wherever emob-sim is installed
+BUNDLED_SCHEME = "emob-sim:"
+
+
+def _bundled_roots() -> list[Path]:
+    package_dir = Path(__file__).resolve().parents[1]
+    return [package_dir.parent, package_dir / "_bundled"]
 
 
 def bundled_path(relative: str) -> Path:
@@ -37,7 +49,7 @@ def bundled_path(relative: str) -> Path:
     it in ``emob_sim/_bundled``.
     """
     package_dir = Path(__file__).resolve().parents[1]
-    for root in (package_dir.parent, package_dir / "_bundled"):
+    for root in _bundled_roots():
         candidate = root / relative
         if candidate.exists():
             return candidate
@@ -53,14 +65,31 @@ def _is_path_key(key: str) -> bool:
     return key == "file" or key.endswith("_file") or key.endswith("_dir")
 
 
+def _resolve_path(value: str, base: Path) -> Path:
+    """A path of a scenario file: ``emob-sim:...`` (shipped), absolute, or relative to ``base``."""
+    if value.startswith(BUNDLED_SCHEME):
+        return bundled_path(value[len(BUNDLED_SCHEME) :])
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else (base / p).resolve()
+
+
+def portable_path(path: str | Path) -> str:
+    """``emob-sim:RELATIVE`` for a file shipped with emob-sim, else the absolute path."""
+    p = Path(path).expanduser().resolve()
+    for root in _bundled_roots():
+        for top in ("configs", "data"):
+            if (root / top) in p.parents:
+                return BUNDLED_SCHEME + p.relative_to(root).as_posix()
+    return str(p)
+
+
 def _resolve_paths(node: Any, base: Path) -> Any:
     """Return ``node`` with every path-valued key made absolute against ``base``."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
             if isinstance(key, str) and _is_path_key(key) and isinstance(value, str):
-                p = Path(value).expanduser()
-                out[key] = str(p if p.is_absolute() else (base / p).resolve())
+                out[key] = str(_resolve_path(value, base))
             else:
                 out[key] = _resolve_paths(value, base)
         return out
@@ -122,23 +151,27 @@ def _read_yaml(path: Path) -> dict:
     return data
 
 
-def _load_tree(path: Path, depth: int = 0) -> dict:
-    """Read ``path`` and the chain of files it ``extends:``; return the merged raw mapping."""
-    if depth > _MAX_EXTENDS_DEPTH:
-        raise ConfigError(f"{path}: 'extends:' nests deeper than {_MAX_EXTENDS_DEPTH} files")
+def _load_tree(path: Path, chain: tuple[Path, ...] = ()) -> dict:
+    """Read ``path`` and the chain of files it ``extends:``; return the merged raw mapping.
+
+    ``chain`` holds the files that extend this one (a cycle is reported with its files).
+    """
     path = path.resolve()
+    if path in chain:
+        cycle = " -> ".join(str(p) for p in (*chain[chain.index(path) :], path))
+        raise ConfigError(f"{chain[-1]}: extends: forms a cycle: {cycle}")
+    if len(chain) > _MAX_EXTENDS_DEPTH:
+        raise ConfigError(f"{path}: 'extends:' nests deeper than {_MAX_EXTENDS_DEPTH} files")
     data = _resolve_paths(_read_yaml(path), path.parent)
     parent = data.pop("extends", None)
     if parent is None:
         return data
     if not isinstance(parent, str):
         raise ConfigError(f"{path}: extends: expected a file path, got {parent!r}")
-    parent_path = Path(parent).expanduser()
-    if not parent_path.is_absolute():
-        parent_path = path.parent / parent_path
+    parent_path = _resolve_path(parent, path.parent)
     if not parent_path.exists():
         raise InputFileNotFoundError(f"{path}: extends: file not found: {parent_path}")
-    return deep_merge(_load_tree(parent_path, depth + 1), data)
+    return deep_merge(_load_tree(parent_path, (*chain, path)), data)
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
@@ -270,6 +303,40 @@ def _check_files_exist(scenario: Scenario) -> None:
             raise InputFileNotFoundError(f"{key}: file not found: {p}")
 
 
-def scenario_to_dict(scenario: Scenario) -> dict:
-    """The resolved scenario as plain JSON-able data (paths as strings)."""
-    return scenario.model_dump(mode="json")
+def scenario_to_dict(scenario: Scenario, *, portable: bool = False) -> dict:
+    """The resolved scenario as plain JSON-able data (paths as strings).
+
+    With ``portable`` the files shipped with emob-sim are written ``emob-sim:...``
+    (:func:`portable_path`), so that a scenario written out loads on any installation.
+    """
+    data = scenario.model_dump(mode="json")
+    return _portable(data) if portable else data
+
+
+def _portable(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {
+            k: portable_path(v)
+            if isinstance(k, str) and _is_path_key(k) and isinstance(v, str)
+            else _portable(v)
+            for k, v in node.items()
+        }
+    if isinstance(node, list):
+        return [_portable(v) for v in node]
+    return node
+
+
+def input_files(scenario: Scenario) -> list[Path]:
+    """The files a scenario reads, for the manifest's hashes."""
+    files: list[Path] = []
+    net = scenario.network
+    if net.source == "strategic" and net.strategic_dir is not None:
+        files += sorted(p for p in Path(net.strategic_dir).glob("*.csv"))
+    if net.source == "file" and net.file is not None:
+        files.append(Path(net.file))
+    if net.source == "polygon" and net.polygon_file is not None:
+        files.append(Path(net.polygon_file))
+    for p in (scenario.zones.file, scenario.charging.sites_file):
+        if p is not None:
+            files.append(Path(p))
+    return files

@@ -8,14 +8,26 @@ of output folders (check, write atomically, replace only emob-sim output);
 from __future__ import annotations
 
 from emob_sim.io.files import sha256_file, write_json, write_parquet, write_points
-from emob_sim.io.folders import OUTPUT_MARKERS, atomic_output_dir, check_out_dir
+from emob_sim.io.folders import (
+    MANIFEST,
+    OUTPUT_KINDS,
+    Interrupted,
+    atomic_output_dir,
+    check_out_dir,
+    read_manifest,
+    remove_leftovers,
+)
 from emob_sim.io.tables import read_text_table
 
 __all__ = [
     "read_text_table",
     "check_out_dir",
     "atomic_output_dir",
-    "OUTPUT_MARKERS",
+    "OUTPUT_KINDS",
+    "MANIFEST",
+    "Interrupted",
+    "read_manifest",
+    "remove_leftovers",
     "write_json",
     "write_parquet",
     "write_points",

@@ -17,45 +17,51 @@ The folder is written atomically (:func:`emob_sim.io.atomic_output_dir`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
-from emob_sim.config.loading import deep_merge, default_scenario_path, parse_override
+from emob_sim.config.loading import (
+    default_scenario_path,
+    input_files,
+    portable_path,
+    scenario_to_dict,
+)
 from emob_sim.io import atomic_output_dir, write_json, write_points
 from emob_sim.placement.propose import Placement
 
 __all__ = ["write_placement", "PLACE_FILES"]
 
-PLACE_FILES = ["layout.csv", "layout.geojson", "scenario.yaml", "candidates.csv", "placement.json"]
+PLACE_FILES = [
+    "layout.csv",
+    "layout.geojson",
+    "scenario.yaml",
+    "candidates.csv",
+    "placement.json",
+    "manifest.json",
+]
 
 
-def _scenario_yaml(placement: Placement, source: Path, overrides: Iterable[str]) -> str:
-    data: dict = {}
-    for text in overrides:
-        keys, value = parse_override(text)
-        node = data
-        for key in keys[:-1]:
-            node = node.setdefault(key, {})
-        node[keys[-1]] = value
+def _scenario_yaml(placement: Placement, source: str) -> str:
+    """The placed scenario, resolved and standing on its own (no ``extends:``).
+
+    Its sites are ``layout.csv`` beside it; every other file is named by its absolute path, or
+    ``emob-sim:...`` when it is shipped with emob-sim, so the folder can be moved or shared.
+    """
     sc = placement.scenario
-    data = deep_merge(
-        data,
-        {
-            "name": f"{sc.name}-{placement.method}",
-            "description": f"Layout proposed by `emob-sim place --method {placement.method} "
-            f"--budget {placement.budget}` ({placement.kind}) from {sc.name}.",
-            "seed": sc.seed,
-            "charging": {"sites_file": "layout.csv", "sites": []},
-        },
+    data = scenario_to_dict(sc, portable=True)
+    data.update(
+        name=f"{sc.name}-{placement.method}",
+        description=f"Layout proposed by `emob-sim place --method {placement.method} "
+        f"--budget {placement.budget}` ({placement.kind}) from {sc.name} ({source}).",
     )
+    data["charging"].update(sites_file="layout.csv", sites=[])
     header = (
-        f"# Written by emob-sim place (method {placement.method}, budget {placement.budget}).\n"
-        "# The layout holds every site; the scenario it extends is unchanged otherwise.\n"
+        f"# Written by emob-sim place (method {placement.method}, budget {placement.budget})\n"
+        f"# from {source}, with every value resolved (the --set overrides included).\n"
+        "# The layout (layout.csv, beside this file) holds every site.\n"
     )
-    body = yaml.safe_dump({"extends": str(source), **data}, allow_unicode=True, sort_keys=False)
-    return header + body
+    return header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
 def write_placement(
@@ -63,7 +69,6 @@ def write_placement(
     out_dir: str | Path,
     *,
     scenario_path: str | Path | None,
-    overrides: Iterable[str] = (),
     overwrite: bool = False,
 ) -> Path:
     """Write the layout folder of a placement atomically and return its path.
@@ -75,19 +80,18 @@ def write_placement(
     out_dir
         Folder to create (must not exist or be empty unless ``overwrite``).
     scenario_path
-        The scenario file the placement started from (None: the embedded default); the
-        written ``scenario.yaml`` extends it (absolute path).
-    overrides
-        The ``--set`` overrides used, repeated in ``scenario.yaml``.
+        The scenario file the placement started from (None: the embedded default), named in
+        the written ``scenario.yaml``; a folder holding it is never written.
     overwrite
         Replace an existing folder.
     """
     source = Path(scenario_path).resolve() if scenario_path is not None else default_scenario_path()
-    with atomic_output_dir(out_dir, overwrite=overwrite) as tmp:
+    protect = [source, *input_files(placement.scenario)]
+    with atomic_output_dir(out_dir, kind="place", overwrite=overwrite, protect=protect) as tmp:
         placement.layout.to_csv(tmp / "layout.csv", index=False, encoding="utf-8")
         write_points(placement.layout, tmp / "layout.geojson")
         (tmp / "scenario.yaml").write_text(
-            _scenario_yaml(placement, source, overrides), encoding="utf-8"
+            _scenario_yaml(placement, portable_path(source)), encoding="utf-8"
         )
         placement.candidates.to_csv(tmp / "candidates.csv", index=False, encoding="utf-8")
         write_json(tmp / "placement.json", placement.summary)

@@ -19,17 +19,24 @@ from emob_sim.runner.compare import (
 )
 from emob_sim.runner.evaluate import ExecutorEvaluator, RegionCache, SequentialEvaluator, kpis_of
 from emob_sim.runner.place import place
-from emob_sim.runner.stages import STAGES, draw_demand, resolve_scenario, run, run_stages
-from emob_sim.runner.write import RUN_FILES, input_files, write_run
+from emob_sim.runner.stages import (
+    STAGES,
+    check_scenario,
+    draw_demand,
+    resolve_scenario,
+    run,
+    run_stages,
+)
+from emob_sim.runner.write import RUN_FILES, write_run
 
 __all__ = [
     "run",
     "run_stages",
+    "check_scenario",
     "draw_demand",
     "resolve_scenario",
     "STAGES",
     "write_run",
-    "input_files",
     "RUN_FILES",
     "SequentialEvaluator",
     "ExecutorEvaluator",

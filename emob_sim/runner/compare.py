@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from emob_sim.config.loading import input_files
 from emob_sim.config.models import Scenario
 from emob_sim.errors import EmobSimError, NetworkError
 from emob_sim.io import atomic_output_dir, write_json, write_points
@@ -88,7 +89,13 @@ MUNICIPALITY_COLUMNS = [
     "mean_wait_min",
     "trips_stranded",
 ]
-COMPARE_FILES = ["comparison.csv", "municipalities.csv", "layouts.gpkg", "compare.json"]
+COMPARE_FILES = [
+    "comparison.csv",
+    "municipalities.csv",
+    "layouts.gpkg",
+    "compare.json",
+    "manifest.json",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -295,8 +302,14 @@ def _layer_name(name: str, used: set[str]) -> str:
 def write_comparison(
     comparison: Comparison, out_dir: str | Path, *, overwrite: bool = False
 ) -> Path:
-    """Write the comparison folder atomically (see the module docstring) and return its path."""
-    with atomic_output_dir(out_dir, overwrite=overwrite) as tmp:
+    """Write the comparison folder atomically (see the module docstring) and return its path.
+
+    A folder holding a layout file or an input file of the layouts is never written.
+    """
+    protect = [Path(f) for f in comparison.files.values() if Path(f).is_file()]
+    for result in comparison.runs.values():
+        protect += input_files(result.scenario)
+    with atomic_output_dir(out_dir, kind="compare", overwrite=overwrite, protect=protect) as tmp:
         comparison.table.to_csv(tmp / "comparison.csv", index=False, encoding="utf-8")
         comparison.municipalities.to_csv(tmp / "municipalities.csv", index=False, encoding="utf-8")
         used: set[str] = set()

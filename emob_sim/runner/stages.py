@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from emob_sim.analysis import compute_kpis, site_table
-from emob_sim.config.loading import load_scenario
+from emob_sim.config.loading import input_files, load_scenario
 from emob_sim.config.models import Scenario
 from emob_sim.demand import Demand, EbikeDemand, generate_demand, generate_ebike_demand
 from emob_sim.io import check_out_dir
@@ -25,7 +25,7 @@ from emob_sim.runner.write import write_run
 from emob_sim.seeds import seed_streams
 from emob_sim.sim import simulate, simulate_ebikes
 
-__all__ = ["run", "run_stages", "draw_demand", "resolve_scenario", "STAGES"]
+__all__ = ["run", "run_stages", "check_scenario", "draw_demand", "resolve_scenario", "STAGES"]
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +82,33 @@ def run_stages(
     )  # fmt: skip
 
 
+def check_scenario(
+    scenario: Scenario | str | Path | None = None,
+    *,
+    seed: int | None = None,
+    overrides: Iterable[str] = (),
+    on_stage: Callable[[str], None] | None = None,
+) -> Scenario:
+    """Check a scenario as :func:`run` does before simulating; return it resolved.
+
+    The scenario is validated, its region is built (every file read, zones and sites snapped,
+    the travel times routed) and its demand drawn (corridors and zones checked), so that what
+    ``run`` would refuse before simulating is refused here too.
+
+    Raises
+    ------
+    EmobSimError
+        As :func:`run`, for the scenario and its input files.
+    """
+    scenario = resolve_scenario(scenario, seed=seed, overrides=overrides)
+    notify = on_stage or (lambda stage: None)
+    notify("region")
+    region = build_region(scenario)
+    notify("demand")
+    draw_demand(scenario, region)
+    return scenario
+
+
 def run(
     scenario: Scenario | str | Path | None = None,
     *,
@@ -120,9 +147,14 @@ def run(
         Bad input: the scenario, its files or the output folder (the message names the value
         and what was expected).
     """
+    sources = [scenario] if isinstance(scenario, str | Path) else []
     if out_dir is not None:
-        check_out_dir(out_dir, overwrite=overwrite)
+        check_out_dir(out_dir, kind="run", overwrite=overwrite, protect=sources)
     scenario = resolve_scenario(scenario, seed=seed, overrides=overrides)
+    if out_dir is not None:  # now that its input files are known
+        check_out_dir(
+            out_dir, kind="run", overwrite=overwrite, protect=[*sources, *input_files(scenario)]
+        )
     notify = on_stage or (lambda stage: None)
     notify("region")
     if region is None:
@@ -134,5 +166,5 @@ def run(
     result = run_stages(scenario, region, on_stage=notify)
     if out_dir is not None:
         notify("write")
-        write_run(result, out_dir, overwrite=overwrite)
+        write_run(result, out_dir, overwrite=overwrite, protect=sources)
     return result

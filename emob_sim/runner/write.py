@@ -2,7 +2,8 @@
 
 A run folder holds::
 
-    manifest.json         resolved scenario, package and library versions, seed, input hashes
+    manifest.json         kind "run", resolved scenario, package and library versions, seed,
+                          input hashes, and the files of the folder
     kpis.json             region-wide KPIs (analysis.kpis.KPI_KEYS) and the ``ebike`` section
     sites.geojson         one Point feature per public charging site with its KPIs (car sites,
                           then public e-bike points of kind "ebike")
@@ -23,18 +24,18 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
 from emob_sim.analysis import ebike_session_table, ebike_trip_table, load_profile_table
-from emob_sim.config.loading import scenario_to_dict
-from emob_sim.config.models import Scenario
+from emob_sim.config.loading import input_files, scenario_to_dict
 from emob_sim.io import atomic_output_dir, sha256_file, write_json, write_parquet, write_points
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.results import RunResult
 
-__all__ = ["write_run", "input_files", "RUN_FILES"]
+__all__ = ["write_run", "RUN_FILES"]
 
 RUN_FILES = [
     "manifest.json",
@@ -50,22 +51,6 @@ RUN_FILES = [
 ]
 
 _LIBRARIES = ["numpy", "pandas", "scipy", "networkx", "osmnx", "simpy", "numba", "pydantic"]
-
-
-def input_files(scenario: Scenario) -> list[Path]:
-    """The files a scenario reads, for the manifest's hashes."""
-    files: list[Path] = []
-    net = scenario.network
-    if net.source == "strategic" and net.strategic_dir is not None:
-        files += sorted(p for p in Path(net.strategic_dir).glob("*.csv"))
-    if net.source == "file" and net.file is not None:
-        files.append(Path(net.file))
-    if net.source == "polygon" and net.polygon_file is not None:
-        files.append(Path(net.polygon_file))
-    for p in (scenario.zones.file, scenario.charging.sites_file):
-        if p is not None:
-            files.append(Path(p))
-    return files
 
 
 def _manifest(result: RunResult) -> dict:
@@ -93,7 +78,6 @@ def _manifest(result: RunResult) -> dict:
         "bike_network": _network_info(bike.network) if (bike := result.region.bike) else None,
         "python": platform.python_version(),
         "libraries": versions,
-        "files": RUN_FILES,
         "scenario": resolved,
     }
 
@@ -110,15 +94,24 @@ def _network_info(network: RoadNetwork | None) -> dict | None:
     }
 
 
-def write_run(result: RunResult, out_dir: str | Path, *, overwrite: bool = False) -> Path:
+def write_run(
+    result: RunResult,
+    out_dir: str | Path,
+    *,
+    overwrite: bool = False,
+    protect: Iterable[str | Path] = (),
+) -> Path:
     """Write a run folder atomically and return its path.
 
     Everything is written into a temporary folder beside ``out_dir``, which is renamed to
-    ``out_dir`` only when complete. With ``overwrite`` an existing folder is replaced (it is
-    moved aside first and deleted after the rename succeeded).
+    ``out_dir`` only when complete (:func:`emob_sim.io.atomic_output_dir`). With ``overwrite``
+    an earlier run folder is replaced. A folder holding one of the scenario's input files, or
+    one of ``protect`` (e.g. the scenario file), is never written.
     """
-    with atomic_output_dir(out_dir, overwrite=overwrite) as tmp:
-        write_json(tmp / "manifest.json", _manifest(result))
+    protect = [*protect, *input_files(result.scenario)]
+    with atomic_output_dir(
+        out_dir, kind="run", overwrite=overwrite, protect=protect, manifest=_manifest(result)
+    ) as tmp:
         write_json(tmp / "kpis.json", result.kpis)
         write_points(result.sites, tmp / "sites.geojson")
         sim = result.sim

@@ -22,10 +22,10 @@ def placement(zemgale, zemgale_region):
 
 
 def test_written_folder(placement, tmp_path):
-    out = write_placement(
-        placement, tmp_path / "lay", scenario_path=None, overrides=["fleet.ev_share=0.02"]
-    )
+    out = write_placement(placement, tmp_path / "lay", scenario_path=None)
     assert sorted(p.name for p in out.iterdir()) == sorted(PLACE_FILES)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["kind"] == "place" and sorted(manifest["files"]) == sorted(PLACE_FILES)
     specs = read_sites_file(out / "layout.csv")
     assert [s.site_id for s in specs] == placement.layout["site_id"].tolist()
     geo = json.loads((out / "layout.geojson").read_text(encoding="utf-8"))
@@ -35,9 +35,24 @@ def test_written_folder(placement, tmp_path):
     assert summary["method"] == "coverage" and summary["spent"] <= 700_000
     sc = load_scenario(out / "scenario.yaml")
     assert sc.charging.sites_file == out / "layout.csv" and sc.charging.sites == []
-    assert sc.fleet.ev_share == 0.02 and sc.seed == placement.scenario.seed
+    assert sc.seed == placement.scenario.seed
+    # the scenario stands on its own: resolved, no extends:, shipped files as emob-sim:...
     text = (out / "scenario.yaml").read_text(encoding="utf-8")
-    assert f"extends: {default_scenario_path()}" in text
+    assert "extends:" not in text and "emob-sim:data/zemgale/zones.csv" in text
+    same = ("name", "description", "charging")
+    assert sc.model_copy(update=dict.fromkeys(same)) == placement.scenario.model_copy(
+        update=dict.fromkeys(same)
+    )
+
+
+def test_written_scenario_still_runs_after_the_folder_moved(placement, tmp_path):
+    out = write_placement(placement, tmp_path / "lay", scenario_path=None)
+    moved = tmp_path / "elsewhere" / "shared-layout"
+    moved.parent.mkdir()
+    out.rename(moved)
+    sc = load_scenario(moved / "scenario.yaml")
+    assert sc.charging.sites_file == moved / "layout.csv"
+    assert sc.zones.file == placement.scenario.zones.file
 
 
 def test_written_scenario_runs_the_layout(
@@ -59,7 +74,7 @@ def test_existing_folder_is_not_touched(placement, tmp_path):
     with pytest.raises(EmobSimError, match="not empty"):
         write_placement(placement, out, scenario_path=None)
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
-    with pytest.raises(EmobSimError, match="only emob-sim output folders"):
+    with pytest.raises(EmobSimError, match="only folders written by emob-sim"):
         write_placement(placement, out, scenario_path=None, overwrite=True)
     assert [p.name for p in out.iterdir()] == ["keep.txt"]
 
@@ -67,9 +82,13 @@ def test_existing_folder_is_not_touched(placement, tmp_path):
 def test_overwrite_replaces_an_earlier_placement(placement, tmp_path):
     out = tmp_path / "lay"
     write_placement(placement, out, scenario_path=None)
-    (out / "stale.txt").write_text("x")
+    (out / "layout.csv").write_text("edited by hand")  # a file emob-sim wrote: replaced
     write_placement(placement, out, scenario_path=None, overwrite=True)
-    assert not (out / "stale.txt").exists() and (out / "layout.csv").exists()
+    assert (out / "layout.csv").read_text() != "edited by hand"
+    (out / "stale.txt").write_text("x")  # a user's file: the folder is kept as it is
+    with pytest.raises(EmobSimError, match="stale.txt"):
+        write_placement(placement, out, scenario_path=None, overwrite=True)
+    assert (out / "stale.txt").exists()
 
 
 def test_atomic_output_dir_leaves_nothing_on_failure(tmp_path):

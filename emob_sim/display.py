@@ -1,0 +1,62 @@
+"""One number format for people, in every table the CLI (and later the app) shows.
+
+Counts and money have thousands separators and no decimals; other quantities get as many
+decimals as their size needs; a unit follows from the key's suffix (``_min``, ``_kwh``,
+``_kw``, ``_kg``, ``_km``, ``_eur``; shares as percent). Files (CSV, Parquet, JSON) keep full
+precision and plain column names: this module is for what is printed.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+__all__ = ["format_value", "unit_of"]
+
+#: key suffix -> unit printed after the number
+_UNITS = (
+    ("_eur_per_year", "EUR/year"),
+    ("_eur", "EUR"),
+    ("_min", "min"),
+    ("_kwh", "kWh"),
+    ("_kw", "kW"),
+    ("_kg", "kg"),
+    ("_km", "km"),
+    ("_s", "s"),
+    ("_share", "%"),
+)
+_PREFIX_UNITS = (("km_", "km"), ("car_km_", "km"))
+
+
+def unit_of(key: str) -> str:
+    """The unit of a KPI or column name ('' for counts and plain numbers)."""
+    for suffix, unit in _UNITS:
+        if key.endswith(suffix):
+            return unit
+    for prefix, unit in _PREFIX_UNITS:
+        if key.startswith(prefix) or key == prefix.rstrip("_"):
+            return unit
+    return ""
+
+
+def format_value(key: str, value: object, *, unit: str | None = None) -> str:
+    """``value`` for people: ``1,553,700 EUR``, ``12 plugs``, ``3.4 min``, ``42.0 %``.
+
+    ``unit`` replaces the unit derived from ``key``.
+    """
+    unit = unit_of(key) if unit is None else unit
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return str(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return "-"
+    if unit == "%":
+        return f"{float(value) * 100:,.1f} %"
+    if isinstance(value, Integral) or unit in ("EUR", "EUR/year") or float(value).is_integer():
+        text = f"{float(value):,.0f}"
+    else:
+        size = abs(float(value))
+        decimals = 0 if size >= 1000 else 1 if size >= 10 else 2
+        text = f"{float(value):,.{decimals}f}"
+    if text == "-0":
+        text = "0"
+    return f"{text} {unit}" if unit else text
