@@ -283,9 +283,23 @@ def place(
     table.add_column("")
     table.add_column("value", justify="right")
     for key, value in result.summary.items():
-        unit = budget_unit if key == "spent" else None
-        table.add_row(key, format_value(key, value, unit=unit))
+        if not isinstance(value, list):
+            unit = budget_unit if key == "spent" else None
+            table.add_row(key, format_value(key, value, unit=unit))
     console.print(table)
+    if result.summary.get("steps"):
+        steps = Table(title="Steps kept (objective: waiting and stranding, minutes)",
+                      header_style="bold", box=None, pad_edge=False)  # fmt: skip
+        for col in ("step", "action", "site", "cost", "objective before", "after"):
+            steps.add_column(col, justify="left" if col in ("action", "site") else "right")
+        for step in result.summary["steps"]:
+            steps.add_row(
+                str(step["step"]), step["action"], step["site_id"],
+                format_value("cost", step["cost"], unit=budget_unit),
+                format_value("objective_min_before", step["objective_min_before"]),
+                format_value("objective_min_after", step["objective_min_after"]),
+            )  # fmt: skip
+        console.print(steps)
     changed = result.layout[result.layout["status"] != "existing"]
     st = Table(title="New and enlarged sites", header_style="bold", box=None, pad_edge=False)
     for col in ("site", "kind", "plugs×kW", "status", "CAPEX EUR"):
@@ -335,7 +349,7 @@ def compare(
     except EmobSimError as exc:
         _fail(exc)
     table = Table(title=f"Layout comparison (seed {result.seed})", header_style="bold")
-    table.add_column("")
+    table.add_column("", overflow="fold")
     rows = result.table.drop(columns=["file"]).set_index("layout")
     for name in rows.index:
         table.add_column(str(name), justify="right")

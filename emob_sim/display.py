@@ -28,8 +28,15 @@ _UNITS = (
 _PREFIX_UNITS = (("km_", "km"), ("car_km_", "km"))
 
 
+#: qualifiers at the end of a name that say which value it is, not its unit
+_QUALIFIERS = ("_area", "_total", "_before", "_after")
+
+
 def unit_of(key: str) -> str:
     """The unit of a KPI or column name ('' for counts and plain numbers)."""
+    key = key.removeprefix("ebike_")
+    for qualifier in _QUALIFIERS:
+        key = key.removesuffix(qualifier)
     for suffix, unit in _UNITS:
         if key.endswith(suffix):
             return unit

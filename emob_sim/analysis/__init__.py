@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from emob_sim.analysis.ebike import EBIKE_KPI_KEYS, ebike_kpis, ebike_site_table
-from emob_sim.analysis.kpis import KPI_KEYS, SITE_TABLE_COLUMNS, compute_kpis, site_table
+from emob_sim.analysis.kpis import (
+    KPI_KEYS,
+    SCOPED_KPI_KEYS,
+    SITE_TABLE_COLUMNS,
+    compute_kpis,
+    scoped_kpis,
+    site_table,
+)
 from emob_sim.analysis.tables import ebike_session_table, ebike_trip_table, load_profile_table
 
 __all__ = [
     "compute_kpis",
     "site_table",
+    "scoped_kpis",
+    "SCOPED_KPI_KEYS",
     "KPI_KEYS",
     "SITE_TABLE_COLUMNS",
     "EBIKE_KPI_KEYS",

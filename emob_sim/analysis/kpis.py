@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from emob_sim.analysis.ebike import ebike_kpis, ebike_site_table
 from emob_sim.config.models import Scenario
@@ -12,7 +13,14 @@ from emob_sim.region import Region
 from emob_sim.results import EbikeRun
 from emob_sim.sim.outputs import SimResult
 
-__all__ = ["compute_kpis", "site_table", "KPI_KEYS", "SITE_TABLE_COLUMNS"]
+__all__ = [
+    "compute_kpis",
+    "scoped_kpis",
+    "site_table",
+    "KPI_KEYS",
+    "SCOPED_KPI_KEYS",
+    "SITE_TABLE_COLUMNS",
+]
 
 #: keys of kpis.json, in the order they are written
 KPI_KEYS = [
@@ -109,6 +117,72 @@ def compute_kpis(
     if ebike is not None:
         out["ebike"] = ebike_kpis(scenario, ebike)
     return out
+
+
+#: the KPIs :func:`scoped_kpis` gives for a part of the sites and vehicles
+SCOPED_KPI_KEYS = [
+    "charging_sessions",
+    "sessions_abandoned",
+    "energy_kwh",
+    "peak_kw",
+    "mean_wait_min",
+    "p95_wait_min",
+    "trips_stranded",
+    "co2_avoided_kg",
+]
+
+
+def scoped_kpis(
+    scenario: Scenario,
+    demand: Demand,
+    sim: SimResult,
+    *,
+    sites: NDArray[np.bool_],
+    vehicles: NDArray[np.bool_],
+) -> dict[str, float | int]:
+    """The KPIs of :data:`SCOPED_KPI_KEYS` for some car sites and some vehicles.
+
+    Site KPIs (sessions, give-ups, energy, peak, waits) count what happened at the car sites
+    where ``sites`` (per row of ``region.sites``) is True; trip KPIs (stranded trips, CO2)
+    count the vehicles where ``vehicles`` (per row of ``demand.vehicles``) is True, with the
+    public energy they charged anywhere and the home energy when they include the residents
+    (it is not kept per vehicle: only residents charge at home). With every site and vehicle
+    the values are those of
+    :func:`compute_kpis` (``energy_kwh`` = ``energy_delivered_kwh``, ``peak_kw`` =
+    ``peak_load_kw``).
+    """
+    sites = np.asarray(sites, dtype=bool)
+    vehicles = np.asarray(vehicles, dtype=bool)
+    s, a = sim.sessions, sim.abandoned
+    at = sites[s["site_idx"].to_numpy(np.int64)]
+    gave_up_at = sites[a["site_idx"].to_numpy(np.int64)]
+    waits = np.concatenate(
+        [s["wait_s"].to_numpy(np.float64)[at], a["wait_s"].to_numpy(np.float64)[gave_up_at]]
+    )
+    mean_wait, p95_wait = _wait_stats_min(waits)
+    load = sim.load_kw[sites] if sim.load_kw.size else np.zeros((0, 0))
+    peak = float(load.sum(axis=0).max()) if load.size else 0.0
+    trips = sim.trips
+    mine = vehicles[trips["vehicle_id"].to_numpy(np.int64)]
+    km = float(trips["km_driven"].to_numpy()[mine].sum())
+    charged = float(s["energy_kwh"].to_numpy()[vehicles[s["vehicle_id"].to_numpy(np.int64)]].sum())
+    # home charging: residents only (through traffic never charges at home in the region)
+    home = (
+        sim.home_energy_kwh if vehicles[demand.vehicles["resident"].to_numpy(bool)].any() else 0.0
+    )
+    em = scenario.emissions
+    co2 = km * em.petrol_car_kg_per_km - (charged + home) * em.grid_kg_per_kwh
+    values = {
+        "charging_sessions": int(at.sum()),
+        "sessions_abandoned": int(gave_up_at.sum()),
+        "energy_kwh": float(s["energy_kwh"].to_numpy()[at].sum()),
+        "peak_kw": peak,
+        "mean_wait_min": mean_wait,
+        "p95_wait_min": p95_wait,
+        "trips_stranded": int((trips["status"].to_numpy() == "stranded")[mine].sum()),
+        "co2_avoided_kg": float(co2),
+    }
+    return {k: (round(v, _DECIMALS) if isinstance(v, float) else v) for k, v in values.items()}
 
 
 def _all_waits_s(sim: SimResult) -> np.ndarray:

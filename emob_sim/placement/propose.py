@@ -388,16 +388,19 @@ def place_simgreedy(req: PlacementRequest) -> Placement:
     cheapest = min(cost[allowed].min(), plug_cost(layout0)[inside].min(initial=np.inf))
     _buys_nothing(budget, cheapest, f"{req.kind} site or plug")
     req.notify("simulations")
-    layout, history = sim_greedy(
+    layout, history, steps = sim_greedy(
         scenario, req.evaluator, cands, layout0, allowed=allowed, cand_cost=cost,
         plug_cost=plug_cost, budget=budget.amount, on_progress=req.notify,
     )  # fmt: skip
-    first, last = history.iloc[0], history.iloc[-1]
-    summary = {"simulations": len(history),
+    first, last = history.iloc[0], history[history["kept"]].iloc[-1]
+    summary = {"simulations": len(history), "steps_kept": len(steps),
+               "objective_min_before": float(first["objective_min"]),
+               "objective_min_after": float(last["objective_min"]),
                "trips_stranded_before": int(first["trips_stranded"]),
                "trips_stranded_after": int(last["trips_stranded"]),
                "mean_wait_min_before": float(first["mean_wait_min"]),
-               "mean_wait_min_after": float(last["mean_wait_min"])}  # fmt: skip
+               "mean_wait_min_after": float(last["mean_wait_min"]),
+               "steps": steps}  # fmt: skip
     selected = tab["site_id"].isin(layout["site_id"]).to_numpy()
     return _placement(req, "simgreedy", layout, float(last["spent"]), summary,
                       tab.assign(selected=selected), history)  # fmt: skip

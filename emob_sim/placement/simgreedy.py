@@ -1,19 +1,29 @@
-"""Simulation-driven greedy: simulate, fix the worst problem, simulate again.
+"""Simulation-driven greedy: simulate, try the most promising move, keep it only if it helps.
 
-Each iteration simulates the current layout (same demand and seed every time) and scores two
-kinds of moves:
+The objective (minutes, lower is better) of a simulated layout is the waiting it causes plus
+a penalty for every stranded trip::
 
-- **upsize** an open site by one plug: its score is the site's waiting minutes (served drivers'
-  waits plus ``charging.max_wait_min`` for every driver who gave up there);
+    objective_min = sum over sites of (waits of served drivers
+                                       + charging.max_wait_min per driver who gave up)
+                    + placement.stranded_penalty_min x stranded trips
+
+Each step scores two kinds of moves on the current layout's simulation (same demand and seed
+every time):
+
+- **upsize** an open site by one plug: its score is the site's waiting minutes (the first
+  term of the objective at that site);
 - **add** a candidate of the allowed kinds: ``placement.stranded_penalty_min`` for every
   stranded trip whose detour via the candidate (``t(o, c) + t(c, d) - t(o, d)``) is within
   ``placement.coverage_radius_min``.
 
-The move with the largest score per cost that fits in the remaining budget is applied; the
-loop stops when no move has a positive score, the budget is spent, or
+The move with the largest score per cost that fits in the remaining budget is simulated. It
+is kept only when the objective falls; otherwise it is undone and the next best move is tried
+(drivers re-choose sites when a site changes, so a move can make things worse). The loop stops
+when no untried move has a positive score, the budget is spent, or
 ``placement.sim_max_iterations`` simulations have run. Sites of
-``placement.external_site_ids`` are never upsized. Every iteration is a row of the history.
-E-bike sites of the layout are kept as they are (simulated, never moved).
+``placement.external_site_ids`` are never upsized. Every simulation is a row of the history
+(:data:`HISTORY_COLUMNS`); every kept move is a step (:data:`STEP_KEYS`) with the objective
+before and after it. E-bike sites of the layout are kept as they are (simulated, never moved).
 """
 
 from __future__ import annotations
@@ -28,25 +38,26 @@ from emob_sim.config.models import Scenario
 from emob_sim.placement.candidates import Candidates
 from emob_sim.placement.simulated import simulate_layout, site_pressure
 from emob_sim.region import CAR_SITE_KINDS
-from emob_sim.results import Evaluator
+from emob_sim.results import Evaluator, RunResult
 
-__all__ = ["sim_greedy", "HISTORY_COLUMNS"]
+__all__ = ["sim_greedy", "objective_min", "HISTORY_COLUMNS", "STEP_KEYS"]
 
 logger = logging.getLogger(__name__)
 
+#: one row per simulation: the layout simulated, its KPIs and objective, and the move that
+#: made it from the kept layout before (none for the first) with whether it was kept
 HISTORY_COLUMNS = [
-    "iteration",
-    "sites",
-    "plugs",
-    "spent",
-    "mean_wait_min",
-    "p95_wait_min",
-    "sessions_abandoned",
-    "trips_stranded",
-    "next_action",
-    "next_site_id",
-    "next_cost",
-]
+    "simulation", "action", "site_id", "cost", "kept", "sites", "plugs", "spent",
+    "objective_min", "mean_wait_min", "p95_wait_min", "sessions_abandoned", "trips_stranded",
+]  # fmt: skip
+#: one entry per kept move
+STEP_KEYS = ["step", "action", "site_id", "cost", "objective_min_before", "objective_min_after"]
+
+
+def objective_min(result: RunResult, *, max_wait_min: float, stranded_penalty_min: float) -> float:
+    """Waiting minutes (given-up drivers count ``max_wait_min``) + the stranded-trip penalty."""
+    waiting = float(site_pressure(result, max_wait_min=max_wait_min).sum())
+    return waiting + stranded_penalty_min * int(result.kpis["trips_stranded"])
 
 
 def sim_greedy(
@@ -60,7 +71,7 @@ def sim_greedy(
     plug_cost: Callable[[pd.DataFrame], np.ndarray],
     budget: float,
     on_progress: Callable[[str], None] | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
     """Grow ``layout`` by simulation-driven moves within ``budget``.
 
     Parameters
@@ -86,49 +97,53 @@ def sim_greedy(
 
     Returns
     -------
-    layout, history
-        The final layout and one row per simulation (:data:`HISTORY_COLUMNS`).
+    layout, history, steps
+        The final layout, one row per simulation (:data:`HISTORY_COLUMNS`) and one dict per
+        kept move (:data:`STEP_KEYS`); every step lowers the objective.
     """
     pl = scenario.placement
+    max_wait = scenario.charging.max_wait_min
     external = set(pl.external_site_ids)
     radius_s = pl.coverage_radius_min * 60.0
     t = candidates.region.time_s
     cand_pts = candidates.points()
     cand_ids = candidates.table["site_id"].to_numpy(dtype=object)
     is_car = layout["kind"].isin(CAR_SITE_KINDS).to_numpy()
-    other = layout[~is_car]  # e-bike sites: not simulated here, kept as they are
+    other = layout[~is_car]  # e-bike sites: simulated, never moved
     layout = layout[is_car].reset_index(drop=True)
-    spent = 0.0
-    rows = []
-    for it in range(pl.sim_max_iterations):
-        run = simulate_layout(evaluator, scenario, layout, keep=other)
-        k = run.kpis
-        row = {
-            "iteration": it,
-            "sites": len(layout),
-            "plugs": int(layout["plugs"].sum()),
-            "spent": spent,
-            "mean_wait_min": k["mean_wait_min"],
-            "p95_wait_min": k["p95_wait_min"],
-            "sessions_abandoned": k["sessions_abandoned"],
+    notify = on_progress or (lambda msg: None)
+
+    def simulate(lay: pd.DataFrame) -> tuple[RunResult, float]:
+        result = simulate_layout(evaluator, scenario, lay, keep=other)
+        return result, objective_min(
+            result, max_wait_min=max_wait, stranded_penalty_min=pl.stranded_penalty_min
+        )
+
+    def history_row(lay, result, obj, spent, move=("", "", 0.0), kept=True) -> dict:
+        k = result.kpis
+        return {
+            "simulation": len(rows) + 1, "action": move[0], "site_id": move[1],
+            "cost": move[2], "kept": kept, "sites": len(lay), "plugs": int(lay["plugs"].sum()),
+            "spent": spent, "objective_min": round(obj, 4), "mean_wait_min": k["mean_wait_min"],
+            "p95_wait_min": k["p95_wait_min"], "sessions_abandoned": k["sessions_abandoned"],
             "trips_stranded": k["trips_stranded"],
-            "next_action": "",
-            "next_site_id": "",
-            "next_cost": 0.0,
-        }
-        rows.append(row)
-        if on_progress is not None:
-            on_progress(
-                f"simulation {it + 1}: {k['trips_stranded']} stranded, "
-                f"mean wait {k['mean_wait_min']:.1f} min"
-            )
-        if it == pl.sim_max_iterations - 1:
-            break
+        }  # fmt: skip
+
+    rows: list[dict] = []
+    steps: list[dict] = []
+    run, obj = simulate(layout)
+    spent = 0.0
+    rows.append(history_row(layout, run, obj, spent))
+    notify(f"simulation 1: objective {obj:,.0f} min, {run.kpis['trips_stranded']} stranded")
+    tried: set[tuple[str, str]] = set()  # moves undone since the last kept one
+    while len(rows) < pl.sim_max_iterations:
         left = budget - spent
         # upsizing scores
         up_cost = plug_cost(layout)
-        up_score = site_pressure(run, max_wait_min=scenario.charging.max_wait_min)
+        up_score = site_pressure(run, max_wait_min=max_wait)
         up_ok = ~layout["site_id"].isin(external).to_numpy() & (up_cost <= left + 1e-9)
+        up_ok &= ~np.isin(layout["site_id"].to_numpy(dtype=object),
+                          [sid for act, sid in tried if act == "upsize"])  # fmt: skip
         up_ratio = np.where(up_ok & (up_score > 0), up_score / np.maximum(up_cost, 1e-9), 0.0)
         # new-site scores: stranded trips a candidate would relieve
         trips = run.sim.trips
@@ -140,25 +155,35 @@ def sim_greedy(
         detour = t[np.ix_(o, cand_pts)] + t[np.ix_(cand_pts, d)].T - t[o, d][:, None]
         relief = (detour <= radius_s).sum(axis=0) * pl.stranded_penalty_min
         used = np.isin(cand_ids, layout["site_id"].to_numpy(dtype=object))
-        new_ok = allowed & ~used & (cand_cost <= left + 1e-9)
+        untried = ~np.isin(cand_ids, [sid for act, sid in tried if act == "add"])
+        new_ok = allowed & ~used & untried & (cand_cost <= left + 1e-9)
         new_ratio = np.where(new_ok & (relief > 0), relief / np.maximum(cand_cost, 1e-9), 0.0)
         if max(up_ratio.max(initial=0.0), new_ratio.max(initial=0.0)) <= 0.0:
             break
         if up_ratio.max(initial=0.0) >= new_ratio.max(initial=0.0):
             i = int(np.argmax(up_ratio))
-            row.update(
-                next_action="upsize",
-                next_site_id=layout.at[i, "site_id"],
-                next_cost=float(up_cost[i]),
-            )
-            layout.at[i, "plugs"] = int(layout.at[i, "plugs"]) + 1
-            spent += float(up_cost[i])
+            move = ("upsize", str(layout.at[i, "site_id"]), float(up_cost[i]))
+            trial = layout.copy()
+            trial.at[i, "plugs"] = int(trial.at[i, "plugs"]) + 1
         else:
             j = int(np.argmax(new_ratio))
+            move = ("add", str(cand_ids[j]), float(cand_cost[j]))
             add = candidates.table.iloc[[j]][layout.columns.intersection(candidates.table.columns)]
-            row.update(next_action="add", next_site_id=cand_ids[j], next_cost=float(cand_cost[j]))
-            layout = pd.concat([layout, add], ignore_index=True)
-            spent += float(cand_cost[j])
-        logger.info("sim-greedy %d: %s %s", it, row["next_action"], row["next_site_id"])
+            trial = pd.concat([layout, add], ignore_index=True)
+        trial_run, trial_obj = simulate(trial)
+        kept = trial_obj < obj - 1e-9
+        rows.append(history_row(trial, trial_run, trial_obj, spent + move[2] if kept else spent,
+                                move, kept))  # fmt: skip
+        notify(f"simulation {len(rows)}: {move[0]} {move[1]}: objective {trial_obj:,.0f} min "
+               f"({'kept' if kept else 'undone'})")  # fmt: skip
+        logger.info("sim-greedy %s %s: %.1f -> %.1f min (%s)", move[0], move[1], obj, trial_obj,
+                    "kept" if kept else "undone")  # fmt: skip
+        if not kept:
+            tried.add(move[:2])
+            continue
+        steps.append(dict(zip(STEP_KEYS, (len(steps) + 1, *move, round(obj, 4),
+                                          round(trial_obj, 4)))))  # fmt: skip
+        layout, run, obj, spent = trial, trial_run, trial_obj, spent + move[2]
+        tried.clear()
     layout = pd.concat([layout, other], ignore_index=True) if len(other) else layout
-    return layout, pd.DataFrame(rows, columns=HISTORY_COLUMNS)
+    return layout, pd.DataFrame(rows, columns=HISTORY_COLUMNS), steps

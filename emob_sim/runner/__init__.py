@@ -13,6 +13,7 @@ from emob_sim.runner.compare import (
     COMPARE_FILES,
     COMPARISON_COLUMNS,
     MUNICIPALITY_COLUMNS,
+    SCOPED_COLUMNS,
     Comparison,
     compare_layouts,
     write_comparison,
@@ -47,6 +48,7 @@ __all__ = [
     "Comparison",
     "COMPARISON_COLUMNS",
     "MUNICIPALITY_COLUMNS",
+    "SCOPED_COLUMNS",
     "COMPARE_FILES",
     "place",
 ]

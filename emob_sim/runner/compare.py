@@ -13,11 +13,15 @@ layout, so layouts that share network, zones, fleet and demand settings see the 
     layouts.gpkg        one point layer per layout: its sites with their KPIs (for QGIS)
     compare.json        the layouts, their files, the seed
 
-Definitions: ``sites``, ``plugs``, ``capex_eur``, ``opex_eur_per_year`` and ``peak_kw_area``
-leave out ``placement.external_site_ids`` (sites outside the planning area); CAPEX is what is
-still to spend (:func:`emob_sim.placement.costs.site_costs`). The other KPIs are the run's
-(:mod:`emob_sim.analysis.kpis`): waits over every driver who arrived, ``peak_kw`` of all car
-sites. ``pop_fast_10min_share`` is the share of the resident zones' population whose zone
+Scopes: every KPI of :data:`SCOPED_COLUMNS` has two columns. ``_area`` is the planning
+area's own: its sites (without ``placement.external_site_ids``, e.g. the aggregate Rīga site
+that stands for the chargers of Rīga-bound and through traffic) and its residents' trips.
+``_total`` is everything simulated, through traffic and external sites included (the run's
+KPIs, :mod:`emob_sim.analysis.kpis`). Site counts, plugs and costs count car sites and e-bike
+points; sessions, give-ups, energy, peak and waits are the cars' at those sites (waits over
+every driver who arrived); stranded trips and CO2 are the vehicles' (residents for ``_area``).
+CAPEX is what is still to spend (:func:`emob_sim.placement.costs.site_costs`).
+``pop_fast_10min_share`` is the share of the resident zones' population whose zone
 centre reaches a DC fast charger (kind ``car_dc``) within 10 minutes' drive. A site belongs to
 the municipality of the resident zone it is reached from fastest (e-bike points: the zone they
 serve); stranded trips count at the municipality of their origin zone.
@@ -34,6 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from emob_sim.analysis import scoped_kpis
 from emob_sim.config.loading import input_files
 from emob_sim.config.models import Scenario
 from emob_sim.errors import EmobSimError, NetworkError
@@ -49,6 +54,7 @@ __all__ = [
     "compare_layouts",
     "write_comparison",
     "COMPARISON_COLUMNS",
+    "SCOPED_COLUMNS",
     "MUNICIPALITY_COLUMNS",
     "COMPARE_FILES",
 ]
@@ -56,25 +62,17 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 
+#: the scoped KPIs of a comparison row: each has a ``_area`` and a ``_total`` column
+SCOPED_COLUMNS = [
+    "sites", "plugs", "dc_plugs", "capex_eur", "opex_eur_per_year",
+    "charging_sessions", "sessions_abandoned", "energy_kwh", "peak_kw",
+    "mean_wait_min", "p95_wait_min", "trips_stranded", "co2_avoided_kg",
+]  # fmt: skip
 COMPARISON_COLUMNS = [
-    "layout",
-    "file",
-    "sites",
-    "plugs",
-    "dc_plugs",
-    "capex_eur",
-    "opex_eur_per_year",
-    "mean_wait_min",
-    "p95_wait_min",
-    "charging_sessions",
-    "sessions_abandoned",
-    "trips_stranded",
-    "energy_kwh",
-    "peak_kw",
-    "peak_kw_area",
-    "co2_avoided_kg",
+    "layout", "file",
+    *(f"{key}_{scope}" for key in SCOPED_COLUMNS for scope in ("area", "total")),
     "pop_fast_10min_share",
-]
+]  # fmt: skip
 MUNICIPALITY_COLUMNS = [
     "layout",
     "municipality",
@@ -164,31 +162,31 @@ def _layout_rows(
     table = table.assign(municipality=np.where(external, "outside", muni), **costs)
     inside = table[~external]
     car_inside = ~region.sites["site_id"].isin(sc.placement.external_site_ids).to_numpy()
-    load = result.sim.load_kw
-    peak_area = float(load[car_inside].sum(axis=0).max()) if load.size and car_inside.any() else 0.0
+    residents = result.demand.vehicles["resident"].to_numpy(bool)
+    scoped = {
+        "area": scoped_kpis(sc, result.demand, result.sim, sites=car_inside, vehicles=residents),
+        "total": scoped_kpis(
+            sc, result.demand, result.sim, sites=np.ones_like(car_inside),
+            vehicles=np.ones_like(residents),
+        ),
+    }  # fmt: skip
+    for scope, part in (("area", inside), ("total", table)):
+        scoped[scope].update(
+            sites=len(part), plugs=int(part["plugs"].sum()),
+            dc_plugs=int(part.loc[part["kind"] == "car_dc", "plugs"].sum()),
+            capex_eur=float(part["capex_eur"].sum()),
+            opex_eur_per_year=float(part["opex_eur_per_year"].sum()),
+        )  # fmt: skip
     resident = (zones["kind"] == "zone").to_numpy()
     pop = zones["population"].to_numpy(dtype=float) * resident
     fast = _fast_access(region, within_min=sc.placement.fast_access_min)
     row = {
-        "layout": name,
-        "file": file,
-        "sites": len(inside),
-        "plugs": int(inside["plugs"].sum()),
-        "dc_plugs": int(inside.loc[inside["kind"] == "car_dc", "plugs"].sum()),
-        "capex_eur": float(inside["capex_eur"].sum()),
-        "opex_eur_per_year": float(inside["opex_eur_per_year"].sum()),
-        "mean_wait_min": k["mean_wait_min"],
-        "p95_wait_min": k["p95_wait_min"],
-        "charging_sessions": k["charging_sessions"],
-        "sessions_abandoned": k["sessions_abandoned"],
-        "trips_stranded": k["trips_stranded"],
-        "energy_kwh": k["energy_delivered_kwh"],
-        "peak_kw": k["peak_load_kw"],
-        "peak_kw_area": round(peak_area, 4),
-        "co2_avoided_kg": k["co2_avoided_kg"],
+        "layout": name, "file": file,
+        **{f"{key}_{scope}": scoped[scope][key]
+           for key in SCOPED_COLUMNS for scope in ("area", "total")},
         "pop_fast_10min_share": round(float(pop[fast].sum() / max(pop.sum(), 1e-12)), 4),
         **_flat_ebike(k),
-    }
+    }  # fmt: skip
     # per municipality
     trips = result.demand.trips
     stranded = result.sim.trips["status"].to_numpy() == "stranded"

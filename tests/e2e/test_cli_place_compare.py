@@ -42,7 +42,7 @@ def test_place_then_run_and_compare(tmp_path):
     assert sorted(p.name for p in cmp_dir.iterdir()) == sorted(COMPARE_FILES)
     table = pd.read_csv(cmp_dir / "comparison.csv")
     assert table["layout"].tolist() == ["existing", "zemgale-baseline-coverage"]
-    assert table["capex_eur"].iloc[1] == pytest.approx(new["capex_eur"].sum())
+    assert table["capex_eur_area"].iloc[1] == pytest.approx(new["capex_eur"].sum())
     assert "Layout comparison" in r.output
 
 
@@ -54,7 +54,7 @@ def test_compare_three_zemgale_layouts_with_the_console_command(tmp_path):
         cmd + ["compare", *LAYOUTS, "--out", str(out)], capture_output=True, text=True, timeout=300
     )
     assert proc.returncode == 0, proc.stderr
-    for name in ("existing", "corridor", "centres", "pop_fast_10min_share", "capex_eur"):
+    for name in ("existing", "corridor", "centres", "pop_fast_10min_share", "capex_eur_area"):
         assert name in proc.stdout
     muni = pd.read_csv(out / "municipalities.csv")
     assert len(muni) == 3 * 6

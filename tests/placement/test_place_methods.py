@@ -96,12 +96,19 @@ def test_simgreedy_reduces_waits_or_strandings(zemgale, zemgale_region, existing
     assert {sc.seed for sc in ev.scenarios} == {zemgale.seed}
     assert ev.regions.builds == 1
     assert len(h) >= 2 and h["spent"].is_monotonic_increasing
-    first, last = h.iloc[0], h.iloc[-1]
-    assert (
-        last["mean_wait_min"] < first["mean_wait_min"]
-        or last["trips_stranded"] < first["trips_stranded"]
-    )
-    assert set(h["next_action"]) <= {"upsize", "add", ""}
+    assert set(h["action"]) <= {"upsize", "add", ""} and h["kept"].iloc[0]
+    # every kept step lowers the objective; an undone move raised it or left it as it was
+    kept = h[h["kept"]]
+    assert kept["objective_min"].is_monotonic_decreasing and kept["objective_min"].is_unique
+    before = h["objective_min"].where(h["kept"]).ffill().shift()
+    undone = h[~h["kept"]]
+    assert (undone["objective_min"] >= before[~h["kept"]]).all()
+    steps = p.summary["steps"]
+    assert len(steps) == len(kept) - 1 == p.summary["steps_kept"] >= 1
+    for step, row in zip(steps, kept.iloc[1:].itertuples()):
+        assert step["objective_min_after"] < step["objective_min_before"]
+        assert (step["action"], step["site_id"]) == (row.action, row.site_id)
+    assert p.summary["objective_min_after"] < p.summary["objective_min_before"]
 
 
 def test_sizing_checked_by_the_simulation(zemgale, zemgale_region, existing):

@@ -17,6 +17,7 @@ from emob_sim.runner.compare import (
     COMPARE_FILES,
     COMPARISON_COLUMNS,
     MUNICIPALITY_COLUMNS,
+    SCOPED_COLUMNS,
     compare_layouts,
     write_comparison,
 )
@@ -37,12 +38,36 @@ def test_one_row_per_layout(comparison):
     assert list(t.columns[: len(COMPARISON_COLUMNS)]) == COMPARISON_COLUMNS
     assert t["file"].tolist() == [str(p) for p in LAYOUTS]
     existing, corridor, centres = (t.iloc[i] for i in range(3))
-    assert existing["capex_eur"] == 0.0  # today's chargers are built
-    assert corridor["capex_eur"] > 0 and centres["capex_eur"] > 0
-    assert corridor["dc_plugs"] > existing["dc_plugs"]
+    assert existing["capex_eur_area"] == 0.0  # today's chargers are built
+    assert corridor["capex_eur_area"] > 0 and centres["capex_eur_area"] > 0
+    assert corridor["dc_plugs_area"] > existing["dc_plugs_area"]
     assert centres["pop_fast_10min_share"] > existing["pop_fast_10min_share"]
-    assert corridor["mean_wait_min"] < existing["mean_wait_min"]
-    assert (t["sites"] == [5, 12, 61]).all()
+    assert corridor["mean_wait_min_total"] < existing["mean_wait_min_total"]
+    assert (t["sites_area"] == [5, 12, 61]).all()
+    assert (t["sites_total"] == t["sites_area"] + 1).all()  # + the aggregate Rīga site
+
+
+def test_every_kpi_states_its_scope_and_the_totals_are_the_runs(comparison):
+    """The planning area's own (its sites, its residents) and everything simulated, side by
+    side for every KPI; the totals are the run's KPIs, the area never exceeds them."""
+    t = comparison.table
+    for key in SCOPED_COLUMNS:
+        assert f"{key}_area" in t.columns and f"{key}_total" in t.columns
+        assert key not in t.columns
+    for name, run_ in comparison.runs.items():
+        row = t.set_index("layout").loc[name]
+        k = run_.kpis
+        assert row["charging_sessions_total"] == k["charging_sessions"]
+        assert row["sessions_abandoned_total"] == k["sessions_abandoned"]
+        assert row["energy_kwh_total"] == pytest.approx(k["energy_delivered_kwh"], abs=1e-3)
+        assert row["peak_kw_total"] == pytest.approx(k["peak_load_kw"], abs=1e-3)
+        assert row["mean_wait_min_total"] == pytest.approx(k["mean_wait_min"], abs=1e-3)
+        assert row["trips_stranded_total"] == k["trips_stranded"]
+        assert row["co2_avoided_kg_total"] == pytest.approx(k["co2_avoided_kg"], abs=1e-2)
+        for key in ("sites", "plugs", "charging_sessions", "energy_kwh", "trips_stranded"):
+            assert row[f"{key}_area"] <= row[f"{key}_total"]
+        # the Rīga aggregate serves Rīga-bound and through traffic: outside the area
+        assert row["charging_sessions_area"] < row["charging_sessions_total"]
 
 
 def test_same_demand_for_every_layout(comparison):
@@ -57,7 +82,7 @@ def test_rows_equal_a_plain_run(comparison):
     alone = run(LAYOUTS[1])
     got = comparison.runs["corridor"].kpis
     assert {k: got[k] for k in KPI_KEYS} == {k: alone.kpis[k] for k in KPI_KEYS}
-    assert comparison.table.iloc[1]["energy_kwh"] == alone.kpis["energy_delivered_kwh"]
+    assert comparison.table.iloc[1]["energy_kwh_total"] == alone.kpis["energy_delivered_kwh"]
 
 
 def test_ebike_kpis_are_read_when_present(comparison):
@@ -76,8 +101,8 @@ def test_municipality_breakdown_adds_up(comparison):
     assert m["municipality"].nunique() == 6  # the post-2021 units of Zemgale
     by_layout = m.groupby("layout", sort=False)[["sites", "plugs", "capex_eur"]].sum()
     t = comparison.table.set_index("layout")
-    np.testing.assert_allclose(by_layout["sites"], t.loc[by_layout.index, "sites"])
-    np.testing.assert_allclose(by_layout["capex_eur"], t.loc[by_layout.index, "capex_eur"])
+    np.testing.assert_allclose(by_layout["sites"], t.loc[by_layout.index, "sites_area"])
+    np.testing.assert_allclose(by_layout["capex_eur"], t.loc[by_layout.index, "capex_eur_area"])
     assert m.groupby("layout")["population"].sum().nunique() == 1
     pop = m[m["layout"] == "centres"]
     share = (pop["pop_fast_10min_share"] * pop["population"]).sum() / pop["population"].sum()
