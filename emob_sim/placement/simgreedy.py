@@ -113,7 +113,7 @@ def sim_greedy(
     layout = layout[is_car].reset_index(drop=True)
     notify = on_progress or (lambda msg: None)
 
-    def simulate(lay: pd.DataFrame) -> tuple[RunResult, float]:
+    def simulate_and_score(lay: pd.DataFrame) -> tuple[RunResult, float]:
         result = simulate_layout(evaluator, scenario, lay, keep=other)
         return result, objective_min(
             result, max_wait_min=max_wait, stranded_penalty_min=pl.stranded_penalty_min
@@ -131,7 +131,7 @@ def sim_greedy(
 
     rows: list[dict] = []
     steps: list[dict] = []
-    run, obj = simulate(layout)
+    run, obj = simulate_and_score(layout)
     spent = 0.0
     rows.append(history_row(layout, run, obj, spent))
     notify(f"simulation 1: objective {obj:,.0f} min, {run.kpis['trips_stranded']} stranded")
@@ -170,7 +170,7 @@ def sim_greedy(
             move = ("add", str(cand_ids[j]), float(cand_cost[j]))
             add = candidates.table.iloc[[j]][layout.columns.intersection(candidates.table.columns)]
             trial = pd.concat([layout, add], ignore_index=True)
-        trial_run, trial_obj = simulate(trial)
+        trial_run, trial_obj = simulate_and_score(trial)
         kept = trial_obj < obj - 1e-9
         rows.append(history_row(trial, trial_run, trial_obj, spent + move[2] if kept else spent,
                                 move, kept))  # fmt: skip
