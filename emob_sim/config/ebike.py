@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -45,7 +45,9 @@ class EbikeConfig(StrictModel):
     """Privately owned e-bikes (pedelecs) and their charging (see :mod:`emob_sim.demand.ebike`)."""
 
     enabled: bool = Field(True, description="False: no bike network, no e-bike demand")
-    ownership_per_1000: NonNegative = Field(30.0, description="e-bikes per 1000 inhabitants")
+    ownership_per_1000: Annotated[float, Field(ge=0.0, le=1000.0)] = Field(
+        30.0, description="e-bikes per 1000 inhabitants (at most one per inhabitant)"
+    )
     chain_shares: dict[ChainType, Share] = Field(
         default_factory=_default_ebike_chains,
         description="share of e-bikes riding each daily chain (as demand.chain_shares)",

@@ -297,6 +297,7 @@ def _check_files_exist(scenario: Scenario) -> None:
         "network.file": scenario.network.file if scenario.network.source == "file" else None,
         "zones.file": scenario.zones.file,
         "charging.sites_file": scenario.charging.sites_file,
+        "costs.existing_sites_file": scenario.costs.existing_sites_file,
     }
     for key, p in named.items():
         if p is not None and not Path(p).exists():

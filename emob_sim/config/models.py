@@ -230,7 +230,11 @@ class CorridorFlow(StrictModel):
 
     a: str
     b: str
-    vehicles_per_day: NonNegative = Field(description="all cars per day, both directions")
+    # the upper bound is a plausibility check (ASSUMPTION): Europe's busiest motorway sections
+    # carry about 150,000-200,000 vehicles a day
+    vehicles_per_day: Annotated[float, Field(ge=0.0, le=500_000.0)] = Field(
+        description="all cars per day, both directions (at most 500,000)"
+    )
 
 
 class DemandConfig(StrictModel):

@@ -125,13 +125,15 @@ def test_a_failed_write_leaves_the_old_folder_and_no_temporary_folder(tmp_path):
     assert hidden(tmp_path) == []
 
 
-def test_sigterm_while_writing_leaves_the_destination_as_it_was(tmp_path):
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_a_signal_while_writing_leaves_the_destination_as_it_was(tmp_path, sig):
     out = tmp_path / "o"
     write(out, {"a.csv": "old"})
     proc = start_writer(out)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(sig)
     _, err = proc.communicate(timeout=30)
-    assert proc.returncode != 0 and "Interrupted: SIGTERM" in err
+    assert proc.returncode != 0
+    assert ("KeyboardInterrupt" if sig == signal.SIGINT else f"Interrupted: {sig.name}") in err
     assert (out / "a.csv").read_text() == "old" and not (out / "b.csv").exists()
     assert hidden(tmp_path) == []  # no temporary folder, no lock file
 
