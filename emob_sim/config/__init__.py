@@ -5,8 +5,10 @@ from __future__ import annotations
 from emob_sim.config.loading import (
     bundled_path,
     default_scenario_path,
+    input_files,
     load_scenario,
     parse_override,
+    portable_path,
     scenario_to_dict,
 )
 from emob_sim.config.models import (
@@ -42,4 +44,6 @@ __all__ = [
     "bundled_path",
     "parse_override",
     "scenario_to_dict",
+    "portable_path",
+    "input_files",
 ]

@@ -176,3 +176,14 @@ def test_a_key_given_twice_is_an_error(tmp_path):
     )
     with pytest.raises(ConfigError, match="'ev_share' is given twice"):
         load_scenario(bad)
+
+
+def test_shipped_files_are_named_emob_sim_colon_and_found_anywhere(tmp_path):
+    from emob_sim.config import bundled_path, portable_path
+
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("extends: emob-sim:configs/zemgale/baseline.yaml\nname: elsewhere\n")
+    sc = load_scenario(scenario)
+    assert sc.name == "elsewhere" and sc.zones.file == bundled_path("data/zemgale/zones.csv")
+    assert portable_path(sc.zones.file) == "emob-sim:data/zemgale/zones.csv"
+    assert portable_path(scenario) == str(scenario.resolve())  # not shipped: absolute
