@@ -8,10 +8,11 @@ Modules: :mod:`~emob_sim.placement.candidates` (where sites may go),
 :mod:`~emob_sim.placement.pmedian`, :mod:`~emob_sim.placement.frlm`,
 :mod:`~emob_sim.placement.simgreedy`, :mod:`~emob_sim.placement.sizing` (heuristics),
 :mod:`~emob_sim.placement.exact` (HiGHS baselines), :mod:`~emob_sim.placement.simulated`
-(layouts simulated through an evaluator), :mod:`~emob_sim.placement.propose` (the method
-registry, :func:`propose`), :mod:`~emob_sim.placement.layout` (:func:`write_placement`).
-The runner's :func:`emob_sim.runner.place` builds the region and demand and calls
-:func:`propose`.
+(layouts simulated through an evaluator), :mod:`~emob_sim.placement.registry` (the records
+and the method registry), :mod:`~emob_sim.placement.methods` (the built-in methods),
+:mod:`~emob_sim.placement.propose` (:func:`propose`), :mod:`~emob_sim.placement.layout`
+(:func:`write_placement`). The runner's :func:`emob_sim.runner.place` builds the region and
+demand and calls :func:`propose`.
 """
 
 from __future__ import annotations
@@ -25,15 +26,14 @@ from emob_sim.placement.candidates import (
 )
 from emob_sim.placement.costs import site_costs
 from emob_sim.placement.layout import PLACE_FILES, write_placement
-from emob_sim.placement.propose import (
+from emob_sim.placement.propose import check_request, propose
+from emob_sim.placement.registry import (
     KINDS,
     LAYOUT_COLUMNS,
     METHODS,
     SIMULATING,
     Placement,
     PlacementRequest,
-    check_request,
-    propose,
     register,
 )
 

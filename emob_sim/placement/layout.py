@@ -28,7 +28,7 @@ from emob_sim.config.loading import (
     scenario_to_dict,
 )
 from emob_sim.io import atomic_output_dir, write_json, write_points
-from emob_sim.placement.propose import Placement
+from emob_sim.placement.registry import Placement
 
 __all__ = ["write_placement", "PLACE_FILES"]
 
