@@ -30,6 +30,7 @@ import shutil
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -53,6 +54,9 @@ MANIFEST = "manifest.json"
 _TMP = "emob-sim-tmp"
 _OLD = "emob-sim-old"
 _LOCK = "emob-sim.lock"
+_PROBE = ".emob-sim-probe-"
+#: a probe folder older than this (seconds) was left by a process that died in between
+_PROBE_STALE_S = 60.0
 _LEFTOVER = re.compile(rf"^\.(?P<name>.+)\.(?P<what>{_TMP}|{_OLD})-[A-Za-z0-9_]+$")
 
 
@@ -203,7 +207,7 @@ def check_out_dir(
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise EmobSimError(f"--out {out}: cannot write in {ancestor}, expected a writable folder")
     try:  # a probe, so that an unwritable place fails now and not after the simulation
-        os.rmdir(tempfile.mkdtemp(prefix=".emob-sim-probe-", dir=ancestor))
+        os.rmdir(tempfile.mkdtemp(prefix=_PROBE, dir=ancestor))
     except OSError:
         raise EmobSimError(
             f"--out {out}: cannot write in {ancestor}, expected a writable folder"
@@ -252,6 +256,13 @@ def _try_lock(lock_path: Path) -> int | None:
         os.close(fd)
 
 
+def _stale(path: Path) -> bool:
+    try:
+        return time.time() - path.stat().st_mtime > _PROBE_STALE_S
+    except OSError:
+        return False
+
+
 def _unlock(lock_path: Path, fd: int) -> None:
     with contextlib.suppress(OSError):
         os.unlink(lock_path)
@@ -261,7 +272,8 @@ def _unlock(lock_path: Path, fd: int) -> None:
 def remove_leftovers(parent: Path, *, holding: str | None = None) -> list[Path]:
     """Clean up after writers that died (their lock is free); return what was removed.
 
-    A temporary folder is deleted. A previous folder that was moved aside to be replaced is
+    A temporary folder is deleted, and an empty write probe older than a minute. A previous
+    folder that was moved aside to be replaced is
     put back when the destination is missing (the writer died between the two renames), else
     deleted. ``holding`` names the destination whose lock this process holds (its leftovers
     are dead). A leftover whose writer is alive (its lock is held) is never touched.
@@ -272,6 +284,11 @@ def remove_leftovers(parent: Path, *, holding: str | None = None) -> list[Path]:
     except OSError:
         return removed
     for entry in entries:
+        if entry.name.startswith(_PROBE) and _stale(entry):  # a probe is removed at once
+            with contextlib.suppress(OSError):
+                entry.rmdir()  # only when empty
+                removed.append(entry)
+            continue
         match = _LEFTOVER.match(entry.name)
         if not match or not entry.is_dir() or entry.is_symlink():
             continue

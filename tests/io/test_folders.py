@@ -13,6 +13,7 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -194,3 +195,13 @@ def test_a_replaced_folder_moved_aside_comes_back_if_the_writer_died(tmp_path):
     remove_leftovers(tmp_path)
     assert (out / "a.csv").read_text() == "old"
     assert hidden(tmp_path) == []
+
+
+def test_a_stale_empty_probe_is_removed_and_a_fresh_one_kept(tmp_path):
+    stale = tmp_path / ".emob-sim-probe-dead"
+    fresh = tmp_path / ".emob-sim-probe-live"
+    stale.mkdir()
+    fresh.mkdir()
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    write(tmp_path / "o", {"a.csv": "1"})
+    assert not stale.exists() and fresh.exists()
