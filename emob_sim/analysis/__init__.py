@@ -1,4 +1,4 @@
-"""Analysis: KPIs and the tables derived from a run (per site, load profile, e-bikes)."""
+"""Analysis: KPIs and the tables derived from a run (per site, load profile, e-bikes, maps)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,14 @@ from emob_sim.analysis.kpis import (
     compute_kpis,
     scoped_kpis,
     site_table,
+)
+from emob_sim.analysis.maps import (
+    ZONE_MAP_COLUMNS,
+    arrival_soc,
+    network_lines,
+    site_load_profile,
+    site_waits_min,
+    zone_table,
 )
 from emob_sim.analysis.tables import ebike_session_table, ebike_trip_table, load_profile_table
 
@@ -26,4 +34,10 @@ __all__ = [
     "load_profile_table",
     "ebike_trip_table",
     "ebike_session_table",
+    "network_lines",
+    "zone_table",
+    "site_waits_min",
+    "site_load_profile",
+    "arrival_soc",
+    "ZONE_MAP_COLUMNS",
 ]

@@ -7,7 +7,13 @@ of output folders (check, write atomically, replace only emob-sim output);
 
 from __future__ import annotations
 
-from emob_sim.io.files import sha256_file, write_json, write_parquet, write_points
+from emob_sim.io.files import (
+    points_bytes,
+    sha256_file,
+    write_json,
+    write_parquet,
+    write_points,
+)
 from emob_sim.io.folders import (
     MANIFEST,
     OUTPUT_KINDS,
@@ -31,5 +37,6 @@ __all__ = [
     "write_json",
     "write_parquet",
     "write_points",
+    "points_bytes",
     "sha256_file",
 ]

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-__all__ = ["write_json", "write_parquet", "write_points", "sha256_file"]
+__all__ = ["write_json", "write_parquet", "write_points", "points_bytes", "sha256_file"]
 
 
 def _plain(value: object) -> object:
@@ -63,6 +64,14 @@ def write_points(table: pd.DataFrame, path: str | Path, *, layer: str | None = N
             path, driver="GeoJSON", engine="pyogrio",
             layer_options={"RFC7946": "YES", "WRITE_NAME": "NO"},
         )  # fmt: skip
+
+
+def points_bytes(table: pd.DataFrame, suffix: str, *, layer: str = "sites") -> bytes:
+    """The bytes of :func:`write_points` for a ``.geojson`` or ``.gpkg`` file (for downloads)."""
+    with tempfile.TemporaryDirectory(prefix="emob-sim-points-") as tmp:
+        path = Path(tmp) / f"{layer}{suffix}"
+        write_points(table, path, layer=layer)
+        return path.read_bytes()
 
 
 def sha256_file(path: str | Path) -> str:

@@ -21,6 +21,7 @@ from emob_sim.region.sites import (
     read_sites_file,
     snap_sites,
     split_sites,
+    with_inline_sites,
 )
 from emob_sim.region.zones import (
     ZONE_COLUMNS,
@@ -53,4 +54,5 @@ __all__ = [
     "read_sites_file",
     "snap_sites",
     "split_sites",
+    "with_inline_sites",
 ]

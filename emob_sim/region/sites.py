@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 from pydantic import ValidationError
 
-from emob_sim.config.models import ChargingConfig, SiteSpec
+from emob_sim.config.models import ChargingConfig, Scenario, SiteSpec
 from emob_sim.errors import DataError
 from emob_sim.io.tables import read_text_table
 from emob_sim.network.arrays import RoadNetwork
@@ -28,6 +28,7 @@ __all__ = [
     "split_sites",
     "SITE_FILE_COLUMNS",
     "CAR_SITE_KINDS",
+    "with_inline_sites",
 ]
 
 logger = logging.getLogger(__name__)
@@ -178,3 +179,12 @@ def snap_sites(
     out["snap_distance_m"] = pd.Series(dist_m, index=out.index, dtype=float)
     columns = [*SITE_FILE_COLUMNS[:-1], "node", "snap_distance_m", SITE_FILE_COLUMNS[-1]]
     return out[columns]
+
+
+def with_inline_sites(scenario: Scenario) -> Scenario:
+    """The scenario with every site inline (``charging.sites``) and no sites file, so that it
+    stands on its own when written out."""
+    sites = load_sites(scenario.charging)
+    specs = [SiteSpec(**row) for row in sites[SITE_FILE_COLUMNS].to_dict(orient="records")]
+    charging = scenario.charging.model_copy(update={"sites_file": None, "sites": specs})
+    return scenario.model_copy(update={"charging": charging})

@@ -15,6 +15,7 @@ from emob_sim.runner.compare import (
     MUNICIPALITY_COLUMNS,
     SCOPED_COLUMNS,
     Comparison,
+    best_values,
     compare_layouts,
     write_comparison,
 )
@@ -28,7 +29,7 @@ from emob_sim.runner.stages import (
     run,
     run_stages,
 )
-from emob_sim.runner.write import RUN_FILES, write_run
+from emob_sim.runner.write import RUN_FILES, run_archive, write_run
 
 __all__ = [
     "run",
@@ -38,12 +39,14 @@ __all__ = [
     "resolve_scenario",
     "STAGES",
     "write_run",
+    "run_archive",
     "RUN_FILES",
     "SequentialEvaluator",
     "ExecutorEvaluator",
     "RegionCache",
     "kpis_of",
     "compare_layouts",
+    "best_values",
     "write_comparison",
     "Comparison",
     "COMPARISON_COLUMNS",

@@ -57,10 +57,19 @@ __all__ = [
     "SCOPED_COLUMNS",
     "MUNICIPALITY_COLUMNS",
     "COMPARE_FILES",
+    "best_values",
 ]
 
 logger = logging.getLogger(__name__)
 
+
+#: KPIs where more is better (for the others, except counts of sites and plugs, less is)
+HIGHER_IS_BETTER = (
+    "co2_avoided_kg", "pop_fast_10min_share", "charging_sessions", "energy_kwh",
+    "trips_shifted", "car_km_avoided", "car_km_avoided_electric",
+)  # fmt: skip
+#: columns that describe a layout rather than score it (no best value)
+DESCRIPTIVE = ("layout", "file", "sites", "plugs", "dc_plugs")
 
 #: the scoped KPIs of a comparison row: each has a ``_area`` and a ``_total`` column
 SCOPED_COLUMNS = [
@@ -286,6 +295,25 @@ def compare_layouts(
         files=dict(zip(names, files)),
         seed=seed,
     )
+
+
+def best_values(table: pd.DataFrame) -> pd.DataFrame:
+    """Per KPI column of a comparison table: True at the layouts with the best value.
+
+    Best is the largest value for :data:`HIGHER_IS_BETTER` (in either scope), the smallest for
+    the other KPIs (costs, waits, give-ups, strandings, peak load); descriptive columns (sites,
+    plugs) and KPIs equal in every layout have no best value.
+    """
+    out = pd.DataFrame(False, index=table.index, columns=table.columns)
+    for col in table.columns:
+        base = col.removesuffix("_area").removesuffix("_total")
+        values = pd.to_numeric(table[col], errors="coerce")
+        if base in DESCRIPTIVE or values.isna().all() or values.nunique() < 2:
+            continue
+        higher = base.removeprefix("ebike_") in HIGHER_IS_BETTER
+        best = values.max() if higher else values.min()
+        out[col] = values == best
+    return out
 
 
 def _layer_name(name: str, used: set[str]) -> str:

@@ -22,8 +22,11 @@ temporary sibling, then renamed into place.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import platform
+import tempfile
+import zipfile
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
@@ -35,7 +38,7 @@ from emob_sim.io import atomic_output_dir, sha256_file, write_json, write_parque
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.results import RunResult
 
-__all__ = ["write_run", "RUN_FILES"]
+__all__ = ["write_run", "run_archive", "RUN_FILES"]
 
 RUN_FILES = [
     "manifest.json",
@@ -132,3 +135,14 @@ def write_run(
             for future in written:
                 future.result()  # re-raises a failed write (the folder is then not kept)
     return Path(out_dir).expanduser().resolve()
+
+
+def run_archive(result: RunResult) -> bytes:
+    """The run folder of ``result`` as a zip archive (its files at the top of the archive)."""
+    with tempfile.TemporaryDirectory(prefix="emob-sim-zip-") as tmp:
+        folder = write_run(result, Path(tmp) / "run")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for path in sorted(folder.iterdir()):
+                archive.write(path, arcname=path.name)
+        return buffer.getvalue()

@@ -1,0 +1,69 @@
+"""Map page: roads, zones by electric cars, sites by sessions and waits, where trips failed."""
+
+from __future__ import annotations
+
+import altair as alt
+import streamlit as st
+from common import BASEMAP_DEFAULT, need_run
+from maps import deck, site_layers, zone_layers
+
+from emob_sim.analysis import network_lines, site_load_profile, site_waits_min, zone_table
+
+st.title("Map")
+found = need_run()
+if found is None:
+    st.stop()
+label, result = found
+st.caption(f"Run {label}")
+
+basemap = st.sidebar.toggle(
+    "Basemap (needs the internet)", value=BASEMAP_DEFAULT, key="basemap",
+    help="Without it the roads, zones and sites are drawn on a plain background.",
+)  # fmt: skip
+show_roads = st.sidebar.toggle("Roads", value=True, key="roads")
+
+zones = zone_table(result)
+lines = network_lines(result.region.network) if show_roads else None
+layers = zone_layers(zones) + site_layers(result.sites)
+chart = st.pydeck_chart(
+    deck(layers, lines=lines, zones=zones, basemap=basemap),
+    on_select="rerun", selection_mode="single-object", key="map", height=560,
+)  # fmt: skip
+st.caption(
+    "Zones: shade = electric cars living there; red ring = trips stranded from there. "
+    "Car sites: size = sessions, colour = mean wait (green short, red long); orange ring = "
+    "drivers gave up there. E-bike points: blue squares. Hover for details; click a car site "
+    "for its load and waits."
+)
+
+# ---- one site ---------------------------------------------------------------------------------
+car_sites = result.sites[result.sites["kind"] != "ebike"]
+picked = None
+selection = getattr(chart, "selection", None) or {}
+for obj in (selection.get("objects") or {}).get("car_sites", []):
+    picked = obj.get("site_id")
+names = dict(zip(car_sites["site_id"], car_sites["name"].where(car_sites["name"] != "",
+                                                                car_sites["site_id"])))  # fmt: skip
+ids = list(names)
+site = st.selectbox(
+    "Car site", ids, index=ids.index(picked) if picked in ids else 0,
+    format_func=lambda s: names[s], key="map_site",
+)  # fmt: skip
+load_col, wait_col = st.columns(2)
+with load_col:
+    st.markdown("**Load over the simulated time (kW)**")
+    st.line_chart(site_load_profile(result, site), x="hour", y="power_kw", height=250)
+with wait_col:
+    st.markdown("**Waits of the drivers who arrived (minutes)**")
+    waits = site_waits_min(result, site)
+    if waits.empty:
+        st.info("No driver arrived at this site.")
+    else:
+        st.altair_chart(
+            alt.Chart(waits).mark_bar().encode(
+                x=alt.X("wait_min:Q", bin=alt.Bin(maxbins=20), title="wait (min)"),
+                y=alt.Y("count()", title="drivers"),
+                color=alt.Color("gave_up:N", title="gave up"),
+            ).properties(height=250),
+            width="stretch",
+        )  # fmt: skip

@@ -1,0 +1,118 @@
+"""Results page: KPI cards against a reference run, load, waits, state of charge, e-bikes, CO2."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from common import need_run, run, runs
+
+from emob_sim.analysis import arrival_soc, site_load_profile, site_waits_min
+from emob_sim.display import format_value, unit_of
+from emob_sim.io import points_bytes
+from emob_sim.runner import run_archive
+
+#: the KPI cards, in the order shown
+CARDS = [
+    "trips_generated", "trips_stranded", "charging_sessions", "sessions_abandoned",
+    "mean_wait_min", "p95_wait_min", "energy_delivered_kwh", "home_energy_kwh",
+    "peak_load_kw", "km_electric", "co2_avoided_kg", "vehicles",
+]  # fmt: skip
+
+st.title("Results")
+found = need_run()
+if found is None:
+    st.stop()
+label, result = found
+others = [name for name in runs() if name != label]
+left, right = st.columns([2, 2])
+left.markdown(f"**Run** {label}")
+reference = right.selectbox(
+    "Compare with the run", ["(none)", *others], key="reference",
+    help="Each card shows the difference to this run.",
+)  # fmt: skip
+ref = run(runs()[reference], progress=False) if reference != "(none)" else None
+
+k = result.kpis
+cols = st.columns(4)
+for i, key in enumerate(CARDS):
+    delta = None
+    if ref is not None:
+        diff = k[key] - ref.kpis[key]
+        delta = ("+" if diff > 0 else "") + format_value(key, diff)
+    lower_is_better = key in ("trips_stranded", "sessions_abandoned", "mean_wait_min",
+                              "p95_wait_min", "peak_load_kw")  # fmt: skip
+    cols[i % 4].metric(
+        key.replace("_", " "), format_value(key, k[key]), delta,
+        delta_color="inverse" if lower_is_better else "normal", border=True,
+    )  # fmt: skip
+
+# ---- charts -----------------------------------------------------------------------------------
+st.subheader("Load at the public car sites")
+car_sites = result.sites[result.sites["kind"] != "ebike"]
+choice = st.selectbox("Site", ["all car sites together", *car_sites["site_id"]], key="load_site")
+profile = site_load_profile(result, None if choice.startswith("all") else choice)
+st.line_chart(profile, x="hour", y="power_kw", height=260)
+
+wait_col, soc_col = st.columns(2)
+with wait_col:
+    st.subheader("Waiting times")
+    waits = site_waits_min(result)
+    if waits.empty:
+        st.info("No driver waited at a public site.")
+    else:
+        st.altair_chart(
+            alt.Chart(waits).mark_bar().encode(
+                x=alt.X("wait_min:Q", bin=alt.Bin(maxbins=24), title="wait (min)"),
+                y=alt.Y("count()", title="drivers"), color=alt.Color("gave_up:N", title="gave up"),
+            ).properties(height=260),
+            width="stretch",
+        )  # fmt: skip
+with soc_col:
+    st.subheader("State of charge on arrival")
+    soc = arrival_soc(result).to_frame()
+    if soc.empty:
+        st.info("No public charging session.")
+    else:
+        st.altair_chart(
+            alt.Chart(soc).mark_bar().encode(
+                x=alt.X("soc_on_arrival:Q", bin=alt.Bin(maxbins=20), title="state of charge"),
+                y=alt.Y("count()", title="sessions"),
+            ).properties(height=260),
+            width="stretch",
+        )  # fmt: skip
+
+st.subheader("Sites")
+st.dataframe(result.sites, hide_index=True, width="stretch")
+
+bike_col, co2_col = st.columns(2)
+with bike_col:
+    st.subheader("E-bikes")
+    section = k.get("ebike", {})
+    values = [format_value(x, v) for x, v in section.items()]
+    st.dataframe(pd.DataFrame({"KPI": list(section), "value": values}), hide_index=True)
+with co2_col:
+    st.subheader("CO₂ avoided")
+    co2 = k["co2_avoided_kg"]
+    st.metric("electric cars instead of petrol cars", format_value("co2_avoided_kg", co2))
+    if section:
+        shift = section["co2_avoided_kg"]
+        st.metric("car trips moved to e-bikes", format_value("co2_avoided_kg", shift))
+    st.caption(f"Emission factors in {unit_of('petrol_car_kg_per_km') or 'kg'}/km and kg/kWh: "
+               f"{result.scenario.emissions.petrol_car_kg_per_km} (petrol car), "
+               f"{result.scenario.emissions.grid_kg_per_kwh} (grid).")  # fmt: skip
+
+# ---- downloads --------------------------------------------------------------------------------
+st.subheader("Downloads")
+name = result.scenario.name
+d1, d2, d3, d4 = st.columns(4)
+d1.download_button("Run folder (zip)", lambda: run_archive(result), f"{name}-run.zip",
+                   "application/zip", key="dl_zip")  # fmt: skip
+d2.download_button("Sites (GeoJSON)", lambda: points_bytes(result.sites, ".geojson"),
+                   f"{name}-sites.geojson", "application/geo+json", key="dl_geojson")  # fmt: skip
+gpkg = "application/geopackage+sqlite3"
+d3.download_button("Sites (GeoPackage)", lambda: points_bytes(result.sites, ".gpkg"),
+                   f"{name}-sites.gpkg", gpkg, key="dl_gpkg")  # fmt: skip
+d4.download_button("Sessions (CSV)", lambda: result.sim.sessions.to_csv(index=False),
+                   f"{name}-sessions.csv", "text/csv", key="dl_sessions")  # fmt: skip
+st.caption(f"Road data: {result.region.network.attribution}")

@@ -1,0 +1,181 @@
+"""Scenario page: pick a scenario, change its main levers, propose a layout, run it."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+import yaml
+from common import (
+    evaluator,
+    layout_files,
+    proposals,
+    remember,
+    run,
+    runs,
+    scenario_files,
+)
+
+from emob_sim.config import load_scenario, scenario_to_dict
+from emob_sim.config.levers import LEVERS, apply_levers, lever_values
+from emob_sim.display import format_value
+from emob_sim.errors import EmobSimError
+from emob_sim.placement import KINDS, METHODS, write_placement
+from emob_sim.region import with_inline_sites
+from emob_sim.runner import place
+
+AS_IN_SCENARIO = "as in the scenario"
+
+st.title("Scenario")
+st.caption(
+    "Choose a scenario, change its main levers and run it. Values are checked as "
+    "`emob-sim run --set` checks them; the scenario downloads as a YAML file that "
+    "`emob-sim run` accepts."
+)
+
+
+def _uploads() -> dict[str, Path]:
+    return st.session_state.setdefault("uploads", {})
+
+
+def _work_dir() -> Path:
+    if "work_dir" not in st.session_state:
+        st.session_state["work_dir"] = Path(tempfile.mkdtemp(prefix="emob-sim-app-"))
+    return st.session_state["work_dir"]
+
+
+# ---- which scenario ---------------------------------------------------------------------------
+left, right = st.columns([2, 1])
+with right:
+    uploaded = st.file_uploader("…or upload a scenario (YAML)", type=["yaml", "yml"])
+    if uploaded is not None and uploaded.name not in _uploads():
+        path = _work_dir() / "uploads" / uploaded.name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(uploaded.getvalue())
+        _uploads()[uploaded.name] = path
+files = {**scenario_files(), **{f"uploaded: {k}": p for k, p in _uploads().items()}}
+names = list(files)
+default = names.index("zemgale/baseline.yaml") if "zemgale/baseline.yaml" in names else 0
+with left:
+    chosen = st.selectbox("Scenario", names, index=default, key="scenario_file")
+source = files[chosen]
+try:
+    base = load_scenario(source)
+except EmobSimError as exc:
+    st.error(f"This scenario cannot be read: {exc}")
+    st.stop()
+st.markdown(f"**{base.name}**: {base.description or ''}")
+
+# ---- levers -----------------------------------------------------------------------------------
+defaults = lever_values(base)
+values: dict[str, object] = {}
+slots = {}
+st.subheader("Levers")
+columns = st.columns(3)
+for i, lever in enumerate(LEVERS):
+    with columns[i % 3]:
+        widget_key = f"lever:{chosen}:{lever.key}"
+        if lever.kind == "int":
+            values[lever.key] = st.number_input(
+                lever.label, value=int(defaults[lever.key]), step=1, help=lever.help,
+                key=widget_key,
+            )  # fmt: skip
+        else:
+            values[lever.key] = st.number_input(
+                lever.label, value=float(defaults[lever.key]), help=lever.help, key=widget_key,
+                step=0.01 if lever.kind == "share" else 1.0,
+                format="%.4f" if lever.kind == "share" else "%.1f",
+            )  # fmt: skip
+        slots[lever.key] = st.empty()
+
+layouts = {AS_IN_SCENARIO: None, **layout_files(), **proposals()}
+layout = st.selectbox(
+    "Charger layout",
+    list(layouts),
+    key=f"layout:{chosen}",
+    help="The chargers of another layout scenario, or a layout proposed below.",
+)
+slots["charging"] = st.empty()
+extra: dict[str, object] = {}
+if layouts[layout] is not None:
+    sites = load_scenario(layouts[layout]).charging
+    extra["charging.sites_file"] = str(sites.sites_file) if sites.sites_file else None
+    extra["charging.sites"] = [s.model_dump(mode="json") for s in sites.sites]
+
+scenario, errors = apply_levers(source, values, extra=extra)
+for key, message in errors.items():
+    slot = slots.get(key) or slots.get(key.split(".")[0], None)
+    (slot or st).error(message.split(": ", 1)[-1] if key else message, icon="⚠️")
+st.session_state["scenario"] = scenario
+
+# ---- run --------------------------------------------------------------------------------------
+st.subheader("Run")
+run_col, download_col = st.columns([1, 1])
+with run_col:
+    pressed = st.button(
+        "Run", type="primary", disabled=scenario is None, key="run",
+        help="Simulate the scenario with these levers (a run is kept: the same values again "
+        "show it at once).",
+    )  # fmt: skip
+with download_col:
+    if scenario is not None:
+        standalone = scenario_to_dict(with_inline_sites(scenario), portable=True)
+        st.download_button(
+            "Download this scenario (YAML)",
+            yaml.safe_dump(standalone, allow_unicode=True, sort_keys=False),
+            file_name=f"{scenario.name}.yaml",
+            mime="application/x-yaml",
+            key="download_scenario",
+        )
+if pressed and scenario is not None:
+    result = run(scenario)
+    label = f"{len(runs()) + 1}: {scenario.name}, seed {scenario.seed}, {layout}"
+    remember(label, scenario)
+    k = result.kpis
+    st.success(f"Run {label} done.")
+    cards = st.columns(4)
+    shown = ["trips_stranded", "mean_wait_min", "charging_sessions", "co2_avoided_kg"]
+    for col, key in zip(cards, shown):
+        col.metric(key.replace("_", " "), format_value(key, k[key]))
+    st.page_link("pages/results.py", label="See all results", icon="📊")
+    st.page_link("pages/map.py", label="See the map", icon="🗺️")
+
+with st.expander("The resolved scenario"):
+    if scenario is not None:
+        st.json(scenario_to_dict(scenario), expanded=False)
+
+# ---- propose a layout -------------------------------------------------------------------------
+st.subheader("Propose a layout")
+st.caption(
+    "A placement heuristic adds chargers to this scenario within a budget; the proposal "
+    "becomes a choice of the **Charger layout** above and on the Compare page."
+)
+m_col, b_col, k_col = st.columns(3)
+with m_col:
+    method = st.selectbox("Method", list(METHODS), key="place_method")
+with b_col:
+    budget = st.text_input("Budget", "500k", key="place_budget",
+                           help="CAPEX in EUR (250000, 250k, 1.5M) or plugs (12plugs)")  # fmt: skip
+    budget_slot = st.empty()
+with k_col:
+    kind = st.selectbox("Kind of site", list(KINDS), index=list(KINDS).index("car_dc"),
+                        key="place_kind")  # fmt: skip
+if st.button("Propose", disabled=scenario is None, key="propose"):
+    try:
+        with st.spinner(f"{method}: proposing a layout ..."):
+            proposal = place(scenario, method=method, budget=budget, kind=kind,
+                             evaluator=evaluator())  # fmt: skip
+    except EmobSimError as exc:
+        budget_slot.error(str(exc), icon="⚠️")
+    else:
+        label = f"proposal {len(proposals()) + 1}: {method}, {proposal.budget}, {kind}"
+        folder = write_placement(proposal, _work_dir() / "proposals" / f"p{len(proposals()) + 1}",
+                                 scenario_path=source)  # fmt: skip
+        proposals()[label] = folder / "scenario.yaml"
+        st.success(f"{label}: choose it as the charger layout above, or compare it.")
+        summary = {k: v for k, v in proposal.summary.items() if not isinstance(v, list)}
+        shown = [format_value(k, v) for k, v in summary.items()]
+        st.dataframe(pd.DataFrame({"": list(summary), "value": shown}), hide_index=True)
+        st.dataframe(proposal.layout[proposal.layout["status"] != "existing"], hide_index=True)

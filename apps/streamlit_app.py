@@ -1,0 +1,24 @@
+"""emob-sim for planners: pick a scenario, change its levers, run it, see it on a map, compare.
+
+    streamlit run apps/streamlit_app.py
+
+Every page is a thin face on the package: runs go through the runner's evaluator (a region is
+built once per network and kept, runs are kept by resolved scenario and seed), tables come
+from :mod:`emob_sim.analysis`. Nothing here simulates or computes a KPI.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+st.set_page_config(page_title="emob-sim", page_icon="⚡", layout="wide")
+
+pages = st.navigation(
+    [
+        st.Page("pages/scenario.py", title="Scenario", icon="🛠️", default=True),
+        st.Page("pages/map.py", title="Map", icon="🗺️"),
+        st.Page("pages/results.py", title="Results", icon="📊"),
+        st.Page("pages/compare.py", title="Compare layouts", icon="⚖️"),
+    ]
+)
+pages.run()

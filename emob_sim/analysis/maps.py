@@ -1,0 +1,116 @@
+"""Tables for maps and charts of a run: network lines, zones, sites, strandings, distributions.
+
+Every table has WGS84 ``lon``/``lat`` columns (lines: ``from_lon``, ``from_lat``, ``to_lon``,
+``to_lat``), ready for a map layer (pydeck in the app, any GIS otherwise).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from emob_sim.analysis.tables import load_profile_table
+from emob_sim.network.arrays import RoadNetwork
+from emob_sim.results import RunResult
+
+__all__ = [
+    "network_lines",
+    "zone_table",
+    "site_waits_min",
+    "site_load_profile",
+    "arrival_soc",
+    "ZONE_MAP_COLUMNS",
+]
+
+#: columns of :func:`zone_table`
+ZONE_MAP_COLUMNS = [
+    "zone_id", "name", "kind", "municipality", "lon", "lat", "population",
+    "electric_cars", "trips_from", "trips_stranded", "drivers_gave_up",
+]  # fmt: skip
+
+
+def network_lines(network: RoadNetwork, *, max_lines: int = 200_000) -> pd.DataFrame:
+    """One straight line per road (both directions of a two-way road drawn once).
+
+    At most ``max_lines`` lines (the longest roads are kept), so that a large network still
+    draws quickly.
+    """
+    src = np.repeat(np.arange(network.n_nodes), np.diff(network.indptr))
+    dst = network.indices
+    a, b = np.minimum(src, dst), np.maximum(src, dst)
+    pairs, first = np.unique(np.stack([a, b], axis=1), axis=0, return_index=True)
+    length = network.length_m[first]
+    if len(pairs) > max_lines:
+        keep = np.argsort(-length, kind="stable")[:max_lines]
+        pairs, length = pairs[keep], length[keep]
+    return pd.DataFrame(
+        {
+            "from_lon": network.lon[pairs[:, 0]],
+            "from_lat": network.lat[pairs[:, 0]],
+            "to_lon": network.lon[pairs[:, 1]],
+            "to_lat": network.lat[pairs[:, 1]],
+            "length_m": length,
+        }
+    )
+
+
+def zone_table(result: RunResult) -> pd.DataFrame:
+    """Per zone: its electric cars (residents), trips starting there, stranded trips starting
+    there, and drivers who gave up at a site on a trip from there (:data:`ZONE_MAP_COLUMNS`)."""
+    zones = result.region.zones
+    n = len(zones)
+    vehicles = result.demand.vehicles
+    resident = vehicles["resident"].to_numpy(bool)
+    cars = np.bincount(vehicles["home_zone"].to_numpy(np.int64)[resident], minlength=n)
+    origin = result.demand.trips["origin"].to_numpy(np.int64)
+    stranded = result.sim.trips["status"].to_numpy() == "stranded"
+    gave_up = result.sim.abandoned["trip_id"].to_numpy(np.int64)
+    return pd.DataFrame(
+        {
+            "zone_id": zones["zone_id"].to_numpy(),
+            "name": zones["name"].to_numpy(),
+            "kind": zones["kind"].to_numpy(),
+            "municipality": zones["municipality"].to_numpy(),
+            "lon": zones["lon"].to_numpy(float),
+            "lat": zones["lat"].to_numpy(float),
+            "population": zones["population"].to_numpy(float),
+            "electric_cars": cars[:n],
+            "trips_from": np.bincount(origin, minlength=n)[:n],
+            "trips_stranded": np.bincount(origin[stranded], minlength=n)[:n],
+            "drivers_gave_up": np.bincount(origin[gave_up], minlength=n)[:n],
+        },
+        columns=ZONE_MAP_COLUMNS,
+    )
+
+
+def site_waits_min(result: RunResult, site_id: str | None = None) -> pd.DataFrame:
+    """Every driver who arrived at a car site (at every site: None): the wait in minutes and
+    whether they gave up."""
+    s, a = result.sim.sessions, result.sim.abandoned
+    if site_id is not None:
+        s, a = s[s["site_id"] == site_id], a[a["site_id"] == site_id]
+    served = s["wait_s"].to_numpy(float) / 60.0
+    left = a["wait_s"].to_numpy(float) / 60.0
+    return pd.DataFrame(
+        {
+            "wait_min": np.concatenate([served, left]),
+            "gave_up": np.concatenate([np.zeros(served.size, bool), np.ones(left.size, bool)]),
+        }
+    )
+
+
+def site_load_profile(result: RunResult, site_id: str | None = None) -> pd.DataFrame:
+    """Mean kW per profile bin at one car site, or of all car sites together (None).
+
+    Columns ``hour`` (hours from the scenario start) and ``power_kw``.
+    """
+    table = load_profile_table(result)
+    if site_id is not None:
+        table = table[table["site_id"] == site_id]
+    total = table.groupby("bin_start_s", sort=True)["power_kw"].sum()
+    return pd.DataFrame({"hour": total.index.to_numpy() / 3600.0, "power_kw": total.to_numpy()})
+
+
+def arrival_soc(result: RunResult) -> pd.Series:
+    """State of charge (0-1) of the cars when they plugged in at a public site."""
+    return result.sim.sessions["soc_start"].astype(float).rename("soc_on_arrival")
