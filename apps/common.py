@@ -137,7 +137,7 @@ def need_run() -> tuple[str, RunResult] | None:
     cur = current()
     if cur is None:
         st.info("No run yet: choose a scenario on the **Scenario** page and press **Run**.")
-        st.page_link("pages/scenario.py", label="Go to the Scenario page", icon="🛠️")
+        st.page_link("pages/scenario.py", label="Go to the Scenario page", icon=":material/tune:")
         return None
     label, scenario = cur
     return label, run(scenario, progress=False)

@@ -35,16 +35,17 @@ def zone_layers(zones: pd.DataFrame) -> list[pdk.Layer]:
     z = zones.copy()
     most = max(float(z["electric_cars"].max()), 1.0)
     z["fill"] = [[90, 60, 160, int(40 + 180 * c / most)] for c in z["electric_cars"]]
-    z["radius"] = np.sqrt(z["population"].clip(lower=1.0)) * 12.0 + 400.0
+    z["radius"] = 6.0 + np.sqrt(z["population"].clip(lower=0.0)) / 7.0  # pixels
     z["tip"] = _tip(z, "name", ["kind", "population", "electric_cars", "trips_from",
                                 "trips_stranded", "drivers_gave_up"])  # fmt: skip
     stranded = z[z["trips_stranded"] > 0]
     return [
         pdk.Layer("ScatterplotLayer", z, id="zones", get_position=["lon", "lat"],
-                  get_radius="radius", get_fill_color="fill", pickable=True, opacity=0.6),
+                  get_radius="radius", radius_units="'pixels'", get_fill_color="fill",
+                  pickable=True, opacity=0.6),
         pdk.Layer("ScatterplotLayer", stranded, id="stranded", get_position=["lon", "lat"],
-                  get_radius="radius", filled=False, stroked=True, get_line_color=[220, 30, 30],
-                  line_width_min_pixels=3, pickable=False),
+                  get_radius="radius", radius_units="'pixels'", radius_scale=1.25, filled=False,
+                  stroked=True, get_line_color=[220, 30, 30], line_width_min_pixels=3),
     ]  # fmt: skip
 
 
@@ -71,11 +72,11 @@ def site_layers(sites: pd.DataFrame, *, suffix: str = "") -> list[pdk.Layer]:
                   get_fill_color=[30, 110, 220, 220], get_line_color=[255, 255, 255],
                   line_width_min_pixels=1, stroked=True, pickable=True),
         pdk.Layer("ScatterplotLayer", car, id=f"car_sites{suffix}", get_position=["lon", "lat"],
-                  get_radius="radius", radius_units="pixels", get_fill_color="colour",
+                  get_radius="radius", radius_units="'pixels'", get_fill_color="colour",
                   get_line_color=[30, 30, 30], stroked=True, line_width_min_pixels=1,
                   pickable=True),
         pdk.Layer("ScatterplotLayer", gave_up, id=f"gave_up{suffix}", get_position=["lon", "lat"],
-                  get_radius="radius", radius_units="pixels", radius_scale=1.4, filled=False,
+                  get_radius="radius", radius_units="'pixels'", radius_scale=1.4, filled=False,
                   stroked=True, get_line_color=[255, 140, 0], line_width_min_pixels=3),
     ]  # fmt: skip
 
@@ -91,7 +92,7 @@ def network_layer(lines: pd.DataFrame) -> pdk.Layer:
 def view_of(lon: pd.Series, lat: pd.Series) -> pdk.ViewState:
     """A view that shows every point."""
     span = max(float(lon.max() - lon.min()), float(lat.max() - lat.min()), 0.02)
-    zoom = max(1.0, min(14.0, math.log2(360.0 / span) - 0.6))
+    zoom = max(1.0, min(14.0, math.log2(360.0 / span) + 0.4))
     return pdk.ViewState(longitude=float(lon.mean()), latitude=float(lat.mean()), zoom=zoom)
 
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import streamlit as st
 
-st.set_page_config(page_title="emob-sim", page_icon="⚡", layout="wide")
+st.set_page_config(page_title="emob-sim", page_icon=":material/ev_station:", layout="wide")
 
 pages = st.navigation(
     [
-        st.Page("pages/scenario.py", title="Scenario", icon="🛠️", default=True),
-        st.Page("pages/map.py", title="Map", icon="🗺️"),
-        st.Page("pages/results.py", title="Results", icon="📊"),
-        st.Page("pages/compare.py", title="Compare layouts", icon="⚖️"),
+        st.Page("pages/scenario.py", title="Scenario", icon=":material/tune:", default=True),
+        st.Page("pages/map.py", title="Map", icon=":material/map:"),
+        st.Page("pages/results.py", title="Results", icon=":material/monitoring:"),
+        st.Page("pages/compare.py", title="Compare layouts", icon=":material/compare:"),
     ]
 )
 pages.run()

@@ -21,7 +21,8 @@ st.caption(
 )
 options = {**{k: str(p) for k, p in layout_files().items()},
            **{k: str(p) for k, p in proposals().items()}}  # fmt: skip
-default = [k for k in options if "existing" in k or "corridor" in k or "centres" in k][:3]
+# today's chargers first, then the options of the Zemgale plan
+default = [k for word in ("existing", "corridor", "centres") for k in options if word in k][:3]
 chosen = st.multiselect("Layouts (2 to 4)", list(options), default=default, max_selections=4,
                         key="compare_layouts")  # fmt: skip
 seed = st.number_input("Seed", value=42, step=1, key="compare_seed")
@@ -34,7 +35,7 @@ try:
     with st.spinner(f"simulating {len(chosen)} layouts ..."):
         comparison = compare([options[c] for c in chosen], seed=int(seed))
 except EmobSimError as exc:
-    st.error(str(exc), icon="⚠️")
+    st.error(str(exc), icon=":material/warning:")
     st.stop()
 
 table = comparison.table.drop(columns=["file"]).set_index("layout")

@@ -107,7 +107,7 @@ if layouts[layout] is not None:
 scenario, errors = apply_levers(source, values, extra=extra)
 for key, message in errors.items():
     slot = slots.get(key) or slots.get(key.split(".")[0], None)
-    (slot or st).error(message.split(": ", 1)[-1] if key else message, icon="⚠️")
+    (slot or st).error(message.split(": ", 1)[-1] if key else message, icon=":material/warning:")
 st.session_state["scenario"] = scenario
 
 # ---- run --------------------------------------------------------------------------------------
@@ -139,8 +139,8 @@ if pressed and scenario is not None:
     shown = ["trips_stranded", "mean_wait_min", "charging_sessions", "co2_avoided_kg"]
     for col, key in zip(cards, shown):
         col.metric(key.replace("_", " "), format_value(key, k[key]))
-    st.page_link("pages/results.py", label="See all results", icon="📊")
-    st.page_link("pages/map.py", label="See the map", icon="🗺️")
+    st.page_link("pages/results.py", label="See all results", icon=":material/monitoring:")
+    st.page_link("pages/map.py", label="See the map", icon=":material/map:")
 
 with st.expander("The resolved scenario"):
     if scenario is not None:
@@ -168,14 +168,18 @@ if st.button("Propose", disabled=scenario is None, key="propose"):
             proposal = place(scenario, method=method, budget=budget, kind=kind,
                              evaluator=evaluator())  # fmt: skip
     except EmobSimError as exc:
-        budget_slot.error(str(exc), icon="⚠️")
+        budget_slot.error(str(exc), icon=":material/warning:")
     else:
         label = f"proposal {len(proposals()) + 1}: {method}, {proposal.budget}, {kind}"
         folder = write_placement(proposal, _work_dir() / "proposals" / f"p{len(proposals()) + 1}",
                                  scenario_path=source)  # fmt: skip
         proposals()[label] = folder / "scenario.yaml"
-        st.success(f"{label}: choose it as the charger layout above, or compare it.")
-        summary = {k: v for k, v in proposal.summary.items() if not isinstance(v, list)}
-        shown = [format_value(k, v) for k, v in summary.items()]
-        st.dataframe(pd.DataFrame({"": list(summary), "value": shown}), hide_index=True)
-        st.dataframe(proposal.layout[proposal.layout["status"] != "existing"], hide_index=True)
+        st.session_state["last_proposal"] = (label, proposal)
+        st.rerun()  # the proposal is a layout choice from now on
+if "last_proposal" in st.session_state:
+    label, proposal = st.session_state["last_proposal"]
+    st.success(f"{label}: choose it as the charger layout above, or compare it.")
+    summary = {k: v for k, v in proposal.summary.items() if not isinstance(v, list)}
+    shown = [format_value(k, v) for k, v in summary.items()]
+    st.dataframe(pd.DataFrame({"": list(summary), "value": shown}), hide_index=True)
+    st.dataframe(proposal.layout[proposal.layout["status"] != "existing"], hide_index=True)

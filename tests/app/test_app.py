@@ -1,0 +1,127 @@
+"""The planners' app, page by page, with Streamlit's AppTest (the real app, run headless)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+import emob_sim
+from emob_sim.analysis import KPI_KEYS
+from emob_sim.config import load_scenario
+from emob_sim.display import format_value
+
+APP = str(Path(__file__).parents[2] / "apps" / "streamlit_app.py")
+BASELINE = "zemgale/baseline.yaml"
+EV_SHARE = f"lever:{BASELINE}:fleet.ev_share"
+PAGES = ["pages/scenario.py", "pages/map.py", "pages/results.py", "pages/compare.py"]
+
+
+@pytest.fixture
+def app(monkeypatch):
+    monkeypatch.setenv("EMOB_SIM_BASEMAP", "off")
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _run(at: AppTest) -> AppTest:
+    at.button(key="run").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_every_page_runs_before_any_run(app):
+    for page in PAGES[1:]:
+        app.switch_page(page).run()
+        assert not app.exception, (page, [e.value for e in app.exception])
+    app.switch_page("pages/map.py").run()
+    assert any("No run yet" in i.value for i in app.info)
+
+
+def test_changing_a_lever_changes_the_resolved_scenario(app):
+    assert app.session_state["scenario"].fleet.ev_share == pytest.approx(0.0112)
+    app.number_input(key=EV_SHARE).set_value(0.2).run()
+    assert app.session_state["scenario"].fleet.ev_share == pytest.approx(0.2)
+    app.number_input(key=f"lever:{BASELINE}:time.days").set_value(3).run()
+    assert app.session_state["scenario"].time.days == 3
+    app.selectbox(key=f"layout:{BASELINE}").select("zemgale/layout_corridor.yaml").run()
+    corridor = load_scenario(emob_sim.config.bundled_path("configs/zemgale/layout_corridor.yaml"))
+    assert app.session_state["scenario"].charging.sites_file == corridor.charging.sites_file
+
+
+def test_an_invalid_value_is_shown_at_its_lever_and_runs_nothing(app):
+    app.number_input(key=EV_SHARE).set_value(1.4).run()
+    assert not app.exception
+    errors = [e.value for e in app.error]
+    assert len(errors) == 1 and "fleet.ev_share" in errors[0] and "1.4" in errors[0]
+    assert app.session_state["scenario"] is None
+    assert app.button(key="run").disabled  # nothing can run
+    assert "runs" not in app.session_state
+
+
+def test_a_run_fills_the_cards_with_the_numbers_of_emob_sim_run(app):
+    app.number_input(key=EV_SHARE).set_value(0.05).run()
+    _run(app)
+    expected = emob_sim.run(load_scenario(overrides=["fleet.ev_share=0.05"])).kpis
+    app.switch_page("pages/results.py").run()
+    assert not app.exception
+    cards = {m.label: m.value for m in app.metric}
+    for key in KPI_KEYS:
+        if key.replace("_", " ") in cards:
+            assert cards[key.replace("_", " ")] == format_value(key, expected[key]), key
+    assert len(cards) >= 10
+    for page in ("pages/map.py", "pages/compare.py"):
+        app.switch_page(page).run()
+        assert not app.exception, (page, [e.value for e in app.exception])
+
+
+def test_results_show_the_difference_to_a_reference_run(app):
+    _run(app)
+    app.number_input(key=EV_SHARE).set_value(0.05).run()
+    _run(app)
+    app.switch_page("pages/results.py").run()
+    first = [k for k in app.session_state["runs"]][0]
+    app.selectbox(key="reference").select(first).run()
+    deltas = {m.label: m.delta for m in app.metric}
+    assert deltas["trips generated"].startswith("+")  # more electric cars, more trips
+    assert [d for d in app.get("download_button")]  # the downloads are offered
+
+
+def test_the_downloaded_scenario_runs_unchanged(app, tmp_path):
+    from emob_sim.config import scenario_to_dict
+    from emob_sim.region import with_inline_sites
+
+    app.number_input(key=EV_SHARE).set_value(0.03).run()
+    scenario = app.session_state["scenario"]
+    text = yaml.safe_dump(scenario_to_dict(with_inline_sites(scenario), portable=True))
+    path = tmp_path / "edited.yaml"
+    path.write_text(text)
+    again = load_scenario(path)
+    assert again.fleet.ev_share == pytest.approx(0.03)
+    assert emob_sim.run(again).kpis == emob_sim.run(scenario).kpis
+
+
+def test_a_proposal_becomes_a_layout_choice_and_a_bad_budget_an_error(app):
+    app.text_input(key="place_budget").set_value("abc").run()
+    app.button(key="propose").click().run()
+    assert not app.exception
+    assert any("abc" in e.value for e in app.error)
+    app.text_input(key="place_budget").set_value("3plugs").run()
+    app.button(key="propose").click().run()
+    assert not app.exception
+    options = app.selectbox(key=f"layout:{BASELINE}").options
+    assert any(o.startswith("proposal 1: coverage") for o in options)
+
+
+def test_compare_marks_the_best_value_of_each_row(app):
+    app.switch_page("pages/compare.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    table = app.dataframe[0].value
+    assert list(table.columns) == ["existing", "corridor", "centres"]
+    marked = table.apply(lambda col: col.astype(str).str.startswith("★")).sum().sum()
+    assert marked >= 10
+    assert table.loc["capex_eur_area", "existing"].startswith("★")  # nothing to build

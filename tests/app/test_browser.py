@@ -1,0 +1,134 @@
+"""The app in a real browser: `streamlit run` on a free local port, headless Chromium.
+
+The server listens on 127.0.0.1 only, the basemap is off (no tile requests), and everything is
+bounded in time. Screenshots of each page go to the test's folder, and to docs/ with
+EMOB_SIM_SCREENSHOTS=docs (how the README's pictures are made).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+DRIVER = shutil.which("chromedriver")
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or DRIVER is None,
+    reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    port = _free_port()
+    env = {**os.environ, "EMOB_SIM_BASEMAP": "off"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "apps" / "streamlit_app.py"),
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.read().strip() == b"ok":
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail(f"streamlit did not start: {proc.communicate(timeout=10)[0][-2000:]}")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
+                "--window-size=1440,1100", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
+                "--disable-background-networking", "--no-first-run"):  # fmt: skip
+        options.add_argument(arg)
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+def _wait(driver, css: str, *, text: str | None = None, timeout: float = 120.0):
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for element in driver.find_elements(By.CSS_SELECTOR, css):
+            if text is None or text in element.text:
+                return element
+        time.sleep(0.5)
+    raise AssertionError(f"no {css!r} with {text!r} after {timeout} s")
+
+
+def _shot(driver, tmp_path: Path, name: str) -> Path:
+    time.sleep(1.5)  # let charts and the map finish drawing
+    path = tmp_path / f"app-{name}.png"
+    driver.save_screenshot(str(path))
+    if os.environ.get("EMOB_SIM_SCREENSHOTS") == "docs":
+        (ROOT / "docs").mkdir(exist_ok=True)
+        shutil.copy(path, ROOT / "docs" / path.name)
+    return path
+
+
+def _open_page(driver, title: str) -> None:
+    link = _wait(driver, '[data-testid="stSidebarNavLink"]', text=title)
+    link.click()
+
+
+def test_the_default_scenario_runs_through_the_page(server, browser, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    browser.get(server)
+    _wait(browser, "button", text="Run").click()
+    card = _wait(browser, '[data-testid="stMetric"]', text="trips stranded")
+    assert "3" in card.text  # the embedded default strands 3 trips
+    assert _shot(browser, tmp_path, "scenario").stat().st_size > 10_000
+
+    _open_page(browser, "Results")
+    cards = _wait(browser, '[data-testid="stMetric"]', text="mean wait")
+    assert "2.03 min" in cards.text
+    assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetric"]')) >= 10
+    _shot(browser, tmp_path, "results")
+
+    _open_page(browser, "Map")
+    canvas = _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
+    assert canvas.size["width"] > 300 and canvas.size["height"] > 300
+    _shot(browser, tmp_path, "map")
+
+    _open_page(browser, "Compare layouts")
+    _wait(browser, '[data-testid="stDataFrame"]', timeout=180)
+    _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
+    _shot(browser, tmp_path, "compare")
