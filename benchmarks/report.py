@@ -141,6 +141,19 @@ def _growth_table(results: dict) -> str:
                    "n log n step", "exponent"], rows)  # fmt: skip
 
 
+def _app_table(results: dict) -> str:
+    app = results.get("app") or {}
+    if "cli_s" not in app:
+        return f"App: not measured ({app.get('error', 'no result')})."
+    rows = [
+        ["emob-sim run (region, simulation, written folder)", _num(app["cli_s"])],
+        ["app, first run (cold: builds the region)", _num(app["app_cold_s"])],
+        ["app, run after one lever changed (warm: region kept)", _num(app["app_warm_s"])],
+        ["app, the same values again (the run is kept)", _num(app["app_repeat_s"])],
+    ]
+    return _table(["default scenario (Zemgale, one day)", "seconds"], rows)
+
+
 def _targets_table(results: dict) -> str:
     rows = [[t["target"], t["value"], "met" if t["met"] else "NOT met"] for t in results["targets"]]
     return _table(["target", "measured", ""], rows)
@@ -167,6 +180,7 @@ def markdown(results: dict) -> str:
         "## Stages (seconds)\n\n" + _stage_table(results),
         "## Routing\n\n" + _routing_table(results),
         "## Kernels against their pure-Python twins\n\n" + _kernel_table(results),
+        "## The app against the command\n\n" + _app_table(results),
     ]
     if results.get("growth"):
         parts.append("## Growth with the trips (fastest process of each size)\n\n"

@@ -23,6 +23,7 @@ __all__ = [
     "run_routing",
     "run_kernels",
     "ebikes_off",
+    "run_app",
 ]
 
 perf = time.perf_counter
@@ -362,3 +363,43 @@ def run_kernels(sizes) -> list[dict]:
     except (TypeError, ValueError) as exc:  # its signature changed: report instead of failing
         rows.append({"kernel": "coverage_gains", "size": "-", "error": str(exc)})
     return rows
+
+
+def run_app(work_dir: str | Path) -> dict:
+    """The planners' app against the command, on the embedded default scenario.
+
+    In this fresh process: a run as ``emob-sim run`` does it (region, simulation, written
+    folder), then the app through Streamlit's AppTest: the first run from a fresh app
+    (``cold``: builds the region), a run after one lever changed (``warm``: the region is
+    kept), the same values again (``repeat``: the run is kept). Times are of the Run click.
+    """
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from emob_sim.runner import run
+
+    os.environ["EMOB_SIM_BASEMAP"] = "off"
+    work = Path(work_dir)
+    t = perf()
+    run(None, out_dir=work / "cli-run", overwrite=True)
+    cli_s = perf() - t
+    app_file = Path(__file__).resolve().parents[1] / "apps" / "streamlit_app.py"
+    at = AppTest.from_file(str(app_file), default_timeout=600)
+    at.run()
+    lever = "lever:zemgale/baseline.yaml:fleet.ev_share"
+
+    def click() -> float:
+        t = perf()
+        at.button(key="run").click().run()
+        if at.exception:
+            raise RuntimeError(at.exception[0].value)
+        return perf() - t
+
+    cold_s = click()
+    at.number_input(key=lever).set_value(0.0113).run()
+    warm_s = click()
+    at.number_input(key=lever).set_value(0.0112).run()
+    repeat_s = click()
+    return {"cli_s": cli_s, "app_cold_s": cold_s, "app_warm_s": warm_s,
+            "app_repeat_s": repeat_s, "peak_mb": _peak_mb()}  # fmt: skip

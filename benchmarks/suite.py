@@ -295,6 +295,8 @@ def run_suite(
             say(f"{rw.name}: emob-sim kernel and scipy")
             row = _measure(rw.name, runner.run_routing, rw.nodes, rw.zones, isolate=isolate)
             results["routing"].append({"name": rw.name, **row})
+        say("app: cold and warm runs of the default scenario against the command")
+        results["app"] = _measure("app", runner.run_app, str(work / "app"), isolate=isolate)
         say("kernels: numba against .py_func")
         kernels = _measure("kernels", runner.run_kernels, spec["kernels"], isolate=isolate)
         results["kernels"] = kernels if isinstance(kernels, list) else [kernels]

@@ -36,7 +36,11 @@ def test_smoke_suite_runs_end_to_end_and_agrees_with_the_reference(tmp_path):
     (routing,) = results["routing"]
     assert routing["times_equal_scipy"] and routing["zones"] == 20
     assert results["kernels"] and all(k["same_result"] for k in results["kernels"])
+    app = results["app"]
+    assert "error" not in app, app
+    assert all(app[k] > 0 for k in ("cli_s", "app_cold_s", "app_warm_s", "app_repeat_s"))
     text = (tmp_path / "results.md").read_text(encoding="utf-8")
+    assert "## The app against the command" in text and "app, first run" in text
     assert "| workload | trips | vehicles | graph nodes | wall s |" in text
     assert "| peak MB | SimPy events |" in text
     assert text == markdown(results)
