@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from numbers import Integral, Real
 
-__all__ = ["format_value", "unit_of"]
+__all__ = ["format_value", "unit_of", "label_of"]
 
 #: key suffix -> unit printed after the number
 _UNITS = (
@@ -67,3 +67,37 @@ def format_value(key: str, value: object, *, unit: str | None = None) -> str:
     if text == "-0":
         text = "0"
     return f"{text} {unit}" if unit else text
+
+
+#: names for people of the KPIs that are shown most
+_LABELS = {
+    "trips_generated": "Trips",
+    "trips_completed": "Trips completed",
+    "trips_stranded": "Trips stranded",
+    "vehicles": "Electric cars",
+    "km_electric": "Electric km",
+    "charging_sessions": "Public charging sessions",
+    "sessions_abandoned": "Drivers who gave up",
+    "energy_delivered_kwh": "Energy charged in public",
+    "home_energy_kwh": "Energy charged at home",
+    "mean_wait_min": "Mean wait",
+    "p95_wait_min": "Wait of the slowest 5 %",
+    "peak_load_kw": "Peak load of the public sites",
+    "co2_avoided_kg": "CO2 avoided",
+}
+
+
+def label_of(key: str) -> str:
+    """A name for people: ``mean_wait_min`` -> ``Mean wait``, ``capex_eur_area`` -> ``Capex
+    (area)`` (units are shown with the values)."""
+    if key in _LABELS:
+        return _LABELS[key]
+    qualifier = next((q for q in _QUALIFIERS if key.endswith(q)), "")
+    words = key.removesuffix(qualifier) if qualifier else key
+    for suffix, _ in _UNITS:
+        if words.endswith(suffix) and words != suffix.lstrip("_"):
+            words = words.removesuffix(suffix)
+            break
+    words = words.replace("_", " ").strip()
+    label = words[:1].upper() + words[1:]
+    return f"{label} ({qualifier.strip('_')})" if qualifier else label

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emob_sim.display import format_value, unit_of
+from emob_sim.display import format_value, label_of, unit_of
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,10 @@ def test_counts_and_money_never_show_decimals():
 def test_units_of_names():
     assert unit_of("objective_min_before") == "min"
     assert unit_of("sites") == ""
+
+
+def test_labels_for_people():
+    assert label_of("mean_wait_min") == "Mean wait"
+    assert label_of("opex_eur_per_year_area") == "Opex (area)"
+    assert label_of("objective_min_before") == "Objective (before)"
+    assert label_of("sites") == "Sites"

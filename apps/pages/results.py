@@ -8,7 +8,7 @@ import streamlit as st
 from common import need_run, run, runs
 
 from emob_sim.analysis import arrival_soc, site_load_profile, site_waits_min
-from emob_sim.display import format_value, unit_of
+from emob_sim.display import format_value, label_of, unit_of
 from emob_sim.io import points_bytes
 from emob_sim.runner import run_archive
 
@@ -43,7 +43,7 @@ for i, key in enumerate(CARDS):
     lower_is_better = key in ("trips_stranded", "sessions_abandoned", "mean_wait_min",
                               "p95_wait_min", "peak_load_kw")  # fmt: skip
     cols[i % 4].metric(
-        key.replace("_", " "), format_value(key, k[key]), delta,
+        label_of(key), format_value(key, k[key]), delta,
         delta_color="inverse" if lower_is_better else "normal", border=True,
     )  # fmt: skip
 

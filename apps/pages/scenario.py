@@ -20,7 +20,7 @@ from common import (
 
 from emob_sim.config import load_scenario, scenario_to_dict
 from emob_sim.config.levers import LEVERS, apply_levers, lever_values
-from emob_sim.display import format_value
+from emob_sim.display import format_value, label_of
 from emob_sim.errors import EmobSimError
 from emob_sim.placement import KINDS, METHODS, write_placement
 from emob_sim.region import with_inline_sites
@@ -138,7 +138,7 @@ if pressed and scenario is not None:
     cards = st.columns(4)
     shown = ["trips_stranded", "mean_wait_min", "charging_sessions", "co2_avoided_kg"]
     for col, key in zip(cards, shown):
-        col.metric(key.replace("_", " "), format_value(key, k[key]))
+        col.metric(label_of(key), format_value(key, k[key]))
     st.page_link("pages/results.py", label="See all results", icon=":material/monitoring:")
     st.page_link("pages/map.py", label="See the map", icon=":material/map:")
 

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 import emob_sim
 from emob_sim.analysis import KPI_KEYS
 from emob_sim.config import load_scenario
-from emob_sim.display import format_value
+from emob_sim.display import format_value, label_of
 
 APP = str(Path(__file__).parents[2] / "apps" / "streamlit_app.py")
 BASELINE = "zemgale/baseline.yaml"
@@ -71,8 +71,8 @@ def test_a_run_fills_the_cards_with_the_numbers_of_emob_sim_run(app):
     assert not app.exception
     cards = {m.label: m.value for m in app.metric}
     for key in KPI_KEYS:
-        if key.replace("_", " ") in cards:
-            assert cards[key.replace("_", " ")] == format_value(key, expected[key]), key
+        if label_of(key) in cards:
+            assert cards[label_of(key)] == format_value(key, expected[key]), key
     assert len(cards) >= 10
     for page in ("pages/map.py", "pages/compare.py"):
         app.switch_page(page).run()
@@ -87,7 +87,7 @@ def test_results_show_the_difference_to_a_reference_run(app):
     first = [k for k in app.session_state["runs"]][0]
     app.selectbox(key="reference").select(first).run()
     deltas = {m.label: m.delta for m in app.metric}
-    assert deltas["trips generated"].startswith("+")  # more electric cars, more trips
+    assert deltas[label_of("trips_generated")].startswith("+")  # more electric cars, more trips
     assert [d for d in app.get("download_button")]  # the downloads are offered
 
 

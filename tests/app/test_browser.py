@@ -113,12 +113,12 @@ def test_the_default_scenario_runs_through_the_page(server, browser, tmp_path):
 
     browser.get(server)
     _wait(browser, "button", text="Run").click()
-    card = _wait(browser, '[data-testid="stMetric"]', text="trips stranded")
+    card = _wait(browser, '[data-testid="stMetric"]', text="Trips stranded")
     assert "3" in card.text  # the embedded default strands 3 trips
     assert _shot(browser, tmp_path, "scenario").stat().st_size > 10_000
 
     _open_page(browser, "Results")
-    cards = _wait(browser, '[data-testid="stMetric"]', text="mean wait")
+    cards = _wait(browser, '[data-testid="stMetric"]', text="Mean wait")
     assert "2.03 min" in cards.text
     assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetric"]')) >= 10
     _shot(browser, tmp_path, "results")
