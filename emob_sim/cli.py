@@ -361,6 +361,56 @@ def compare(
 
 
 @app.command()
+def sweep(
+    sweep_file: Annotated[Path, typer.Argument(help="Sweep file (configs/sweeps/*.yaml).")],
+    out: OutOpt = ...,
+    workers: Annotated[
+        int | None, typer.Option("--workers", "-w", help="Worker processes (default: all cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            metavar="ADDRESS",
+            help="'local' for a Dask LocalCluster, or a Dask scheduler's address "
+            "(tcp://host:8786). Default: local processes.",
+        ),
+    ] = None,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run every variant x seed of a sweep (resumable: finished runs are skipped)."""
+    from emob_sim.batch import sweep as run_sweep
+
+    _setup_logging(verbose)
+
+    try:
+        with _progress(quiet=quiet) as progress:
+
+            def show(p) -> None:
+                eta = f", about {p.eta_s:,.0f} s left" if p.eta_s is not None and p.left else ""
+                progress(f"runs: {p.done} of {p.total} done ({p.skipped} earlier), "
+                         f"{p.failed} failed{eta}")  # fmt: skip
+
+            result = run_sweep(sweep_file, out, workers=workers, scheduler=scheduler,
+                               on_progress=show)  # fmt: skip
+    except EmobSimError as exc:
+        _fail(exc)
+    runs = result.runs
+    table = Table(title=f"Sweep {result.sweep.config.name}", header_style="bold")
+    table.add_column("")
+    table.add_column("runs", justify="right")
+    table.add_row("variants x seeds", format_value("runs", len(runs)))
+    table.add_row("run now", format_value("runs", result.ran - result.failed))
+    table.add_row("finished before", format_value("runs", result.skipped))
+    table.add_row("failed (rerun the sweep to retry)", format_value("runs", result.failed))
+    console.print(table)
+    console.print(f"Tables written to [bold]{result.out_dir}[/] (runs.parquet, summary.csv)")
+    if result.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
 def bench(
     size: Annotated[
         str, typer.Option(help="full (the recorded workloads, minutes) or smoke (under a minute).")

@@ -19,7 +19,13 @@ from emob_sim.runner.compare import (
     compare_layouts,
     write_comparison,
 )
-from emob_sim.runner.evaluate import ExecutorEvaluator, RegionCache, SequentialEvaluator, kpis_of
+from emob_sim.runner.evaluate import (
+    ExecutorEvaluator,
+    Outcome,
+    RegionCache,
+    SequentialEvaluator,
+    kpis_of,
+)
 from emob_sim.runner.place import place
 from emob_sim.runner.stages import (
     STAGES,
@@ -44,6 +50,7 @@ __all__ = [
     "SequentialEvaluator",
     "ExecutorEvaluator",
     "RegionCache",
+    "Outcome",
     "kpis_of",
     "compare_layouts",
     "best_values",

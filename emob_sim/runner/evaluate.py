@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from typing import Any
 
 from emob_sim.config.models import Scenario
@@ -31,7 +33,7 @@ from emob_sim.region import Region, build_region, load_sites, with_sites
 from emob_sim.results import RunResult
 from emob_sim.runner.stages import run_stages
 
-__all__ = ["RegionCache", "SequentialEvaluator", "ExecutorEvaluator", "kpis_of"]
+__all__ = ["RegionCache", "SequentialEvaluator", "ExecutorEvaluator", "Outcome", "kpis_of"]
 
 logger = logging.getLogger(__name__)
 
@@ -131,7 +133,30 @@ class SequentialEvaluator:
         return out
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one scenario in :meth:`ExecutorEvaluator.each`: the collected value, or
+    the error it raised (``ok`` False), and the seconds it took where it ran."""
+
+    ok: bool
+    value: Any = None
+    error: str = ""
+    wall_s: float = 0.0
+
+
 _WORKER: SequentialEvaluator | None = None
+
+
+def _outcome_in_worker(scenario: Scenario, collect: Callable[[RunResult], Any] | None) -> Outcome:
+    """One run in a worker process; an error is returned as an outcome, not raised."""
+    start = time.perf_counter()
+    try:
+        value = _evaluate_in_worker(scenario, collect)
+    except Exception as exc:  # noqa: BLE001 - recorded per run; the other runs go on
+        return Outcome(
+            False, error=f"{type(exc).__name__}: {exc}", wall_s=time.perf_counter() - start
+        )
+    return Outcome(True, value=value, wall_s=time.perf_counter() - start)
 
 
 def _evaluate_in_worker(scenario: Scenario, collect: Callable[[RunResult], Any] | None) -> Any:
@@ -182,3 +207,23 @@ class ExecutorEvaluator:
             for f in futures:
                 f.cancel()
             raise
+
+    def each(
+        self,
+        scenarios: Sequence[Scenario],
+        *,
+        collect: Callable[[RunResult], Any] | None = None,
+    ) -> Iterator[tuple[int, Outcome]]:
+        """Run each scenario; yield ``(index, Outcome)`` as the runs finish.
+
+        A run that raises is yielded as a failed outcome and the others go on; stopping the
+        iteration (or Ctrl-C) cancels the runs not started yet.
+        """
+        futures = {self.executor.submit(_outcome_in_worker, sc, collect): i
+                   for i, sc in enumerate(scenarios)}  # fmt: skip
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()

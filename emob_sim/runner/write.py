@@ -103,19 +103,23 @@ def write_run(
     *,
     overwrite: bool = False,
     protect: Iterable[str | Path] = (),
+    extra_json: dict[str, dict] | None = None,
 ) -> Path:
     """Write a run folder atomically and return its path.
 
     Everything is written into a temporary folder beside ``out_dir``, which is renamed to
     ``out_dir`` only when complete (:func:`emob_sim.io.atomic_output_dir`). With ``overwrite``
     an earlier run folder is replaced. A folder holding one of the scenario's input files, or
-    one of ``protect`` (e.g. the scenario file), is never written.
+    one of ``protect`` (e.g. the scenario file), is never written. ``extra_json`` adds JSON
+    files (name -> content) to the folder, written with it (a sweep's record of the run).
     """
     protect = [*protect, *input_files(result.scenario)]
     with atomic_output_dir(
         out_dir, kind="run", overwrite=overwrite, protect=protect, manifest=_manifest(result)
     ) as tmp:
         write_json(tmp / "kpis.json", result.kpis)
+        for name, content in (extra_json or {}).items():
+            write_json(tmp / name, content)
         write_points(result.sites, tmp / "sites.geojson")
         sim = result.sim
         tables = {

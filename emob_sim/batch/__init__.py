@@ -1,0 +1,28 @@
+"""Batch runs for researchers: sweeps of scenario variants x seeds, resumable, locally or on Dask.
+
+>>> result = emob_sim.batch.sweep("configs/sweeps/adoption.yaml", "runs/adoption")  # doctest: +SKIP
+>>> result.summary                                       # doctest: +SKIP
+
+Modules: :mod:`~emob_sim.batch.config` (sweep files, variants, keys),
+:mod:`~emob_sim.batch.executors` (local processes, Dask), :mod:`~emob_sim.batch.sweep`
+(running, resuming), :mod:`~emob_sim.batch.tables` (runs.parquet, summary.csv).
+"""
+
+from __future__ import annotations
+
+from emob_sim.batch.config import SweepConfig, load_sweep, run_key
+from emob_sim.batch.executors import executor_for
+from emob_sim.batch.sweep import SweepProgress, SweepResult, sweep
+from emob_sim.batch.tables import runs_table, summary_table
+
+__all__ = [
+    "sweep",
+    "SweepResult",
+    "SweepProgress",
+    "SweepConfig",
+    "load_sweep",
+    "run_key",
+    "executor_for",
+    "runs_table",
+    "summary_table",
+]

@@ -1,0 +1,63 @@
+"""Where a sweep's runs execute: local processes, a Dask LocalCluster, or a Dask cluster.
+
+Each is a ``concurrent.futures``-style executor handed to the runner's
+:class:`~emob_sim.runner.ExecutorEvaluator`, so every path runs the same task code. Dask is
+imported only when asked for.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+
+from emob_sim.errors import ConfigError
+
+__all__ = ["executor_for"]
+
+
+@contextlib.contextmanager
+def executor_for(*, workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
+    """An executor for a sweep, shut down when the block ends.
+
+    Parameters
+    ----------
+    workers
+        Worker processes (default: one per core). With ``scheduler="local"``: the
+        LocalCluster's workers; with a scheduler address it is not used.
+    scheduler
+        None: local processes. ``"local"``: a ``dask.distributed.LocalCluster`` (one thread
+        per worker process). ``"tcp://host:port"``: a running Dask scheduler.
+    """
+    n = workers or os.cpu_count() or 1
+    if n < 1:
+        raise ConfigError(f"--workers {workers}: expected at least 1")
+    if scheduler is None:
+        ctx = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+            yield pool
+        return
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - dask is a dependency
+        raise ConfigError(
+            "--scheduler: needs dask.distributed (pip install 'dask[distributed]')"
+        ) from None
+    if scheduler == "local":
+        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                          host="127.0.0.1", dashboard_address=None) as cluster, \
+                Client(cluster) as client:  # fmt: skip
+            yield client.get_executor()
+        return
+    if not scheduler.startswith(("tcp://", "tls://", "ucx://", "inproc://")):
+        raise ConfigError(
+            f"--scheduler {scheduler!r}: expected 'local' or an address like tcp://host:8786"
+        )
+    try:
+        client = Client(scheduler, timeout=30)
+    except OSError as exc:
+        raise ConfigError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
+    with client:
+        yield client.get_executor()

@@ -1,0 +1,184 @@
+"""Sweeps: the same runs locally, on a LocalCluster and on a real Dask cluster; resumable; bad
+variants refused before anything runs; failures recorded.
+
+The cluster is real: a scheduler and two workers started as processes on 127.0.0.1, bounded
+in time, torn down after.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from emob_sim.batch import load_sweep, sweep
+from emob_sim.config import bundled_path
+from emob_sim.errors import ConfigError, EmobSimError
+
+BASE = str(bundled_path("configs/zemgale/baseline.yaml"))
+KPIS = ["trips_generated", "trips_stranded", "charging_sessions", "mean_wait_min",
+        "energy_delivered_kwh", "co2_avoided_kg", "ebike_trips"]  # fmt: skip
+
+
+def write_sweep(folder: Path, **changes) -> Path:
+    data = {
+        "name": "grid-3x2", "base": BASE, "seeds": 3,
+        "grid": {"fleet.ev_share": [0.0112, 0.02, 0.03], "charging.max_wait_min": [10, 30]},
+        **changes,
+    }  # fmt: skip
+    path = folder / "sweep.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def kpis_by_key(runs: pd.DataFrame) -> pd.DataFrame:
+    return runs.set_index("key").sort_index()[["status", *KPIS]]
+
+
+@pytest.fixture(scope="module")
+def local(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sweep")
+    path = write_sweep(folder)
+    return path, sweep(path, folder / "out", workers=2)
+
+
+def test_a_grid_sweep_runs_every_variant_and_seed(local):
+    _, result = local
+    runs = result.runs
+    assert len(runs) == 18 and (runs["status"] == "completed").all()
+    assert runs["key"].is_unique and sorted(runs["seed"].unique()) == [42, 43, 44]
+    assert len(list((result.out_dir / "runs").iterdir())) == 18
+    # accounting holds in every run, and more electric cars make more trips
+    assert (runs["trips_completed"] + runs["trips_stranded"] == runs["trips_generated"]).all()
+    by_share = runs.groupby("fleet.ev_share")["trips_generated"].mean()
+    assert by_share.is_monotonic_increasing
+    summary = result.summary
+    row = summary[(summary["variant"] == 0) & (summary["kpi"] == "trips_generated")].iloc[0]
+    assert row["runs"] == 3 and row["p5"] <= row["p50"] <= row["p95"]
+    saved = pd.read_parquet(result.out_dir / "runs.parquet")
+    pd.testing.assert_frame_equal(kpis_by_key(saved), kpis_by_key(runs))
+    assert (result.out_dir / "summary.csv").is_file()
+
+
+def test_a_local_cluster_gives_the_same_runs(local, tmp_path):
+    path, result = local
+    again = sweep(path, tmp_path / "dask", workers=2, scheduler="local")
+    pd.testing.assert_frame_equal(kpis_by_key(again.runs), kpis_by_key(result.runs))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def cluster():
+    """A Dask scheduler and two single-threaded workers, as processes on 127.0.0.1."""
+    from dask.distributed import Client
+
+    port = _free_port()
+    address = f"tcp://127.0.0.1:{port}"
+    procs = [subprocess.Popen(
+        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
+         "--port", str(port), "--no-dashboard"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]  # fmt: skip
+    for _ in range(2):
+        procs.append(subprocess.Popen(
+            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+             "--host", "127.0.0.1", "--no-dashboard", "--death-timeout", "60"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+    try:
+        with Client(address, timeout=60) as client:
+            client.wait_for_workers(2, timeout=90)
+        yield address, procs
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def test_a_dask_cluster_of_separate_processes_gives_the_same_runs(local, cluster, tmp_path):
+    path, result = local
+    address, _ = cluster
+    remote = sweep(path, tmp_path / "remote", scheduler=address)
+    pd.testing.assert_frame_equal(kpis_by_key(remote.runs), kpis_by_key(result.runs))
+
+
+def test_a_killed_worker_loses_no_finished_run(cluster, tmp_path):
+    address, procs = cluster
+    path = write_sweep(tmp_path, seeds=6)
+    out = tmp_path / "out"
+    killed = []
+
+    def kill_one(progress) -> None:
+        if progress.done >= 4 and not killed:
+            procs[1].kill()  # a worker, mid-sweep
+            killed.append(progress.done)
+
+    try:
+        first = sweep(path, out, scheduler=address, on_progress=kill_one)
+        assert killed and (first.runs["status"] == "completed").all()  # Dask's retries
+    except Exception:  # noqa: BLE001 - or the sweep stops: the rerun must finish it
+        assert killed
+    rerun = sweep(path, out, workers=2)
+    assert (rerun.runs["status"] == "completed").all() and len(rerun.runs) == 36
+    folders = [p.name for p in (out / "runs").iterdir()]
+    assert sorted(folders) == sorted(rerun.runs["key"])  # none lost, none twice
+
+
+def test_a_rerun_runs_nothing_and_a_deleted_run_is_run_again(local):
+    path, result = local
+    out = result.out_dir
+    records = {p: p.stat().st_mtime_ns for p in (out / "runs").glob("*/record.json")}
+    again = sweep(path, out, workers=2)
+    assert again.ran == 0 and again.skipped == 18
+    assert {p: p.stat().st_mtime_ns for p in records} == records
+    gone = sorted(records)[5].parent
+    shutil.rmtree(gone)
+    third = sweep(path, out, workers=2)
+    assert third.ran == 1 and (out / "runs" / gone.name / "record.json").exists()
+    pd.testing.assert_frame_equal(kpis_by_key(third.runs), kpis_by_key(result.runs))
+
+
+def test_a_bad_variant_is_refused_before_anything_runs(tmp_path):
+    path = write_sweep(tmp_path, grid={"fleet.ev_share": [0.02, 1.5]})
+    with pytest.raises(ConfigError, match=r"variant 1 \(fleet.ev_share=1.5\).*fleet.ev_share"):
+        sweep(path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+    path = write_sweep(tmp_path, grid={"fleet.ev_shar": [0.02]})
+    with pytest.raises(ConfigError, match="fleet.ev_shar"):
+        load_sweep(path)
+
+
+def test_a_run_that_fails_is_recorded_and_the_others_finish(tmp_path):
+    # sites farther from the network than 1 m: valid as a value, fails when the region builds
+    path = write_sweep(tmp_path, seeds=1, grid={"charging.max_snap_distance_m": [5000, 1]})
+    result = sweep(path, tmp_path / "out", workers=2)
+    status = dict(zip(result.runs["charging.max_snap_distance_m"], result.runs["status"]))
+    assert status == {5000: "completed", 1: "failed"}
+    failed = result.runs[result.runs["status"] == "failed"].iloc[0]
+    assert "NetworkError" in failed["error"] and "from the network" in failed["error"]
+    assert (tmp_path / "out" / "failed" / f"{failed['key']}.json").exists()
+
+
+def test_a_sweep_folder_holds_one_sweep(local, tmp_path):
+    path, result = local
+    other = write_sweep(tmp_path, seeds=1)
+    with pytest.raises(EmobSimError, match="another sweep"):
+        sweep(other, result.out_dir)
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "plan.txt").write_text("mine")
+    with pytest.raises(EmobSimError, match="holds other files"):
+        sweep(path, tmp_path / "notes")
+    assert (tmp_path / "notes" / "plan.txt").read_text() == "mine"
