@@ -410,6 +410,20 @@ def sweep(
         raise typer.Exit(1)
 
 
+@app.command("sweep-report")
+def sweep_report(
+    folder: Annotated[Path, typer.Argument(help="A sweep folder (emob-sim sweep --out).")],
+) -> None:
+    """Plot each KPI of a sweep against each varied parameter (folder/report/index.html)."""
+    from emob_sim.batch import sweep_report as make_report
+
+    try:
+        path = make_report(folder)
+    except EmobSimError as exc:
+        _fail(exc)
+    console.print(f"Report written to [bold]{path / 'index.html'}[/]")
+
+
 @app.command()
 def bench(
     size: Annotated[

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from emob_sim.batch.config import SweepConfig, load_sweep, run_key
 from emob_sim.batch.executors import executor_for
+from emob_sim.batch.report import sweep_report
+from emob_sim.batch.sensitivity import sensitivity_table
 from emob_sim.batch.sweep import SweepProgress, SweepResult, sweep
 from emob_sim.batch.tables import runs_table, summary_table
 
@@ -25,4 +27,6 @@ __all__ = [
     "executor_for",
     "runs_table",
     "summary_table",
+    "sensitivity_table",
+    "sweep_report",
 ]

@@ -8,6 +8,7 @@ A sweep folder::
     failed/KEY.json   the error of a run that raised (retried by the next invocation)
     runs.parquet      one row per run: variant, parameters, seed, status, error, wall time, KPIs
     summary.csv       per variant and KPI: mean, std, p5, p50, p95 across seeds
+    sensitivity.csv   for a sampled sweep: Sobol indices of each KPI for each parameter
 
 A run's key is a hash of its resolved scenario (seed included): an invocation skips the keys
 that have a run folder, so a rerun of a finished sweep runs nothing, an interrupted one carries
@@ -30,6 +31,7 @@ import pandas as pd
 
 from emob_sim.batch.config import Sweep, SweepConfig, load_sweep, run_key
 from emob_sim.batch.executors import executor_for
+from emob_sim.batch.sensitivity import sensitivity_table
 from emob_sim.batch.tables import runs_table, summary_table
 from emob_sim.errors import EmobSimError
 from emob_sim.io import check_out_dir, read_manifest, write_json, write_parquet
@@ -72,6 +74,7 @@ class SweepResult:
     ran: int
     skipped: int
     failed: int
+    sensitivity: pd.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,8 @@ def _prepare(out: Path, sw: Sweep) -> None:
         "kind": "sweep", "sweep": config, "sweep_file": str(sw.path) if sw.path else None,
         "base": str(sw.base), "variants": len(sw.variants), "runs": len(sw.tasks),
         "versions": _versions(), "files": ["manifest.json", "sweep.yaml", "runs.parquet",
-                                           "summary.csv", "runs/", "failed/"],
+                                           "summary.csv", "sensitivity.csv", "report/",
+                                           "runs/", "failed/"],
     }  # fmt: skip
     _atomic_write(out / "manifest.json", lambda p: write_json(p, manifest))
 
@@ -230,5 +234,8 @@ def sweep(
     summary = summary_table(runs, sw.parameters)
     _atomic_write(out / "runs.parquet", lambda p: write_parquet(runs, p))
     _atomic_write(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    sensitivity = sensitivity_table(sw, summary)
+    if sensitivity is not None:
+        _atomic_write(out / "sensitivity.csv", lambda p: sensitivity.to_csv(p, index=False))
     return SweepResult(sw, out, runs, summary, ran=len(todo), skipped=skipped,
-                       failed=len(failures))  # fmt: skip
+                       failed=len(failures), sensitivity=sensitivity)  # fmt: skip

@@ -182,3 +182,52 @@ def test_a_sweep_folder_holds_one_sweep(local, tmp_path):
     with pytest.raises(EmobSimError, match="holds other files"):
         sweep(path, tmp_path / "notes")
     assert (tmp_path / "notes" / "plan.txt").read_text() == "mine"
+
+
+def test_the_report_plots_each_kpi_against_each_parameter(local):
+    from emob_sim.batch import sweep_report
+    from emob_sim.batch.report import REPORT_KPIS
+
+    _, result = local
+    report = sweep_report(result.out_dir)
+    pngs = sorted(p.name for p in report.glob("*.png"))
+    params = ("fleet.ev_share", "charging.max_wait_min")
+    expected = {f"{k}__{p}.png" for k in REPORT_KPIS for p in params}
+    assert set(pngs) == expected
+    assert all((report / n).stat().st_size > 5_000 for n in pngs)
+    page = (report / "index.html").read_text()
+    assert all(f'src="{n}"' in page for n in pngs)
+    sweep_report(result.out_dir)  # made again: the report folder is replaced
+
+
+def test_a_sampled_sweep_gets_sobol_indices_from_salib(tmp_path):
+    path = write_sweep(tmp_path, seeds=1, grid={}, sample={
+        "method": "saltelli", "n": 4, "seed": 3,
+        "bounds": {"fleet.ev_share": [0.01, 0.06], "charging.max_wait_min": [5, 40]},
+    })  # fmt: skip
+    result = sweep(path, tmp_path / "out", workers=2)
+    assert len(result.runs) == 4 * (2 + 2)  # Saltelli: N (d + 2) points
+    sens = result.sensitivity
+    assert sens is not None and set(sens["parameter"]) == {"fleet.ev_share",
+                                                            "charging.max_wait_min"}  # fmt: skip
+    assert set(sens["method"]) == {"sobol"} and sens["ST"].notna().all()
+    saved = pd.read_csv(tmp_path / "out" / "sensitivity.csv")
+    assert len(saved) == len(sens) and "trips_generated" in set(saved["kpi"])
+
+
+def test_the_command_runs_a_sweep_and_says_what_it_did(tmp_path):
+    from typer.testing import CliRunner
+
+    from emob_sim.cli import app
+
+    path = write_sweep(tmp_path, seeds=1, grid={"fleet.ev_share": [0.0112, 0.02]})
+    runner = CliRunner()
+    r = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out"), "-w", "2"])
+    assert r.exit_code == 0, r.output
+    assert "runs: 2 of 2 done" in r.stderr and "runs.parquet" in r.stdout
+    again = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out"), "-q"])
+    assert again.exit_code == 0 and "finished before" in again.stdout
+    bad = runner.invoke(
+        app, ["sweep", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "x")]
+    )
+    assert bad.exit_code == 2 and "sweep file not found" in bad.output
