@@ -154,6 +154,21 @@ def _app_table(results: dict) -> str:
     return _table(["default scenario (Zemgale, one day)", "seconds"], rows)
 
 
+def _sweep_table(results: dict) -> str:
+    sw = results.get("sweeps") or {}
+    if "loop_s" not in sw:
+        return f"Sweeps: not measured ({sw.get('error', 'no result')})."
+    n = sw["runs"]
+    rows = [["plain emob_sim.run loop (one process)", _num(sw["loop_s"]),
+             _num(60 * n / sw["loop_s"], 1), "-"]]  # fmt: skip
+    for name, label in (("local_1", "sweep, 1 local worker"), ("local_2", "sweep, 2 local workers"),
+                        ("dask_2", "sweep, Dask LocalCluster of 2")):  # fmt: skip
+        s = sw[f"{name}_s"]
+        rows.append([label, _num(s), _num(60 * n / s, 1), _num((s - sw["loop_s"]) / n, 3)])
+    return _table([f"{n} runs", "wall s", "runs per minute", "overhead s per run over the loop"],
+                  rows)  # fmt: skip
+
+
 def _targets_table(results: dict) -> str:
     rows = [[t["target"], t["value"], "met" if t["met"] else "NOT met"] for t in results["targets"]]
     return _table(["target", "measured", ""], rows)
@@ -181,6 +196,7 @@ def markdown(results: dict) -> str:
         "## Routing\n\n" + _routing_table(results),
         "## Kernels against their pure-Python twins\n\n" + _kernel_table(results),
         "## The app against the command\n\n" + _app_table(results),
+        "## Sweeps\n\n" + _sweep_table(results),
     ]
     if results.get("growth"):
         parts.append("## Growth with the trips (fastest process of each size)\n\n"

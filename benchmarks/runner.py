@@ -24,6 +24,7 @@ __all__ = [
     "run_kernels",
     "ebikes_off",
     "run_app",
+    "run_sweeps",
 ]
 
 perf = time.perf_counter
@@ -403,3 +404,38 @@ def run_app(work_dir: str | Path) -> dict:
     repeat_s = click()
     return {"cli_s": cli_s, "app_cold_s": cold_s, "app_warm_s": warm_s,
             "app_repeat_s": repeat_s, "peak_mb": _peak_mb()}  # fmt: skip
+
+
+def run_sweeps(work_dir: str | Path, *, days: int = 7, seeds: int = 3) -> dict:
+    """Sweep throughput: a 24-run Zemgale sweep (4 EV shares x 2 waits x ``seeds`` seeds) run
+    as a plain ``emob_sim.run`` loop, then as a sweep with 1 and 2 local workers and on a Dask
+    LocalCluster of 2 workers, each into a fresh folder."""
+    import yaml
+
+    from emob_sim.batch import load_sweep, sweep
+    from emob_sim.config import bundled_path
+    from emob_sim.runner import run
+
+    work = Path(work_dir)
+    work.mkdir(parents=True, exist_ok=True)
+    spec = {
+        "name": "bench", "base": str(bundled_path("configs/zemgale/baseline.yaml")),
+        "seeds": seeds,
+        "grid": {"fleet.ev_share": [0.0112, 0.015, 0.02, 0.025], "charging.max_wait_min": [15, 30],
+                 "time.days": [days]},
+    }  # fmt: skip
+    path = work / "sweep.yaml"
+    path.write_text(yaml.safe_dump(spec))
+    tasks = load_sweep(path).tasks
+    t = perf()
+    for i, task in enumerate(tasks):
+        run(task.scenario, out_dir=work / "loop" / str(i))
+    loop_s = perf() - t
+    rows = {"runs": len(tasks), "loop_s": loop_s}
+    for name, kwargs in (("local_1", {"workers": 1}), ("local_2", {"workers": 2}),
+                         ("dask_2", {"workers": 2, "scheduler": "local"})):  # fmt: skip
+        t = perf()
+        result = sweep(path, work / name, **kwargs)
+        rows[f"{name}_s"] = perf() - t
+        rows[f"{name}_failed"] = result.failed
+    return rows

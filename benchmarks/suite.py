@@ -192,6 +192,17 @@ def evaluate_targets(results: dict) -> list[dict]:
     """The issue's targets, where the workloads that measure them ran."""
     rows = {r["name"]: r for r in results["workloads"] if "project" in r}
     targets = []
+    sw = results.get("sweeps") or {}
+    if "local_1_s" in sw:
+        speedup = sw["local_1_s"] / sw["local_2_s"]
+        dask = sw["dask_2_s"] / sw["local_2_s"]
+        targets.append({"target": "sweep: 2 local workers at least 1.7x one worker",
+                        "value": f"{speedup:.2f}x ({sw['local_1_s']:.1f} s / "
+                                 f"{sw['local_2_s']:.1f} s, {sw['runs']} runs)",
+                        "met": speedup >= 1.7})  # fmt: skip
+        targets.append({"target": "sweep: a Dask LocalCluster of 2 within 15 % of 2 local workers",
+                        "value": f"{dask:.2f} ({sw['dask_2_s']:.1f} s / {sw['local_2_s']:.1f} s)",
+                        "met": dask <= 1.15})  # fmt: skip
     big = rows.get("zemgale-1M", {}).get("project", {})
     if "wall_s" in big:
         targets.append({
@@ -297,6 +308,10 @@ def run_suite(
             results["routing"].append({"name": rw.name, **row})
         say("app: cold and warm runs of the default scenario against the command")
         results["app"] = _measure("app", runner.run_app, str(work / "app"), isolate=isolate)
+        if spec.get("sweeps"):
+            say("sweeps: 24 runs as a loop, on 1 and 2 local workers, on a LocalCluster of 2")
+            results["sweeps"] = _measure("sweeps", runner.run_sweeps, str(work / "sweeps"),
+                                         *spec["sweeps"], isolate=isolate)  # fmt: skip
         say("kernels: numba against .py_func")
         kernels = _measure("kernels", runner.run_kernels, spec["kernels"], isolate=isolate)
         results["kernels"] = kernels if isinstance(kernels, list) else [kernels]

@@ -95,6 +95,8 @@ WORKLOADS: dict[str, dict] = {
         # rounds, and the fastest process counts: a 1M-trip run varies by 10-25 % from one
         # process to the next on a shared machine, more than the margin the target leaves
         "growth_processes": 3,
+        # sweep throughput: simulated days per run, seeds (x 8 variants = 24 runs)
+        "sweeps": (7, 3),
     },
     "smoke": {
         "sim": [
@@ -113,5 +115,6 @@ WORKLOADS: dict[str, dict] = {
         "routing": [RoutingWorkload("routing-2k", 2_000, 20)],
         "kernels": KernelSizes(vehicles=200, sessions=20, choices=20, coverage_candidates=50),
         "growth_processes": 1,
+        "sweeps": (1, 1),
     },
 }
