@@ -125,6 +125,9 @@ def test_the_default_scenario_runs_through_the_page(server, browser, tmp_path):
 
     _open_page(browser, "Map")
     canvas = _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
+    deadline = time.monotonic() + 60  # the map sizes its canvas once it has drawn
+    while time.monotonic() < deadline and canvas.size["height"] <= 300:
+        time.sleep(0.5)
     assert canvas.size["width"] > 300 and canvas.size["height"] > 300
     _shot(browser, tmp_path, "map")
 
