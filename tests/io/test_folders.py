@@ -23,9 +23,11 @@ from emob_sim.io import Interrupted, atomic_output_dir, check_out_dir, remove_le
 
 WRITER = textwrap.dedent(
     """
-    import sys, time
+    import signal, sys, time
     from pathlib import Path
     from emob_sim.io import atomic_output_dir
+    # Ctrl-C as at a terminal, even when this test runs where SIGINT is ignored (a background job)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     out, kind = Path(sys.argv[1]), sys.argv[2]
     with atomic_output_dir(out, kind=kind, overwrite=True) as tmp:
         (tmp / "a.csv").write_text("partial")
