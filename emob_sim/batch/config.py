@@ -17,6 +17,10 @@ A sweep file (``configs/sweeps/*.yaml``)::
       seed: 1
       bounds:
         fleet.ev_share: [0.01, 0.2]
+    placement:                          # optional: propose a layout first, run that layout
+      method: coverage                  # as emob-sim place --method/--budget/--kind
+      budget: 500k
+      kind: car_dc
 
 Parameters are ``--set`` key paths. The variants are every combination of the grid, the zip
 rows and the sample points (a group left out counts once). Every variant is resolved and
@@ -42,7 +46,15 @@ from emob_sim.config.loading import BUNDLED_SCHEME, bundled_path
 from emob_sim.config.models import StrictModel
 from emob_sim.errors import ConfigError, InputFileNotFoundError
 
-__all__ = ["SweepConfig", "SampleConfig", "Sweep", "Task", "load_sweep", "run_key"]
+__all__ = [
+    "SweepConfig",
+    "SampleConfig",
+    "PlacementStep",
+    "Sweep",
+    "Task",
+    "load_sweep",
+    "run_key",
+]
 
 
 class SampleConfig(StrictModel):
@@ -61,6 +73,14 @@ class SampleConfig(StrictModel):
         return self
 
 
+class PlacementStep(StrictModel):
+    """A placement before each run, as ``emob-sim place``: the proposed layout is what runs."""
+
+    method: str
+    budget: str
+    kind: str = "car_dc"
+
+
 class SweepConfig(StrictModel):
     """A sweep file, validated."""
 
@@ -71,6 +91,7 @@ class SweepConfig(StrictModel):
     grid: dict[str, list[Any]] = Field(default_factory=dict)
     zip: dict[str, list[Any]] = Field(default_factory=dict)
     sample: SampleConfig | None = None
+    placement: PlacementStep | None = None
 
     @model_validator(mode="after")
     def _shapes(self) -> SweepConfig:
@@ -115,9 +136,12 @@ class Sweep:
                                                        if self.config.sample else {})]  # fmt: skip
 
 
-def run_key(scenario: Scenario) -> str:
-    """The key of a run: a hash of its resolved scenario (seed included)."""
-    text = json.dumps(scenario_to_dict(scenario), sort_keys=True, ensure_ascii=False)
+def run_key(scenario: Scenario, placement: PlacementStep | None = None) -> str:
+    """The key of a run: a hash of its resolved scenario (seed included) and placement step."""
+    data = scenario_to_dict(scenario)
+    if placement is not None:
+        data = {"scenario": data, "placement": placement.model_dump(mode="json")}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -199,6 +223,18 @@ def load_sweep(source: str | Path | SweepConfig, *, folder: Path | None = None) 
     variants = [{k: v for part in combo for k, v in part.items()}
                 for combo in itertools.product(*groups)] if groups else [{}]  # fmt: skip
     tasks = []
+    if config.placement is not None:
+        from emob_sim.placement import KINDS, METHODS, parse_budget
+
+        step = config.placement
+        if step.method not in METHODS or step.kind not in KINDS:
+            raise ConfigError(f"{path or 'sweep'}: placement: unknown method {step.method!r} or "
+                              f"kind {step.kind!r}, expected one of {sorted(METHODS)} and "
+                              f"{list(KINDS)}")  # fmt: skip
+        try:
+            parse_budget(step.budget)
+        except ConfigError as exc:
+            raise ConfigError(f"{path or 'sweep'}: placement.budget: {exc}") from None
     for i, params in enumerate(variants):
         try:
             scenario = load_scenario(base, overrides=[override(k, v) for k, v in params.items()])
@@ -207,5 +243,5 @@ def load_sweep(source: str | Path | SweepConfig, *, folder: Path | None = None) 
             raise ConfigError(f"{path or 'sweep'}: variant {i} ({where}): {exc}") from None
         for s in range(config.seeds):
             seeded = scenario.model_copy(update={"seed": scenario.seed + s})
-            tasks.append(Task(i, params, seeded.seed, seeded, run_key(seeded)))
+            tasks.append(Task(i, params, seeded.seed, seeded, run_key(seeded, config.placement)))
     return Sweep(path, config, base, variants, tasks, matrix)

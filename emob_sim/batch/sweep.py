@@ -29,13 +29,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from emob_sim.batch.config import Sweep, SweepConfig, load_sweep, run_key
+from emob_sim.batch.config import PlacementStep, Sweep, SweepConfig, load_sweep, run_key
 from emob_sim.batch.executors import executor_for
 from emob_sim.batch.sensitivity import sensitivity_table
 from emob_sim.batch.tables import runs_table, summary_table
+from emob_sim.config import Scenario
 from emob_sim.errors import EmobSimError
 from emob_sim.io import check_out_dir, read_manifest, write_json, write_parquet
-from emob_sim.results import RunResult
+from emob_sim.results import Evaluator, RunResult
 from emob_sim.runner import ExecutorEvaluator, write_run
 
 __all__ = ["SweepResult", "SweepProgress", "sweep", "RecordRun"]
@@ -83,14 +84,33 @@ class RecordRun:
     and return the record (picklable, so it runs in any worker)."""
 
     runs_dir: str
+    key: str | None = None  # the task's key (when the scenario that ran is not the task's)
 
     def __call__(self, result: RunResult) -> dict:
-        key = run_key(result.scenario)
+        key = self.key or run_key(result.scenario)
         record = {"key": key, "seed": result.scenario.seed, "kpis": result.kpis}
         folder = Path(self.runs_dir) / key
         with contextlib.suppress(EmobSimError):  # another worker wrote this key already
             write_run(result, folder, extra_json={"record.json": record})
         return record
+
+
+@dataclass(frozen=True)
+class PlaceFirst:
+    """The ``prepare`` of a sweep with a placement step: propose a layout for the scenario (as
+    ``emob-sim place``, with the worker's evaluator) and run that layout."""
+
+    step: PlacementStep
+
+    def __call__(self, scenario: Scenario, evaluator: Evaluator) -> Scenario:
+        from emob_sim.placement.simulated import layout_scenario
+        from emob_sim.runner import place
+
+        regions = getattr(evaluator, "regions", None)  # the worker's regions, if it keeps them
+        region = regions.region_for(scenario) if regions is not None else None
+        placement = place(scenario, method=self.step.method, budget=self.step.budget,
+                          kind=self.step.kind, evaluator=evaluator, region=region)  # fmt: skip
+        return layout_scenario(scenario, placement.layout)
 
 
 def _versions() -> dict[str, str | None]:
@@ -212,8 +232,11 @@ def sweep(
         (out / "failed").mkdir(exist_ok=True)
         with executor_for(workers=workers, scheduler=scheduler) as executor:
             evaluator = ExecutorEvaluator(executor)
-            collect = RecordRun(str(out / "runs"))
-            for i, outcome in evaluator.each([t.scenario for t in todo], collect=collect):
+            collects = [RecordRun(str(out / "runs"), t.key) for t in todo]
+            prepare = PlaceFirst(sw.config.placement) if sw.config.placement else None
+            outcomes = evaluator.each([t.scenario for t in todo], collect=collects,
+                                      prepare=prepare)  # fmt: skip
+            for i, outcome in outcomes:
                 task = todo[i]
                 failed_file = out / "failed" / f"{task.key}.json"
                 if outcome.ok:

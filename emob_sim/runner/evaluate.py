@@ -147,10 +147,20 @@ class Outcome:
 _WORKER: SequentialEvaluator | None = None
 
 
-def _outcome_in_worker(scenario: Scenario, collect: Callable[[RunResult], Any] | None) -> Outcome:
-    """One run in a worker process; an error is returned as an outcome, not raised."""
+def _outcome_in_worker(
+    scenario: Scenario,
+    collect: Callable[[RunResult], Any] | None,
+    prepare: Callable[[Scenario, SequentialEvaluator], Scenario] | None = None,
+) -> Outcome:
+    """One run in a worker process (after ``prepare``, e.g. a placement, turned the scenario
+    into the one to run); an error is returned as an outcome, not raised."""
     start = time.perf_counter()
     try:
+        if prepare is not None:
+            global _WORKER
+            if _WORKER is None:
+                _WORKER = SequentialEvaluator()
+            scenario = prepare(scenario, _WORKER)
         value = _evaluate_in_worker(scenario, collect)
     except Exception as exc:  # noqa: BLE001 - recorded per run; the other runs go on
         return Outcome(
@@ -212,14 +222,19 @@ class ExecutorEvaluator:
         self,
         scenarios: Sequence[Scenario],
         *,
-        collect: Callable[[RunResult], Any] | None = None,
+        collect: Callable[[RunResult], Any] | Sequence[Callable[[RunResult], Any]] | None = None,
+        prepare: Callable[[Scenario, SequentialEvaluator], Scenario] | None = None,
     ) -> Iterator[tuple[int, Outcome]]:
         """Run each scenario; yield ``(index, Outcome)`` as the runs finish.
 
-        A run that raises is yielded as a failed outcome and the others go on; stopping the
-        iteration (or Ctrl-C) cancels the runs not started yet.
+        ``collect`` is one callable for every run or a list of one per scenario; ``prepare``
+        (picklable) turns each scenario into the one that runs, in the worker, with the
+        worker's evaluator (e.g. a placement proposes the layout that then runs). A run that
+        raises is yielded as a failed outcome and the others go on; stopping the iteration (or
+        Ctrl-C) cancels the runs not started yet.
         """
-        futures = {self.executor.submit(_outcome_in_worker, sc, collect): i
+        collects = list(collect) if isinstance(collect, Sequence) else [collect] * len(scenarios)
+        futures = {self.executor.submit(_outcome_in_worker, sc, collects[i], prepare): i
                    for i, sc in enumerate(scenarios)}  # fmt: skip
         try:
             for future in as_completed(futures):

@@ -231,3 +231,22 @@ def test_the_command_runs_a_sweep_and_says_what_it_did(tmp_path):
         app, ["sweep", str(tmp_path / "missing.yaml"), "--out", str(tmp_path / "x")]
     )
     assert bad.exit_code == 2 and "sweep file not found" in bad.output
+
+
+def test_a_placement_step_runs_the_proposed_layout_of_each_variant(tmp_path):
+    import json
+
+    path = write_sweep(tmp_path, seeds=1, grid={"fleet.ev_share": [0.0112, 0.03]},
+                       placement={"method": "coverage", "budget": "3plugs"})  # fmt: skip
+    result = sweep(path, tmp_path / "out", workers=2)
+    assert (result.runs["status"] == "completed").all() and len(result.runs) == 2
+    for key in result.runs["key"]:
+        manifest = json.loads((tmp_path / "out" / "runs" / key / "manifest.json").read_text())
+        sites = manifest["scenario"]["charging"]["sites"]
+        assert any(s["site_id"].startswith("zc-") or s["kind"] == "car_dc" for s in sites)
+        assert manifest["scenario"]["charging"]["sites_file"] is None  # the layout, inline
+    again = sweep(path, tmp_path / "out", workers=2)
+    assert again.ran == 0  # keys include the placement step: found again
+    bad = write_sweep(tmp_path, seeds=1, placement={"method": "nope", "budget": "3plugs"})
+    with pytest.raises(ConfigError, match="placement"):
+        load_sweep(bad)
