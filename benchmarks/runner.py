@@ -421,7 +421,7 @@ def run_sweeps(work_dir: str | Path, *, days: int = 7, seeds: int = 3) -> dict:
     spec = {
         "name": "bench", "base": str(bundled_path("configs/zemgale/baseline.yaml")),
         "seeds": seeds,
-        "grid": {"fleet.ev_share": [0.0112, 0.015, 0.02, 0.025], "charging.max_wait_min": [15, 30],
+        "grid": {"fleet.ev_share": [0.03, 0.04, 0.05, 0.06], "charging.max_wait_min": [15, 30],
                  "time.days": [days]},
     }  # fmt: skip
     path = work / "sweep.yaml"
