@@ -46,9 +46,16 @@ def executor_for(*, workers: int | None = None, scheduler: str | None = None) ->
             "--scheduler: needs dask.distributed (pip install 'dask[distributed]')"
         ) from None
     if scheduler == "local":
-        with LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address=None) as cluster, \
-                Client(cluster) as client:  # fmt: skip
+        import dask
+
+        # the workers' statistical profiler samples every thread every 10 ms and the event
+        # loop's watchdog ticks every 20 ms: both take the GIL from the simulation, which is
+        # pure Python in its queueing part
+        no_profiler = dask.config.set({"distributed.worker.profile.enabled": False,
+                                       "distributed.admin.tick.interval": "1000ms"})  # fmt: skip
+        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                               host="127.0.0.1", dashboard_address=None)  # fmt: skip
+        with no_profiler, cluster, Client(cluster) as client:
             yield client.get_executor()
         return
     if not scheduler.startswith(("tcp://", "tls://", "ucx://", "inproc://")):

@@ -23,6 +23,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -187,6 +188,7 @@ def sweep(
     *,
     workers: int | None = None,
     scheduler: str | None = None,
+    executor: Executor | None = None,
     on_progress: Callable[[SweepProgress], None] | None = None,
 ) -> SweepResult:
     """Run a sweep (or the part of it not finished yet) and write its tables.
@@ -201,6 +203,10 @@ def sweep(
         Where the runs execute (:func:`~emob_sim.batch.executors.executor_for`): local
         processes by default (one per core), ``"local"`` for a Dask LocalCluster, or a Dask
         scheduler's address.
+    executor
+        An executor already running (e.g. a Dask ``Client(...).get_executor()`` in a
+        notebook): used as it is and left running; ``workers`` and ``scheduler`` are then
+        not used.
     on_progress
         Called after each run with a :class:`SweepProgress`.
 
@@ -230,8 +236,9 @@ def sweep(
     report()
     if todo:
         (out / "failed").mkdir(exist_ok=True)
-        with executor_for(workers=workers, scheduler=scheduler) as executor:
-            evaluator = ExecutorEvaluator(executor)
+        given = contextlib.nullcontext(executor) if executor is not None else None
+        with given or executor_for(workers=workers, scheduler=scheduler) as pool:
+            evaluator = ExecutorEvaluator(pool)
             collects = [RecordRun(str(out / "runs"), t.key) for t in todo]
             prepare = PlaceFirst(sw.config.placement) if sw.config.placement else None
             outcomes = evaluator.each([t.scenario for t in todo], collect=collects,
