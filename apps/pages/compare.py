@@ -8,6 +8,7 @@ import streamlit as st
 from common import BASEMAP_DEFAULT, compare, comparison_folder, layout_files, proposals
 from maps import deck, site_layers
 
+from emob_sim.config import load_scenario
 from emob_sim.display import format_value
 from emob_sim.errors import EmobSimError
 from emob_sim.runner import best_values
@@ -25,10 +26,11 @@ options = {**{k: str(p) for k, p in layout_files().items()},
 default = [k for word in ("existing", "corridor", "centres") for k in options if word in k][:3]
 chosen = st.multiselect("Layouts (2 to 4)", list(options), default=default, max_selections=4,
                         key="compare_layouts")  # fmt: skip
-seed = st.number_input("Seed", value=42, step=1, key="compare_seed")
 if len(chosen) < 2:
     st.info("Choose at least two layouts.")
     st.stop()
+first_seed = load_scenario(options[chosen[0]]).seed  # compare's default: the first layout's
+seed = st.number_input("Seed", value=first_seed, step=1, key="compare_seed")
 if not st.toggle("Run the comparison", value=True, key="compare_go"):
     st.stop()
 try:

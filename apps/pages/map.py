@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
+from charts import histogram
 from common import BASEMAP_DEFAULT, need_run
 from maps import deck, site_layers, zone_layers
 
@@ -59,11 +59,6 @@ with wait_col:
     if waits.empty:
         st.info("No driver arrived at this site.")
     else:
-        st.altair_chart(
-            alt.Chart(waits).mark_bar().encode(
-                x=alt.X("wait_min:Q", bin=alt.Bin(maxbins=20), title="wait (min)"),
-                y=alt.Y("count()", title="drivers"),
-                color=alt.Color("gave_up:N", title="gave up"),
-            ).properties(height=250),
-            width="stretch",
-        )  # fmt: skip
+        chart = histogram(waits, "wait_min", title="wait (min)", counted="drivers",
+                          colour="gave_up", height=250)  # fmt: skip
+        st.altair_chart(chart, width="stretch")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import altair as alt
 import pandas as pd
 import streamlit as st
+from charts import histogram
 from common import need_run, run, runs
 
 from emob_sim.analysis import arrival_soc, site_load_profile, site_waits_min
@@ -61,26 +61,17 @@ with wait_col:
     if waits.empty:
         st.info("No driver waited at a public site.")
     else:
-        st.altair_chart(
-            alt.Chart(waits).mark_bar().encode(
-                x=alt.X("wait_min:Q", bin=alt.Bin(maxbins=24), title="wait (min)"),
-                y=alt.Y("count()", title="drivers"), color=alt.Color("gave_up:N", title="gave up"),
-            ).properties(height=260),
-            width="stretch",
-        )  # fmt: skip
+        chart = histogram(waits, "wait_min", title="wait (min)", counted="drivers",
+                          colour="gave_up", bins=24)  # fmt: skip
+        st.altair_chart(chart, width="stretch")
 with soc_col:
     st.subheader("State of charge on arrival")
     soc = arrival_soc(result).to_frame()
     if soc.empty:
         st.info("No public charging session.")
     else:
-        st.altair_chart(
-            alt.Chart(soc).mark_bar().encode(
-                x=alt.X("soc_on_arrival:Q", bin=alt.Bin(maxbins=20), title="state of charge"),
-                y=alt.Y("count()", title="sessions"),
-            ).properties(height=260),
-            width="stretch",
-        )  # fmt: skip
+        chart = histogram(soc, "soc_on_arrival", title="state of charge", counted="sessions")
+        st.altair_chart(chart, width="stretch")
 
 st.subheader("Sites")
 st.dataframe(result.sites, hide_index=True, width="stretch")

@@ -8,12 +8,12 @@ imported only when asked for.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 
 from emob_sim.errors import ConfigError
+from emob_sim.runner import local_pool
 
 __all__ = ["executor_for"]
 
@@ -31,12 +31,11 @@ def executor_for(*, workers: int | None = None, scheduler: str | None = None) ->
         None: local processes. ``"local"``: a ``dask.distributed.LocalCluster`` (one thread
         per worker process). ``"tcp://host:port"``: a running Dask scheduler.
     """
-    n = workers or os.cpu_count() or 1
-    if n < 1:
+    if workers is not None and workers < 1:
         raise ConfigError(f"--workers {workers}: expected at least 1")
+    n = workers if workers is not None else (os.cpu_count() or 1)
     if scheduler is None:
-        ctx = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
+        with local_pool(n) as pool:
             yield pool
         return
     try:

@@ -91,8 +91,11 @@ class RecordRun:
         key = self.key or run_key(result.scenario)
         record = {"key": key, "seed": result.scenario.seed, "kpis": result.kpis}
         folder = Path(self.runs_dir) / key
-        with contextlib.suppress(EmobSimError):  # another worker wrote this key already
+        try:
             write_run(result, folder, extra_json={"record.json": record})
+        except EmobSimError:
+            if not (folder / "record.json").is_file():
+                raise  # not a second copy of a finished run: a real write problem
         return record
 
 

@@ -26,6 +26,7 @@ import fcntl
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import tempfile
@@ -72,10 +73,15 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+def _new_dir(parent: Path, prefix: str) -> Path:
+    """A new folder with a unique name, made by ``mkdir`` (so the umask gives its mode)."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            path.mkdir(mode=0o777)
+            return path
+        except FileExistsError:
+            continue
 
 
 def read_manifest(folder: str | Path) -> dict | None:
@@ -366,8 +372,7 @@ def atomic_output_dir(
         remove_leftovers(out.parent, holding=out.name)
         out = check_out_dir(out, kind=kind, overwrite=overwrite, protect=protect)  # under lock
         try:
-            tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{_TMP}-", dir=out.parent))
-            os.chmod(tmp, 0o777 & ~_umask())
+            tmp = _new_dir(out.parent, f".{out.name}.{_TMP}-")
         except OSError as exc:
             raise EmobSimError(f"--out {out}: cannot create the output folder ({exc})") from None
         try:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from emob_sim.config.models import Scenario, SiteSpec
-from emob_sim.region.sites import SITE_FILE_COLUMNS
+from emob_sim.config.models import Scenario
+from emob_sim.region.sites import with_inline_sites
 from emob_sim.results import Evaluator, RunResult
 
 __all__ = ["layout_scenario", "simulate_layout", "site_pressure"]
@@ -21,9 +21,7 @@ __all__ = ["layout_scenario", "simulate_layout", "site_pressure"]
 
 def layout_scenario(scenario: Scenario, layout: pd.DataFrame) -> Scenario:
     """``scenario`` with the sites of ``layout`` (in its order) as its only sites."""
-    specs = [SiteSpec(**row) for row in layout[SITE_FILE_COLUMNS].to_dict(orient="records")]
-    charging = scenario.charging.model_copy(update={"sites_file": None, "sites": specs})
-    return scenario.model_copy(update={"charging": charging})
+    return with_inline_sites(scenario, layout)
 
 
 def simulate_layout(

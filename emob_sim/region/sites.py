@@ -181,10 +181,11 @@ def snap_sites(
     return out[columns]
 
 
-def with_inline_sites(scenario: Scenario) -> Scenario:
-    """The scenario with every site inline (``charging.sites``) and no sites file, so that it
-    stands on its own when written out."""
-    sites = load_sites(scenario.charging)
+def with_inline_sites(scenario: Scenario, sites: pd.DataFrame | None = None) -> Scenario:
+    """The scenario with its sites (or ``sites``, a table with :data:`SITE_FILE_COLUMNS`, in
+    their order) inline in ``charging.sites`` and no sites file: it stands on its own when
+    written out."""
+    sites = load_sites(scenario.charging) if sites is None else sites
     specs = [SiteSpec(**row) for row in sites[SITE_FILE_COLUMNS].to_dict(orient="records")]
     charging = scenario.charging.model_copy(update={"sites_file": None, "sites": specs})
     return scenario.model_copy(update={"charging": charging})

@@ -25,6 +25,7 @@ from emob_sim.runner.evaluate import (
     RegionCache,
     SequentialEvaluator,
     kpis_of,
+    local_pool,
 )
 from emob_sim.runner.place import place
 from emob_sim.runner.stages import (
@@ -52,6 +53,7 @@ __all__ = [
     "RegionCache",
     "Outcome",
     "kpis_of",
+    "local_pool",
     "compare_layouts",
     "best_values",
     "write_comparison",

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -33,7 +34,14 @@ from emob_sim.region import Region, build_region, load_sites, with_sites
 from emob_sim.results import RunResult
 from emob_sim.runner.stages import run_stages
 
-__all__ = ["RegionCache", "SequentialEvaluator", "ExecutorEvaluator", "Outcome", "kpis_of"]
+__all__ = [
+    "RegionCache",
+    "SequentialEvaluator",
+    "ExecutorEvaluator",
+    "Outcome",
+    "kpis_of",
+    "local_pool",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -157,11 +165,8 @@ def _outcome_in_worker(
     start = time.perf_counter()
     try:
         if prepare is not None:
-            global _WORKER
-            if _WORKER is None:
-                _WORKER = SequentialEvaluator()
-            scenario = prepare(scenario, _WORKER)
-        value = _evaluate_in_worker(scenario, collect)
+            scenario = prepare(scenario, _worker())
+        value = _worker().evaluate([scenario], collect=collect)[0]
     except Exception as exc:  # noqa: BLE001 - recorded per run; the other runs go on
         return Outcome(
             False, error=f"{type(exc).__name__}: {exc}", wall_s=time.perf_counter() - start
@@ -171,10 +176,21 @@ def _outcome_in_worker(
 
 def _evaluate_in_worker(scenario: Scenario, collect: Callable[[RunResult], Any] | None) -> Any:
     """One run in a worker process, with the worker's own region cache."""
+    return _worker().evaluate([scenario], collect=collect)[0]
+
+
+def _worker() -> SequentialEvaluator:
+    """This worker process's evaluator (its regions are kept between tasks)."""
     global _WORKER
     if _WORKER is None:
         _WORKER = SequentialEvaluator()
-    return _WORKER.evaluate([scenario], collect=collect)[0]
+    return _WORKER
+
+
+def local_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
+    """A pool of fresh (spawned) worker processes: nothing of this process, its threads or
+    its numba state is inherited; each worker imports emob-sim and keeps its own regions."""
+    return ProcessPoolExecutor(max_workers, mp_context=multiprocessing.get_context("spawn"))
 
 
 class ExecutorEvaluator:
@@ -194,7 +210,7 @@ class ExecutorEvaluator:
 
     def __init__(self, executor: Executor | None = None, *, max_workers: int | None = None):
         self._owned = executor is None
-        self.executor = executor if executor is not None else ProcessPoolExecutor(max_workers)
+        self.executor = executor if executor is not None else local_pool(max_workers)
 
     def __enter__(self) -> ExecutorEvaluator:
         return self

@@ -126,11 +126,13 @@ def test_a_killed_worker_loses_no_finished_run(cluster, tmp_path):
             procs[1].kill()  # a worker, mid-sweep
             killed.append(progress.done)
 
-    try:
+    try:  # Dask retries the killed worker's tasks on the other one, or the sweep stops
         first = sweep(path, out, scheduler=address, on_progress=kill_one)
-        assert killed and (first.runs["status"] == "completed").all()  # Dask's retries
-    except Exception:  # noqa: BLE001 - or the sweep stops: the rerun must finish it
-        assert killed
+    except Exception:  # noqa: BLE001 - stopping is allowed: the rerun must finish it
+        first = None
+    assert killed, "the worker was never killed: the test did not test anything"
+    if first is not None:
+        assert set(first.runs["status"]) <= {"completed", "failed"}
     rerun = sweep(path, out, workers=2)
     assert (rerun.runs["status"] == "completed").all() and len(rerun.runs) == 36
     folders = [p.name for p in (out / "runs").iterdir()]
