@@ -82,15 +82,43 @@ def browser():
 
 
 def _wait(driver, css: str, *, text: str | None = None, timeout: float = 120.0):
+    """The first element matching `css` (and holding `text`) and its text, read together.
+
+    Streamlit redraws elements while a page reruns, so an element found a moment ago may be
+    gone (stale): such an element is skipped and the search goes on until the deadline.
+    """
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         for element in driver.find_elements(By.CSS_SELECTOR, css):
-            if text is None or text in element.text:
-                return element
+            try:
+                found = element.text
+            except StaleElementReferenceException:
+                continue
+            if text is None or text in found:
+                return element, found
         time.sleep(0.5)
     raise AssertionError(f"no {css!r} with {text!r} after {timeout} s")
+
+
+def _canvas_size(driver, css: str, timeout: float = 60.0) -> tuple[int, int]:
+    """Width and height of a map canvas once it has drawn (it starts small), redraws allowed."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    deadline = time.monotonic() + timeout
+    size = (0, 0)
+    while time.monotonic() < deadline:
+        try:
+            canvas, _ = _wait(driver, css, timeout=max(deadline - time.monotonic(), 1.0))
+            size = (canvas.size["width"], canvas.size["height"])
+        except StaleElementReferenceException:
+            continue
+        if size[1] > 300:
+            break
+        time.sleep(0.5)
+    return size
 
 
 def _shot(driver, tmp_path: Path, name: str) -> Path:
@@ -103,32 +131,42 @@ def _shot(driver, tmp_path: Path, name: str) -> Path:
     return path
 
 
+def _click(driver, css: str, text: str) -> None:
+    """Click the element matching `css` with `text`, finding it again if it was redrawn."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(20):
+        element, _ = _wait(driver, css, text=text)
+        try:
+            element.click()
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.5)
+    raise AssertionError(f"could not click {css!r} with {text!r}: it kept being redrawn")
+
+
 def _open_page(driver, title: str) -> None:
-    link = _wait(driver, '[data-testid="stSidebarNavLink"]', text=title)
-    link.click()
+    _click(driver, '[data-testid="stSidebarNavLink"]', title)
 
 
 def test_the_default_scenario_runs_through_the_page(server, browser, tmp_path):
     from selenium.webdriver.common.by import By
 
     browser.get(server)
-    _wait(browser, "button", text="Run").click()
-    card = _wait(browser, '[data-testid="stMetric"]', text="Trips stranded")
-    assert "3" in card.text  # the embedded default strands 3 trips
+    _click(browser, "button", "Run")
+    _, card = _wait(browser, '[data-testid="stMetric"]', text="Trips stranded")
+    assert "3" in card  # the embedded default strands 3 trips
     assert _shot(browser, tmp_path, "scenario").stat().st_size > 10_000
 
     _open_page(browser, "Results")
-    cards = _wait(browser, '[data-testid="stMetric"]', text="Mean wait")
-    assert "2.03 min" in cards.text
+    _, card = _wait(browser, '[data-testid="stMetric"]', text="Mean wait")
+    assert "2.03 min" in card
     assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetric"]')) >= 10
     _shot(browser, tmp_path, "results")
 
     _open_page(browser, "Map")
-    canvas = _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
-    deadline = time.monotonic() + 60  # the map sizes its canvas once it has drawn
-    while time.monotonic() < deadline and canvas.size["height"] <= 300:
-        time.sleep(0.5)
-    assert canvas.size["width"] > 300 and canvas.size["height"] > 300
+    width, height = _canvas_size(browser, '[data-testid="stDeckGlJsonChart"] canvas')
+    assert width > 300 and height > 300
     _shot(browser, tmp_path, "map")
 
     _open_page(browser, "Compare layouts")
