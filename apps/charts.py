@@ -24,3 +24,26 @@ def histogram(
     if colour is not None:
         encoding["color"] = alt.Color(f"{colour}:N", title=colour.replace("_", " "))
     return alt.Chart(table).mark_bar().encode(**encoding).properties(height=height)
+
+
+def kpi_curve(table: pd.DataFrame, param: str, *, kpi_title: str, as_lines: bool) -> alt.Chart:
+    """A KPI against a parameter (a table of :func:`emob_sim.batch.curves`): the mean over the
+    seeds as lines with their p5-p95 band, or as points with error bars when there are too
+    many lines to tell apart."""
+    # a dot in a field name is a path into nested data for Vega-Lite: parameters are dotted
+    data = table.rename(columns={param: "value"})
+    x = alt.X("value:Q", title=param, scale=alt.Scale(zero=False))
+    base = alt.Chart(data).encode(x=x)
+    tooltip = [alt.Tooltip("value:Q", title=param), alt.Tooltip("line:N", title="with"),
+               "mean:Q", "p5:Q", "p95:Q", "runs:Q"]  # fmt: skip
+    y = alt.Y("mean:Q", title=kpi_title)
+    if as_lines:
+        legend = alt.Legend(orient="bottom", labelLimit=600, columns=2)
+        colour = alt.Color("line:N", title="other parameters", legend=legend,
+                           scale=alt.Scale(scheme="tableau10"))  # fmt: skip
+        band = base.mark_area(opacity=0.2).encode(y="p5:Q", y2="p95:Q", color=colour)
+        mean = base.mark_line(point=True).encode(y=y, color=colour, tooltip=tooltip)
+        return (band + mean).properties(height=340)
+    bars = base.mark_rule(opacity=0.6).encode(y="p5:Q", y2="p95:Q")
+    points = base.mark_point(filled=True).encode(y=y, tooltip=tooltip)
+    return (bars + points).properties(height=340)

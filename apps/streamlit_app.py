@@ -1,4 +1,5 @@
-"""emob-sim for planners: pick a scenario, change its levers, run it, see it on a map, compare.
+"""emob-sim for planners: pick a scenario, change its levers, run it, see it on a map, compare;
+read back the sweeps researchers ran.
 
     streamlit run apps/streamlit_app.py
 
@@ -19,6 +20,7 @@ pages = st.navigation(
         st.Page("pages/map.py", title="Map", icon=":material/map:"),
         st.Page("pages/results.py", title="Results", icon=":material/monitoring:"),
         st.Page("pages/compare.py", title="Compare layouts", icon=":material/compare:"),
+        st.Page("pages/sweeps.py", title="Sweeps", icon=":material/stacked_line_chart:"),
     ]
 )
 pages.run()

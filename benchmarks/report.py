@@ -159,14 +159,15 @@ def _sweep_table(results: dict) -> str:
     if "loop_s" not in sw:
         return f"Sweeps: not measured ({sw.get('error', 'no result')})."
     n = sw["runs"]
-    rows = [["plain emob_sim.run loop (one process)", _num(sw["loop_s"]),
+    rows = [["plain emob_sim.run loop (one process, once)", _num(sw["loop_s"]),
              _num(60 * n / sw["loop_s"], 1), "-"]]  # fmt: skip
     for name, label in (("local_1", "sweep, 1 local worker"), ("local_2", "sweep, 2 local workers"),
                         ("dask_2", "sweep, Dask LocalCluster of 2")):  # fmt: skip
         s = sw[f"{name}_s"]
         rows.append([label, _num(s), _num(60 * n / s, 1), _num((s - sw["loop_s"]) / n, 3)])
-    return _table([f"{n} runs", "wall s", "runs per minute", "overhead s per run over the loop"],
-                  rows)  # fmt: skip
+    head = [f"{n} runs", f"wall s (median of {sw.get('rounds', 1)} rounds)", "runs per minute",
+            "overhead s per run over the loop"]  # fmt: skip
+    return _table(head, rows)
 
 
 def _targets_table(results: dict) -> str:

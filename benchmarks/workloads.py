@@ -95,7 +95,8 @@ WORKLOADS: dict[str, dict] = {
         # rounds, and the fastest process counts: a 1M-trip run varies by 10-25 % from one
         # process to the next on a shared machine, more than the margin the target leaves
         "growth_processes": 3,
-        # sweep throughput: simulated days per run, seeds (x 8 variants = 24 runs)
+        # sweep throughput: simulated days per run, seeds (x 8 variants = 24 runs); each
+        # executor runs the sweep 3 times in turn (run_sweeps rounds)
         "sweeps": (7, 3),
     },
     "smoke": {

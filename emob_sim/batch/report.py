@@ -10,26 +10,11 @@ import html
 import json
 from pathlib import Path
 
-import pandas as pd
-
+from emob_sim.batch.folder import REPORT_KPIS, curves, read_sweep, sweep_kpis
 from emob_sim.display import label_of, unit_of
-from emob_sim.errors import EmobSimError
-from emob_sim.io import atomic_output_dir, read_manifest
+from emob_sim.io import atomic_output_dir
 
-__all__ = ["sweep_report", "REPORT_KPIS"]
-
-#: the KPIs plotted (those present in the sweep)
-REPORT_KPIS = [
-    "trips_stranded", "mean_wait_min", "p95_wait_min", "sessions_abandoned",
-    "charging_sessions", "energy_delivered_kwh", "peak_load_kw", "co2_avoided_kg",
-    "ebike_co2_avoided_kg",
-]  # fmt: skip
-
-
-def _parameters(out: Path, manifest: dict) -> list[str]:
-    sweep = manifest.get("sweep", {})
-    sample = sweep.get("sample") or {}
-    return [*sweep.get("grid", {}), *sweep.get("zip", {}), *sample.get("bounds", {})]
+__all__ = ["sweep_report"]
 
 
 def sweep_report(out_dir: str | Path) -> Path:
@@ -45,31 +30,20 @@ def sweep_report(out_dir: str | Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    out = Path(out_dir).expanduser().resolve()
-    manifest = read_manifest(out)
-    if manifest is None or manifest.get("kind") != "sweep":
-        raise EmobSimError(f"{out}: expected a sweep folder (made by emob-sim sweep)")
-    if not (out / "summary.csv").is_file():
-        raise EmobSimError(f"{out}: summary.csv is missing; run the sweep first")
-    summary = pd.read_csv(out / "summary.csv")
-    params = _parameters(out, manifest)
-    kpis = [k for k in REPORT_KPIS if k in set(summary["kpi"])]
+    folder = read_sweep(out_dir)
+    out, summary, params = folder.path, folder.summary, folder.parameters
+    kpis = [k for k in sweep_kpis(summary) if k in REPORT_KPIS]
     figures = []
     with atomic_output_dir(out / "report", kind="report", overwrite=True, protect=()) as tmp:
         for param in params:
-            others = [p for p in params if p != param]
             for kpi in kpis:
-                table = summary[summary["kpi"] == kpi].sort_values(param)
+                table, as_lines = curves(summary, kpi, param, params)
                 fig, ax = plt.subplots(figsize=(6, 3.6), dpi=110)
-                groups = list(table.groupby(others, sort=True)) if others else [((), table)]
-                if len(groups) <= 6:
-                    for key, part in groups:
-                        name = ", ".join(f"{o}={v:g}" if isinstance(v, float) else f"{o}={v}"
-                                         for o, v in zip(others, key if isinstance(key, tuple)
-                                                         else (key,)))  # fmt: skip
-                        ax.plot(part[param], part["mean"], marker="o", label=name or None)
+                if as_lines:
+                    for line, part in table.groupby("line", sort=True):
+                        ax.plot(part[param], part["mean"], marker="o", label=line or None)
                         ax.fill_between(part[param], part["p5"], part["p95"], alpha=0.2)
-                    if others:
+                    if len(params) > 1:
                         ax.legend(fontsize=7)
                 else:
                     ax.errorbar(table[param], table["mean"],
@@ -85,7 +59,7 @@ def sweep_report(out_dir: str | Path) -> Path:
                 fig.savefig(tmp / name)
                 plt.close(fig)
                 figures.append((kpi, param, name))
-        title = html.escape(manifest["sweep"].get("name", "sweep"))
+        title = html.escape(folder.name)
         items = "\n".join(
             f'<figure><img src="{n}" alt="{html.escape(k)} against {html.escape(p)}">'
             f"<figcaption>{html.escape(label_of(k))} against {html.escape(p)}</figcaption></figure>"

@@ -35,9 +35,28 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server():
+def sweeps_root(tmp_path_factory):
+    """A folder holding one small sweep (3 x 2 variants x 2 seeds)."""
+    import yaml
+
+    from emob_sim.batch import sweep
+    from emob_sim.config import bundled_path
+
+    root = tmp_path_factory.mktemp("sweeps")
+    spec = {
+        "name": "adoption-and-wait", "base": str(bundled_path("configs/zemgale/baseline.yaml")),
+        "seeds": 2,
+        "grid": {"fleet.ev_share": [0.02, 0.04, 0.06], "charging.max_wait_min": [10, 30]},
+    }  # fmt: skip
+    (root / "sweep.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    sweep(root / "sweep.yaml", root / "adoption", workers=2)
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(sweeps_root):
     port = _free_port()
-    env = {**os.environ, "EMOB_SIM_BASEMAP": "off"}
+    env = {**os.environ, "EMOB_SIM_BASEMAP": "off", "EMOB_SIM_SWEEPS": str(sweeps_root)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(ROOT / "apps" / "streamlit_app.py"),
          "--server.port", str(port), "--server.address", "127.0.0.1",
@@ -173,3 +192,10 @@ def test_the_default_scenario_runs_through_the_page(server, browser, tmp_path):
     _wait(browser, '[data-testid="stDataFrame"]', timeout=180)
     _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
     _shot(browser, tmp_path, "compare")
+
+    _open_page(browser, "Sweeps")
+    _, card = _wait(browser, '[data-testid="stMetric"]', text="Runs completed")
+    assert "12" in card  # 3 x 2 variants x 2 seeds
+    chart, _ = _wait(browser, '[data-testid="stVegaLiteChart"]')
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", chart)
+    assert _shot(browser, tmp_path, "sweeps").stat().st_size > 10_000

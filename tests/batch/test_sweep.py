@@ -72,6 +72,20 @@ def test_a_local_cluster_gives_the_same_runs(local, tmp_path):
     pd.testing.assert_frame_equal(kpis_by_key(again.runs), kpis_by_key(result.runs))
 
 
+def test_local_cluster_workers_leave_the_gil_to_the_runs():
+    import os
+
+    import dask
+
+    from emob_sim.batch import executor_for
+
+    with executor_for(workers=1, scheduler="local") as pool:
+        profiler = pool.submit(dask.config.get, "distributed.worker.profile.enabled").result()
+        monitor = pool.submit(dask.config.get, "distributed.worker.memory.monitor-interval")
+        trim = pool.submit(os.environ.get, "MALLOC_TRIM_THRESHOLD_", "unset").result()
+        assert (profiler, monitor.result(), trim) == (False, "2s", "unset")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -188,7 +202,7 @@ def test_a_sweep_folder_holds_one_sweep(local, tmp_path):
 
 def test_the_report_plots_each_kpi_against_each_parameter(local):
     from emob_sim.batch import sweep_report
-    from emob_sim.batch.report import REPORT_KPIS
+    from emob_sim.batch.folder import REPORT_KPIS
 
     _, result = local
     report = sweep_report(result.out_dir)
@@ -252,3 +266,29 @@ def test_a_placement_step_runs_the_proposed_layout_of_each_variant(tmp_path):
     bad = write_sweep(tmp_path, seeds=1, placement={"method": "nope", "budget": "3plugs"})
     with pytest.raises(ConfigError, match="placement"):
         load_sweep(bad)
+
+
+def test_a_sweep_folder_reads_back_as_its_tables(local, tmp_path):
+    from emob_sim.batch import curves, find_sweeps, read_sweep
+
+    _, result = local
+    folder = read_sweep(result.out_dir)
+    pd.testing.assert_frame_equal(kpis_by_key(folder.runs), kpis_by_key(result.runs))
+    assert sorted(folder.parameters) == ["charging.max_wait_min", "fleet.ev_share"]
+    assert folder.counts() == {"completed": 18, "failed": 0, "pending": 0}
+    table, as_lines = curves(folder.summary, "mean_wait_min", "fleet.ev_share", folder.parameters)
+    assert as_lines and set(table["line"]) == {"charging.max_wait_min=10",
+                                               "charging.max_wait_min=30"}  # fmt: skip
+    runs = result.runs
+    for _, row in table.iterrows():
+        wait = int(row["line"].split("=")[1])
+        chosen = runs[(runs["fleet.ev_share"] == row["fleet.ev_share"])
+                      & (runs["charging.max_wait_min"] == wait)]  # fmt: skip
+        assert row["mean"] == pytest.approx(chosen["mean_wait_min"].mean())
+        assert row["runs"] == 3
+    assert result.out_dir in find_sweeps(result.out_dir.parent.parent)
+    with pytest.raises(EmobSimError, match="nope"):
+        curves(folder.summary, "mean_wait_min", "nope", folder.parameters)
+    (tmp_path / "plain").mkdir()
+    with pytest.raises(EmobSimError, match=r"plain: expected a sweep folder"):
+        read_sweep(tmp_path / "plain")

@@ -1,0 +1,140 @@
+"""Reading a sweep folder back: its manifest, tables and the curves the report and app draw.
+
+>>> folder = read_sweep("runs/adoption")            # doctest: +SKIP
+>>> curves(folder.summary, "mean_wait_min", "fleet.ev_share", folder.parameters)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from emob_sim.errors import EmobSimError
+from emob_sim.io import read_manifest
+
+__all__ = ["SweepFolder", "read_sweep", "find_sweeps", "curves", "sweep_kpis", "REPORT_KPIS"]
+
+#: the KPIs a report shows first (those present in the sweep), in this order
+REPORT_KPIS = [
+    "trips_stranded", "mean_wait_min", "p95_wait_min", "sessions_abandoned",
+    "charging_sessions", "energy_delivered_kwh", "peak_load_kw", "co2_avoided_kg",
+    "ebike_co2_avoided_kg",
+]  # fmt: skip
+
+#: at most this many lines (one per combination of the other parameters) in one plot; with
+#: more, each variant is a point with its seed spread as an error bar
+MAX_LINES = 6
+
+
+@dataclass(frozen=True)
+class SweepFolder:
+    """What a sweep folder holds: its manifest, varied parameters and tables."""
+
+    path: Path
+    manifest: dict
+    parameters: list[str]
+    runs: pd.DataFrame
+    summary: pd.DataFrame
+    sensitivity: pd.DataFrame | None
+
+    @property
+    def name(self) -> str:
+        return self.manifest.get("sweep", {}).get("name") or self.path.name
+
+    def counts(self) -> dict[str, int]:
+        """Runs by status (completed, failed, pending), every status present."""
+        found = self.runs["status"].value_counts()
+        return {s: int(found.get(s, 0)) for s in ("completed", "failed", "pending")}
+
+
+def _parameters(manifest: dict) -> list[str]:
+    sweep = manifest.get("sweep", {})
+    sample = sweep.get("sample") or {}
+    return [*sweep.get("grid", {}), *sweep.get("zip", {}), *sample.get("bounds", {})]
+
+
+def read_sweep(out_dir: str | Path) -> SweepFolder:
+    """Read a sweep folder made by ``emob-sim sweep``.
+
+    Raises
+    ------
+    EmobSimError
+        ``out_dir`` is not a sweep folder, or its tables are missing (the sweep has not
+        finished an invocation yet) or unreadable.
+    """
+    out = Path(out_dir).expanduser().resolve()
+    manifest = read_manifest(out) if out.is_dir() else None
+    if manifest is None or manifest.get("kind") != "sweep":
+        raise EmobSimError(f"{out}: expected a sweep folder (made by emob-sim sweep --out)")
+    for name in ("runs.parquet", "summary.csv"):
+        if not (out / name).is_file():
+            raise EmobSimError(f"{out}: {name} is missing; run the sweep (again) to write it")
+    try:
+        runs = pd.read_parquet(out / "runs.parquet")
+        summary = pd.read_csv(out / "summary.csv")
+        sens = out / "sensitivity.csv"
+        sensitivity = pd.read_csv(sens) if sens.is_file() else None
+    except (OSError, ValueError) as exc:
+        raise EmobSimError(f"{out}: cannot read the sweep's tables ({exc})") from None
+    return SweepFolder(out, manifest, _parameters(manifest), runs, summary, sensitivity)
+
+
+def find_sweeps(root: str | Path, *, depth: int = 2) -> list[Path]:
+    """Sweep folders at ``root`` and up to ``depth`` levels below it, sorted by path."""
+    root = Path(root).expanduser()
+    if not root.is_dir():
+        return []
+    found, level = [], [root]
+    for _ in range(depth + 1):
+        for folder in level:
+            manifest = read_manifest(folder)
+            if manifest is not None and manifest.get("kind") == "sweep":
+                found.append(folder.resolve())
+        level = [c for f in level for c in _subfolders(f)]
+    return sorted(found)
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    try:
+        return [c for c in folder.iterdir() if c.is_dir() and not c.name.startswith(".")
+                and not (folder / "manifest.json").is_file()]  # fmt: skip
+    except OSError:
+        return []
+
+
+def sweep_kpis(summary: pd.DataFrame) -> list[str]:
+    """The KPIs of a summary table, :data:`REPORT_KPIS` first, then the others by name."""
+    present = list(dict.fromkeys(summary["kpi"]))
+    first = [k for k in REPORT_KPIS if k in present]
+    return first + sorted(k for k in present if k not in first)
+
+
+def curves(
+    summary: pd.DataFrame, kpi: str, param: str, parameters: list[str]
+) -> tuple[pd.DataFrame, bool]:
+    """One KPI against one parameter: per variant its mean and p5-p95 band over the seeds.
+
+    Returns the table (``param``, ``mean``, ``p5``, ``p50``, ``p95``, ``runs`` and ``line``,
+    the values of the other parameters that one line holds fixed, as text) sorted by line and
+    ``param``, and whether it is drawn as lines (at most :data:`MAX_LINES`) or as points.
+    """
+    if param not in parameters:
+        raise EmobSimError(f"parameter {param!r}: expected one of {parameters}")
+    table = summary[summary["kpi"] == kpi]
+    if table.empty:
+        raise EmobSimError(f"KPI {kpi!r}: not in the sweep; expected one of {sweep_kpis(summary)}")
+    others = [p for p in parameters if p != param]
+
+    def label(row: pd.Series) -> str:
+        return ", ".join(f"{p}={_short(row[p])}" for p in others)
+
+    out = table[[param, "mean", "p5", "p50", "p95", "runs"]].copy()
+    out["line"] = table.apply(label, axis=1) if others else ""
+    out = out.sort_values(["line", param], kind="stable").reset_index(drop=True)
+    return out, out["line"].nunique() <= MAX_LINES
+
+
+def _short(value) -> str:
+    return f"{value:g}" if isinstance(value, float) else str(value)
