@@ -415,7 +415,7 @@ def _import_emob_sim() -> int:
     return os.getpid()
 
 
-def run_sweeps(work_dir: str | Path, *, days: int = 7, seeds: int = 3, rounds: int = 3) -> dict:
+def run_sweeps(work_dir: str | Path, days: int = 7, seeds: int = 3, rounds: int = 3) -> dict:
     """Sweep throughput: a 24-run Zemgale sweep (4 EV shares x 2 waits x ``seeds`` seeds) run
     as a plain ``emob_sim.run`` loop, then ``rounds`` times in turn as a sweep with 1 and 2
     local workers and on a Dask LocalCluster of 2 workers, each into a fresh folder.
