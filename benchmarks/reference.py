@@ -174,6 +174,7 @@ class ReferenceSim:
         self.sessions: list[tuple] = []
         self.abandons: list[tuple] = []
         self.home_kwh = 0.0
+        self.rescue_kwh = 0.0
 
     def leg(self, p: int, q: int) -> tuple[float, float]:
         """(seconds, km) between points; a zone's own diagonal is its intrazonal trip."""
@@ -225,10 +226,10 @@ class ReferenceSim:
         env, ch, events = self.env, self.ch, self.events
         soc, ready, i = car.initial_soc, 0.0, 0
         while i < len(trips):
-            k, day, origin, dest, depart, last = trips[i]
+            k, day, origin, dest, depart, last, planned = trips[i]
             yield env.timeout(max(depart, ready) - env.now)
             events.append((env.now, v, k, "depart", -1, soc))
-            ok, soc = yield from self.trip(v, car, k, origin, dest, soc)
+            ok, soc = yield from self.trip(v, car, k, origin, dest, soc, planned)
             if ok:
                 self.arrive[k] = env.now
                 events.append((env.now, v, k, "arrive", -1, soc))
@@ -243,26 +244,33 @@ class ReferenceSim:
             while i + 1 < len(trips) and trips[i + 1][1] == day:
                 i += 1
                 self.status[trips[i][0]] = "stranded"
-            t_plan_end = trips[i][4] + self.leg(trips[i][2], trips[i][3])[0]
+            t_plan_end = trips[i][4] + trips[i][6][0]
             ready = max(env.now, t_plan_end)
-            soc = max(soc, ch.rescue_soc)
+            if soc < ch.rescue_soc:
+                self.rescue_kwh += (ch.rescue_soc - soc) * car.battery_kwh
+                soc = ch.rescue_soc
             if car.home_charging:
                 t_next = trips[i + 1][4] if i + 1 < len(trips) else self.horizon_s
                 soc = self.home_charge(car, soc, ready, t_next, v)
             i += 1
 
-    def trip(self, v, car, k, origin, dest, soc):
+    def trip(self, v, car, k, origin, dest, soc, planned):
+        """Trip ``k``; ``planned`` is its own (seconds, km), as the demand drew it."""
         env, ch, events = self.env, self.ch, self.events
         battery, cons = car.battery_kwh, car.consumption_kwh_per_km
         cur, tried, attempts, km, used = origin, set(), 0, 0.0, 0.0
         while True:
-            leg_s, leg_km = self.leg(cur, dest)
+            leg_s, leg_km = planned if cur == origin else self.leg(cur, dest)
             soc_end = soc - leg_km * cons / battery
             if soc_end >= ch.comfort_soc:
                 break
             s = None
             if attempts < ch.max_site_attempts and self.sites:
                 s = self.choose_site(car, cur, dest, soc, tried)
+            if s is not None and soc_end >= ch.reserve_soc:  # not worth a detour
+                at_site = soc - self.leg(cur, self.n_zones + s)[1] * cons / battery
+                if (ch.target_soc - at_site) * battery < ch.min_charge_gain_kwh:
+                    s = None
             if s is None:
                 if soc_end >= ch.reserve_soc:
                     break
@@ -344,7 +352,15 @@ def reference_simulate(
     by_vehicle: list[list[tuple]] = [[] for _ in cars]
     for t in demand.trips.itertuples(index=False):
         by_vehicle[t.vehicle_id].append(
-            (t.trip_id, t.day, t.origin, t.dest, t.depart_s, t.last_of_day)
+            (
+                t.trip_id,
+                t.day,
+                t.origin,
+                t.dest,
+                t.depart_s,
+                t.last_of_day,
+                (t.duration_s, t.distance_km),
+            )
         )
     for v, car in enumerate(cars):
         sim.env.process(sim.vehicle(v, car, by_vehicle[v]))
@@ -375,6 +391,7 @@ def reference_simulate(
         abandoned=abandoned[ABANDON_COLUMNS],
         events=events,
         home_energy_kwh=sim.home_kwh,
+        rescue_energy_kwh=sim.rescue_kwh,
         load_kw=sim.load_profile(cars, scenario.time.profile_step_min * 60.0),
         bin_s=scenario.time.profile_step_min * 60.0,
     )

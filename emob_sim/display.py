@@ -80,6 +80,7 @@ _LABELS = {
     "sessions_abandoned": "Drivers who gave up",
     "energy_delivered_kwh": "Energy charged in public",
     "home_energy_kwh": "Energy charged at home",
+    "rescue_energy_kwh": "Energy of overnight rescues",
     "mean_wait_min": "Mean wait",
     "p95_wait_min": "Wait of the slowest 5 %",
     "peak_load_kw": "Peak load of the public sites",

@@ -48,6 +48,20 @@ DC_PLUGS = 1
 
 OSM = "OpenStreetMap place node (snapshot 2019-09), © OpenStreetMap contributors, ODbL 1.0"
 POP_SOURCE = "population and area 1 Jan 2017: zemgale.lv 'Zemgale skaitļos' (CSB data)"
+#: population of the post-2021 municipalities on 1 Jan 2022 (the facts' README: Wikipedia
+#: "Zemgale Planning Region"). The former municipalities, the zones, are no longer published;
+#: each zone's 2017 population is scaled by its municipality's 2022 / 2017 ratio.
+POPULATION_2022 = {
+    "Jelgava (state city)": 54_694,
+    "Bauskas novads": 41_392,
+    "Jēkabpils novads": 39_984,
+    "Jelgavas novads": 31_899,
+    "Aizkraukles novads": 29_055,
+    "Dobeles novads": 27_993,
+}
+POP_2022_SOURCE = (
+    "scaled to 1 Jan 2022 by its municipality's total (Wikipedia 'Zemgale Planning Region')"
+)
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -215,8 +229,21 @@ def add_straight_km(nodes: list[dict[str, object]], links: list[dict[str, object
         link["straight_km"] = f"{m / 1000:.3f}"
 
 
+def population_scale(facts: list[dict[str, str]]) -> dict[str, float]:
+    """Per post-2021 municipality: its 2022 population over the 2017 sum of its zones."""
+    total_2017: dict[str, int] = {}
+    for r in facts:
+        if r["kind"] == "zone_centre":
+            m = r["municipality_2021"]
+            total_2017[m] = total_2017.get(m, 0) + int(r["population"])
+    if set(total_2017) != set(POPULATION_2022):
+        sys.exit(f"municipalities {sorted(total_2017)} do not match {sorted(POPULATION_2022)}")
+    return {m: POPULATION_2022[m] / total for m, total in total_2017.items()}
+
+
 def build_zones(facts: list[dict[str, str]]) -> list[dict[str, object]]:
     zones = []
+    scale = population_scale(facts)
     for r in facts:
         base = {
             "zone_id": r["node"],
@@ -230,10 +257,11 @@ def build_zones(facts: list[dict[str, str]]) -> list[dict[str, object]]:
                 {
                     **base,
                     "kind": "zone",
-                    "population": r["population"],
+                    "population": round(int(r["population"]) * scale[r["municipality_2021"]]),
                     "area_km2": r["area_km2"],
                     "municipality": r["municipality_2021"],
-                    "source": f"{POP_SOURCE}; {where}",
+                    "source": f"{POP_SOURCE}, {POP_2022_SOURCE} (x "
+                    f"{scale[r['municipality_2021']]:.4f}); {where}",
                 }
             )
         elif r["node"] == "Rīga":

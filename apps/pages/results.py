@@ -16,6 +16,7 @@ from emob_sim.runner import run_archive
 CARDS = [
     "trips_generated", "trips_stranded", "charging_sessions", "sessions_abandoned",
     "mean_wait_min", "p95_wait_min", "energy_delivered_kwh", "home_energy_kwh",
+    "rescue_energy_kwh",
     "peak_load_kw", "km_electric", "co2_avoided_kg", "vehicles",
 ]  # fmt: skip
 

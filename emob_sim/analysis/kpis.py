@@ -33,6 +33,7 @@ KPI_KEYS = [
     "sessions_abandoned",
     "energy_delivered_kwh",
     "home_energy_kwh",
+    "rescue_energy_kwh",
     "mean_wait_min",
     "p95_wait_min",
     "peak_load_kw",
@@ -79,7 +80,9 @@ def compute_kpis(
     for each mode.
 
     ``energy_delivered_kwh`` is the energy of the public charging sessions (the sum of
-    ``sessions.energy_kwh``); home charging is reported apart as ``home_energy_kwh``. Waits are
+    ``sessions.energy_kwh``); home charging is reported apart as ``home_energy_kwh``, and the
+    overnight recovery of stranded cars (energy no modelled charger delivered) as
+    ``rescue_energy_kwh``. Waits are
     over every driver who arrived at a site: served sessions and drivers who gave up (whose wait
     is the time until they left), so that turning people away never looks like a shorter wait.
     ``co2_avoided_kg`` = electric km x petrol-car factor - (public + home energy) x grid factor.
@@ -105,6 +108,7 @@ def compute_kpis(
         "sessions_abandoned": int(len(sim.abandoned)),
         "energy_delivered_kwh": energy_public,
         "home_energy_kwh": float(sim.home_energy_kwh),
+        "rescue_energy_kwh": float(sim.rescue_energy_kwh),
         "mean_wait_min": mean_wait,
         "p95_wait_min": p95_wait,
         "peak_load_kw": peak,

@@ -240,7 +240,7 @@ class CorridorFlow(StrictModel):
 class DemandConfig(StrictModel):
     """Daily trip chains of resident cars and through trips along corridors."""
 
-    chain_shares: dict[Literal["HWH", "HWOH", "HOH", "HOOH"], Share] = Field(
+    chain_shares: dict[Literal["HWH", "HWOH", "HOH", "HOOH", "HWHOH", "HOHOH"], Share] = Field(
         description="share of cars per day driving each chain (H home, W work, O other); "
         "the rest stay at home"
     )
@@ -251,11 +251,24 @@ class DemandConfig(StrictModel):
     other_departure_mean_h: Hour = 14.0
     other_departure_sd_h: Positive = 3.0
     other_dwell_mean_h: Positive = 1.0
+    home_dwell_mean_h: Positive = Field(
+        2.0, description="mean stay at home between the two tours of a day (exponential)"
+    )
     min_work_duration_h: Positive = 1.0
     min_other_dwell_min: Positive = 10.0
-    gravity_beta_per_min: Positive = Field(0.05, description="exp(-beta * minutes) deterrence")
+    gravity_beta_per_min: Positive = Field(
+        0.2205, description="exp(-beta * minutes) deterrence of other (non-work) destinations"
+    )
+    work_gravity_beta_per_min: Positive | None = Field(
+        0.0719, description="deterrence of work destinations (None = gravity_beta_per_min)"
+    )
+    facts_file: Path | None = Field(
+        None,
+        description="CSV of the travel facts the demand is calibrated to and checked "
+        "against (scripts/calibrate_demand.py, docs/validation.md)",
+    )
     external_attraction: NonNegative = Field(
-        1.0, description="multiplier on the population of external zones as destinations"
+        0.7147, description="multiplier on the population of external zones as destinations"
     )
     corridors: list[CorridorFlow] = Field(default_factory=list)
     through_ev_share: Share | None = Field(None, description="None = fleet.ev_share")
@@ -306,6 +319,9 @@ class ChargingConfig(StrictModel):
     home_power_kw: Positive = 7.4
     home_target_soc: Share = 0.9
     rescue_soc: Share = Field(0.5, description="state of charge after a stranded car is recovered")
+    min_charge_gain_kwh: NonNegative = Field(
+        3.0, description="a driver stops to charge only to gain at least this much energy"
+    )
     session_prior_min: Positive = Field(
         30.0, description="expected session length at a site before any session ended there"
     )

@@ -8,14 +8,23 @@ one chain with probability ``demand.chain_shares[c]``, ``c`` in :data:`CHAIN_TYP
 day is a weekday.
 
 *Destinations* follow a gravity model,
-``P(dest | origin) ∝ mass[dest] * exp(-gravity_beta_per_min * time_min[origin, dest])``,
+``P(dest | origin) ∝ mass[dest] * exp(-beta * time_min[origin, dest])``,
 with ``mass`` = population for zones of kind ``"zone"``, population times
 ``external_attraction`` for kind ``"external"`` and 0 for gateways
-(:func:`destination_mass`). Work and other activities use the same model; a stop is drawn
-from the previous location (the O of HWOH from the work zone, the second O of HOOH from the
-first O). The intrazonal trip (matrix diagonal) is a possible destination. An origin from
-which no zone has a positive weight stays in its own zone. Draws are vectorised with one
-``searchsorted`` over the row-offset CDF matrix (:func:`draw_destinations`).
+(:func:`destination_mass`); ``beta`` is ``work_gravity_beta_per_min`` for work and
+``gravity_beta_per_min`` for other activities. A stop is drawn from the previous location
+(the O of HWOH from the work zone, the second O of HOOH from the first O); an H stop (the
+two-tour chains HWHOH and HOHOH) is the home zone. The own zone is a possible destination.
+An origin from which no zone has a positive weight stays in its own zone. Draws are
+vectorised with one ``searchsorted`` over the row-offset CDF matrix
+(:func:`draw_destinations`).
+
+*Trips inside a zone* (origin = destination): the zone is a disc of its area, its weight
+in destination choice is its mass times the mean deterrence over the disc, and the trip's
+length is drawn from the disc distances tilted by the deterrence of the activity it goes to
+(or, going home, comes from): see :mod:`emob_sim.demand.intrazonal`. Zones of unknown area
+keep the matrix diagonal. Every other trip has the network distance and time of the
+region's matrices.
 
 *Times* (hours from the scenario, converted to seconds of the day):
 
@@ -23,8 +32,8 @@ which no zone has a positive weight stays in its own zone. Draws are vectorised 
   first stop is W, else Normal(``other_departure_mean_h``, ``other_departure_sd_h``),
   clipped to [00:00, 23:59];
 - dwell at W ~ Normal(``work_duration_mean_h``, ``work_duration_sd_h``), at least
-  ``min_work_duration_h``; dwell at O ~ Exponential(``other_dwell_mean_h``), at least
-  ``min_other_dwell_min``;
+  ``min_work_duration_h``; dwell at O ~ Exponential(``other_dwell_mean_h``) and at H (between
+  two tours) ~ Exponential(``home_dwell_mean_h``), at least ``min_other_dwell_min``;
 - each later leg departs at the previous departure + the network travel time + the dwell,
   so every trip departs after the previous one arrives.
 
@@ -45,6 +54,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import DemandConfig
+from emob_sim.demand.intrazonal import IntrazonalTrips
 from emob_sim.seeds import children
 
 __all__ = [
@@ -68,13 +78,15 @@ CHAIN_STOPS: dict[str, tuple[str, ...]] = {
     "HWOH": ("W", "O"),
     "HOH": ("O",),
     "HOOH": ("O", "O"),
+    "HWHOH": ("W", "H", "O"),  # two tours: home between them
+    "HOHOH": ("O", "H", "O"),
 }
 #: chain types in the fixed order in which they are drawn (independent of the YAML order)
 CHAIN_TYPES: tuple[str, ...] = tuple(CHAIN_STOPS)
 #: trip purposes; trip arrays carry the index into this tuple in ``purpose_code``
 PURPOSES: tuple[str, ...] = ("work", "other", "home", "through")
-_PURPOSE_OF_STOP = {"W": PURPOSES.index("work"), "O": PURPOSES.index("other")}
 _HOME = PURPOSES.index("home")
+_PURPOSE_OF_STOP = {"W": PURPOSES.index("work"), "O": PURPOSES.index("other"), "H": _HOME}
 
 DAY_S = 86_400.0
 #: latest arrival at home: 23:59 of the same day
@@ -94,7 +106,11 @@ def destination_mass(zones: pd.DataFrame, *, external_attraction: float) -> NDAr
 
 
 def gravity_cdf(
-    mass: NDArray[np.float64], time_s: NDArray[np.float64], *, beta_per_min: float
+    mass: NDArray[np.float64],
+    time_s: NDArray[np.float64],
+    *,
+    beta_per_min: float,
+    self_weight: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
     """Row-wise cumulative destination probabilities of the gravity model.
 
@@ -106,6 +122,10 @@ def gravity_cdf(
         Zone-to-zone travel times (n, n); non-finite entries get weight 0.
     beta_per_min
         Deterrence: weights fall by ``exp(-beta_per_min * minutes)``.
+    self_weight
+        Deterrence of each zone's own destinations (its mean over the zone,
+        :attr:`emob_sim.demand.intrazonal.IntrazonalTable.self_weight`), used on the diagonal
+        where finite instead of ``exp(-beta * time_s[z, z])``.
 
     Returns
     -------
@@ -115,11 +135,18 @@ def gravity_cdf(
     """
     time_min = np.asarray(time_s, dtype=np.float64) / 60.0
     usable = np.isfinite(time_min) & (mass[None, :] > 0)
-    # subtract the row minimum before exponentiating so that remote rows do not underflow
-    row_min = np.min(np.where(usable, time_min, np.inf), axis=1, keepdims=True)
-    row_min = np.where(np.isfinite(row_min), row_min, 0.0)
+    # the exponent of each weight's deterrence; the row's largest is subtracted before
+    # exponentiating so that remote rows do not underflow
+    expo = np.where(usable, -beta_per_min * time_min, -np.inf)
+    if self_weight is not None:
+        own = np.isfinite(self_weight) & (self_weight > 0) & (mass > 0)
+        idx = np.flatnonzero(own)
+        expo[idx, idx] = np.log(self_weight[idx])
+        usable[idx, idx] = True
+    row_max = np.max(expo, axis=1, keepdims=True)
+    row_max = np.where(np.isfinite(row_max), row_max, 0.0)
     with np.errstate(invalid="ignore", over="ignore"):
-        weight = np.where(usable, mass[None, :] * np.exp(-beta_per_min * (time_min - row_min)), 0.0)
+        weight = np.where(usable, mass[None, :] * np.exp(expo - row_max), 0.0)
     total = weight.sum(axis=1)
     empty = total <= 0
     if empty.any():
@@ -215,6 +242,25 @@ def fit_into_day(
     return t0, dwell, fits
 
 
+def _draw_inside(
+    inside: dict, intrazonal: IntrazonalTrips, stops: tuple[str, ...], origin, dest, km,
+    travel_s, rng: np.random.Generator,
+) -> None:  # fmt: skip
+    """Replace, in place, the length and time of the legs inside a zone of known area by drawn
+    ones: a leg to an activity with that activity's decay, a leg home with the decay of the
+    activity it comes from."""
+    for j in range(origin.shape[1]):
+        u = rng.random(origin.shape[0])
+        goes_to = stops[j] if j < len(stops) else "H"
+        table = inside[stops[j - 1] if goes_to == "H" else goes_to]
+        zone = origin[:, j]
+        rows = np.flatnonzero((zone == dest[:, j]) & table.known[zone])
+        if rows.size:
+            drawn = table.draw(zone[rows], u[rows])
+            km[rows, j] = drawn
+            travel_s[rows, j] = intrazonal.minutes(drawn) * 60.0
+
+
 def _draw_times(
     demand: DemandConfig, stops: tuple[str, ...], m: int, rng: np.random.Generator
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
@@ -231,6 +277,9 @@ def _draw_times(
         if stop == "W":
             draw = rng.normal(demand.work_duration_mean_h * h, demand.work_duration_sd_h * h, m)
             min_dwell[j] = demand.min_work_duration_h * h
+        elif stop == "H":
+            draw = rng.exponential(demand.home_dwell_mean_h * h, m)
+            min_dwell[j] = demand.min_other_dwell_min * 60.0
         else:
             draw = rng.exponential(demand.other_dwell_mean_h * h, m)
             min_dwell[j] = demand.min_other_dwell_min * 60.0
@@ -239,7 +288,8 @@ def _draw_times(
 
 
 def _empty_trips() -> dict[str, list[NDArray]]:
-    keys = ("vehicle", "day", "seq", "origin", "dest", "depart_s", "purpose_code", "last_of_day")
+    keys = ("vehicle", "day", "seq", "origin", "dest", "depart_s", "purpose_code", "last_of_day",
+            "distance_km", "duration_s")  # fmt: skip
     return {k: [] for k in keys}
 
 
@@ -250,7 +300,9 @@ def generate_chains(
     home_zone: NDArray[np.int64],
     mass: NDArray[np.float64],
     time_s: NDArray[np.float64],
+    dist_km: NDArray[np.float64],
     seed_seq: np.random.SeedSequence,
+    intrazonal: IntrazonalTrips | None = None,
 ) -> dict[str, NDArray]:
     """Draw the daily chains of all resident cars.
 
@@ -264,21 +316,29 @@ def generate_chains(
         Home zone index of each resident car (car ``i`` is vehicle index ``i``).
     mass
         Destination mass per zone (:func:`destination_mass`).
-    time_s
-        Zone block of the travel-time matrix (n_zones, n_zones).
+    time_s, dist_km
+        Zone blocks of the travel-time and distance matrices (n_zones, n_zones).
     seed_seq
         The chains stream; day ``d`` uses its child ``d`` (:func:`emob_sim.seeds.children`), so the
         chains of a day do not depend on how many days are simulated.
+    intrazonal
+        Zone radii and the floor and speed of trips inside a zone; None keeps the matrix
+        diagonal for them.
 
     Returns
     -------
     dict
         Arrays ``vehicle``, ``day``, ``seq``, ``origin``, ``dest``, ``depart_s`` (absolute),
-        ``purpose_code`` (index into :data:`PURPOSES`) and ``last_of_day``, one entry per
-        trip, unsorted.
+        ``purpose_code`` (index into :data:`PURPOSES`), ``last_of_day``, ``distance_km`` and
+        ``duration_s``, one entry per trip, unsorted.
     """
     home_zone = np.asarray(home_zone, dtype=np.int64)
-    cdf = gravity_cdf(mass, time_s, beta_per_min=demand.gravity_beta_per_min)
+    beta = {"W": demand.work_gravity_beta_per_min or demand.gravity_beta_per_min,
+            "O": demand.gravity_beta_per_min}  # fmt: skip
+    inside = {s: intrazonal.table(b) for s, b in beta.items()} if intrazonal else None
+    cdf = {s: gravity_cdf(mass, time_s, beta_per_min=b,
+                          self_weight=inside[s].self_weight if inside else None)
+           for s, b in beta.items()}  # fmt: skip
     cum_share = np.cumsum([demand.chain_shares.get(c, 0.0) for c in CHAIN_TYPES])
     out = _empty_trips()
     n_dropped = 0
@@ -293,12 +353,16 @@ def generate_chains(
             stops = CHAIN_STOPS[name]
             home = home_zone[cars]
             locs = [home]
-            for _ in stops:
-                locs.append(draw_destinations(cdf, locs[-1], rng.random(m)))
+            for stop in stops:
+                locs.append(home if stop == "H" else
+                            draw_destinations(cdf[stop], locs[-1], rng.random(m)))  # fmt: skip
             locs.append(home)
             origin = np.stack(locs[:-1], axis=1)
             dest = np.stack(locs[1:], axis=1)
             travel = time_s[origin, dest]
+            km = dist_km[origin, dest]
+            if inside is not None:
+                _draw_inside(inside, intrazonal, stops, origin, dest, km, travel, rng)
             t0, dwell, min_dwell = _draw_times(demand, stops, m, rng)
             t0, dwell, fits = fit_into_day(t0, travel, dwell, min_dwell)
             n_dropped += int(m - fits.sum())
@@ -318,6 +382,8 @@ def generate_chains(
             out["origin"].append(origin[keep].ravel())
             out["dest"].append(dest[keep].ravel())
             out["depart_s"].append(depart[keep].ravel())
+            out["distance_km"].append(km[keep].ravel())
+            out["duration_s"].append(travel[keep].ravel())
             out["purpose_code"].append(np.broadcast_to(purpose, shape).ravel())
             out["last_of_day"].append(
                 np.broadcast_to(np.arange(n_legs) == n_legs - 1, shape).ravel()
@@ -328,7 +394,8 @@ def generate_chains(
             "(check the travel-time matrix)",
             n_dropped,
         )
-    dtypes = {"depart_s": np.float64, "last_of_day": bool}
+    dtypes = {"depart_s": np.float64, "last_of_day": bool, "distance_km": np.float64,
+              "duration_s": np.float64}  # fmt: skip
     return {
         k: np.concatenate(v).astype(dtypes.get(k, np.int64))
         if v

@@ -167,11 +167,13 @@ def _owners(
         np.fill_diagonal(time_s, typical_s)
     dcfg = scenario.demand.model_copy(
         update={"chain_shares": dict(cfg.chain_shares),
-                "gravity_beta_per_min": cfg.gravity_beta_per_min}
+                "gravity_beta_per_min": cfg.gravity_beta_per_min,
+                "work_gravity_beta_per_min": None}
     )  # fmt: skip
+    # the distances are the bike network's (below), not the car matrices'
     trips = generate_chains(
         dcfg, days=scenario.time.days, home_zone=home, mass=mass, time_s=time_s,
-        seed_seq=chains_ss,
+        dist_km=np.zeros_like(time_s), seed_seq=chains_ss,
     )  # fmt: skip
     n = trips["origin"].shape[0]
     if layer.dist_km is not None:

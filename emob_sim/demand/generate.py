@@ -12,6 +12,7 @@ from numpy.typing import NDArray
 from emob_sim.config.models import Scenario
 from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
 from emob_sim.demand.fleet import sample_fleet, type_arrays, vehicle_frame
+from emob_sim.demand.intrazonal import IntrazonalTrips
 from emob_sim.demand.tables import TRIP_COLUMNS, Demand
 from emob_sim.demand.through import corridor_zone_indices, generate_through
 from emob_sim.errors import DataError
@@ -65,7 +66,9 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
     vehicles after them (:mod:`emob_sim.demand.through`); ``vehicle_id`` is the row number.
     Resident cars drive daily chains (:mod:`emob_sim.demand.chains`). Trips are sorted by
     (vehicle_id, depart_s) and ``trip_id`` is the row number. Origins and destinations are
-    zone indices; distance and duration come from the zone block of the region's matrices.
+    zone indices; distance and duration come from the zone block of the region's matrices,
+    except for trips inside a zone (drawn from the zone's area, see
+    :mod:`emob_sim.demand.chains`).
 
     Parameters
     ----------
@@ -111,7 +114,9 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
         home_zone=residents["home_zone"].to_numpy(),
         mass=destination_mass(zones, external_attraction=scenario.demand.external_attraction),
         time_s=time_s,
+        dist_km=dist_km,
         seed_seq=streams["chains"],
+        intrazonal=IntrazonalTrips.of_zones(zones, scenario.zones),
     )
     through_vehicles, through_trips = generate_through(
         scenario, ends=ends, types=types, seed_seq=streams["through"]
@@ -128,11 +133,11 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
     vehicles = pd.concat([residents, through], ignore_index=True)
     vehicles["vehicle_id"] = np.arange(len(vehicles), dtype=np.int64)
     through_trips["vehicle"] = through_trips["vehicle"] + len(residents)
+    through_trips["distance_km"] = dist_km[through_trips["origin"], through_trips["dest"]]
+    through_trips["duration_s"] = time_s[through_trips["origin"], through_trips["dest"]]
 
     trips = _trip_frame(
-        {k: np.concatenate([chain_trips[k], through_trips[k]]) for k in chain_trips},
-        time_s=time_s,
-        dist_km=dist_km,
+        {k: np.concatenate([chain_trips[k], through_trips[k]]) for k in chain_trips}
     )
     logger.info(
         "demand: %d resident and %d through vehicles, %d trips over %d day(s)",
@@ -150,9 +155,7 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
     )
 
 
-def _trip_frame(
-    arrays: dict[str, NDArray], *, time_s: NDArray[np.float64], dist_km: NDArray[np.float64]
-) -> pd.DataFrame:
+def _trip_frame(arrays: dict[str, NDArray]) -> pd.DataFrame:
     """Sort trip arrays by (vehicle, depart_s, seq) and build the :data:`TRIP_COLUMNS` table.
 
     The generators emit each vehicle's trips in time order (days ascending, legs of a chain
@@ -174,8 +177,8 @@ def _trip_frame(
             "origin": origin.astype(np.int64),
             "dest": dest.astype(np.int64),
             "depart_s": arrays["depart_s"][order].astype(np.float64),
-            "distance_km": dist_km[origin, dest],
-            "duration_s": time_s[origin, dest],
+            "distance_km": arrays["distance_km"][order].astype(np.float64),
+            "duration_s": arrays["duration_s"][order].astype(np.float64),
             "purpose": np.asarray(PURPOSES, dtype=object)[arrays["purpose_code"][order]],
             "last_of_day": arrays["last_of_day"][order].astype(bool),
         }

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from emob_sim.config.models import Scenario
 from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
 from emob_sim.demand.fleet import stochastic_round
+from emob_sim.demand.intrazonal import IntrazonalTrips
 from emob_sim.demand.tables import Demand
 from emob_sim.errors import ConfigError
 from emob_sim.seeds import children
@@ -189,12 +190,13 @@ def _petrol(
     arr = generate_chains(
         scenario.demand, days=scenario.time.days, home_zone=home_of_car,
         mass=destination_mass(zones, external_attraction=scenario.demand.external_attraction),
-        time_s=time_s, seed_seq=chains_ss,
+        time_s=time_s, dist_km=np.asarray(region.dist_km, dtype=float)[:n, :n],
+        seed_seq=chains_ss, intrazonal=IntrazonalTrips.of_zones(zones, scenario.zones),
     )  # fmt: skip
     first = arr["seq"] == 0  # the legs of a chain are consecutive, seq 0 first
     starts = np.flatnonzero(first)
     chain = np.cumsum(first) - 1
-    km = np.asarray(region.dist_km, dtype=float)[arr["origin"], arr["dest"]]
+    km = arr["distance_km"]
     ok = region.bike.zone_ok
     home = home_of_car[arr["vehicle"][starts]]
     rng = np.random.Generator(np.random.PCG64(pick_ss))

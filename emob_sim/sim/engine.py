@@ -184,6 +184,7 @@ def _simulate(scenario: Scenario, inp: SimInputs) -> tuple[SimResult, VehicleLed
         home_energy_kwh=float(ledger.home_kwh.sum()),
         load_kw=_load(inp, sessions, n_bins),
         bin_s=bin_s,
+        rescue_energy_kwh=float(ledger.rescue_kwh.sum()),
     )
     vehicles = VehicleLedger(
         final_soc=ledger.final_soc,

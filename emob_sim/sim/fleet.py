@@ -213,6 +213,7 @@ class Fleet:
         time_rows, dist_rows = self.time_rows, self.dist_rows
         site_point, busy, queued = self.site_point, self.busy, self.queued
         comfort, reserve, target = inp.comfort_soc, inp.reserve_soc, inp.target_soc
+        min_gain = inp.min_charge_gain_kwh
         cons = float(inp.consumption_kwh_per_km[v])
         typ = int(inp.type_idx[v])
         curve_soc, curve_frac = inp.curve_soc[typ], inp.curve_frac[typ]
@@ -236,6 +237,12 @@ class Fleet:
                     inp.site_plugs, busy, queued, self.mean_s, tried, reserve, target,
                     inp.wait_weight,
                 )  # fmt: skip
+                # a car that can arrive above the reserve does not detour to a charger to gain
+                # less than the minimum (charging from 79.9 % to the 80 % target): it goes on
+                if s >= 0 and soc_end >= reserve:
+                    at_site = soc - dist_rows[cur][site_point[s]] * cons / battery
+                    if (target - at_site) * battery < min_gain:
+                        s = -1
             if s < 0:
                 if soc_end >= reserve:
                     break

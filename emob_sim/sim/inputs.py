@@ -60,6 +60,7 @@ class SimInputs:
     wait_weight: float
     home_target_soc: float
     rescue_soc: float
+    min_charge_gain_kwh: float  # a stop must gain at least this much energy
     session_prior_s: float  # expected session length at a site before one has ended there
     horizon_s: float
     bin_s: float
@@ -178,6 +179,7 @@ def prepare_inputs(scenario: Scenario, region: Region, demand: Demand) -> SimInp
         wait_weight=ch.wait_weight,
         home_target_soc=ch.home_target_soc,
         rescue_soc=ch.rescue_soc,
+        min_charge_gain_kwh=ch.min_charge_gain_kwh,
         session_prior_s=ch.session_prior_min * 60.0,
         horizon_s=time_cfg.days * 86400.0,
         bin_s=time_cfg.profile_step_min * 60.0,

@@ -61,8 +61,10 @@ EVENT_COLUMNS = [
 class SimResult:
     """Outcome of one simulation.
 
-    ``home_energy_kwh`` is the total charged at home; ``load_kw[s, b]`` is the mean power drawn
-    at site ``s`` in profile bin ``b`` (bins of ``bin_s`` seconds from the scenario start).
+    ``home_energy_kwh`` is the total charged at home; ``rescue_energy_kwh`` what the overnight
+    recovery of stranded cars added (to ``charging.rescue_soc``: energy no charger in the model
+    delivered); ``load_kw[s, b]`` is the mean power drawn at site ``s`` in profile bin ``b``
+    (bins of ``bin_s`` seconds from the scenario start).
     """
 
     trips: pd.DataFrame
@@ -72,3 +74,4 @@ class SimResult:
     home_energy_kwh: float
     load_kw: NDArray[np.float64]
     bin_s: float
+    rescue_energy_kwh: float = 0.0

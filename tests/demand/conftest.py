@@ -187,10 +187,12 @@ def assert_chains_consistent(trips: pd.DataFrame, vehicles: pd.DataFrame) -> Non
     res = trips[resident]
     first = res["seq"].to_numpy() == 0
     last = res["last_of_day"].to_numpy()
-    # chains start and end at home; exactly one last trip per chain, and it goes home
+    # chains start and end at home; exactly one last trip per chain, and it goes home; so
+    # does the trip home between the two tours of a two-tour chain
     assert np.all(res["origin"].to_numpy()[first] == home[resident][first])
-    assert np.all(res["dest"].to_numpy()[last] == home[resident][last])
-    assert np.all((res["purpose"].to_numpy() == "home") == last)
+    going_home = res["purpose"].to_numpy() == "home"
+    assert np.all(going_home[last])
+    assert np.all(res["dest"].to_numpy()[going_home] == home[resident][going_home])
     assert first.sum() == last.sum()
     # consecutive legs of a chain connect, and a chain stays inside its day (home by 23:59)
     r_vid, r_day = res["vehicle_id"].to_numpy(), res["day"].to_numpy()

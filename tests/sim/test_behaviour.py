@@ -99,6 +99,28 @@ def test_car_without_energy_and_reachable_site_is_stranded_then_rescued(build):
     assert departs[2] == 0.5  # recovered overnight to rescue_soc
     assert departs[4] == 0.9  # recovered, then charged at home to home_target_soc
     np.testing.assert_allclose(ledger.rescue_kwh, [0.4 * 58.0, 0.4 * 58.0])
+    assert res.rescue_energy_kwh == ledger.rescue_kwh.sum()
+
+
+def test_no_detour_to_a_charger_for_less_than_the_minimum_gain(build):
+    # zones at 0, 100 and 320 km, a fast charger at 101 km. Car 0 leaves zone 0 at 0.45 for
+    # zone 1 (0.284 of its battery): it would arrive at 0.166, below comfort, and charging
+    # to 0.8 at the site gains 37 kWh. Car 1 leaves zone 1 at 0.79 for zone 2 (220 km, 0.626):
+    # it would arrive at 0.164, above the reserve, and charging to 0.8 at the site would gain
+    # 0.7 kWh: not worth a detour.
+    region = build.region([0.0, 100.0, 320.0],
+                          [dict(x_km=101.0, kind="car_dc", plugs=1, power_kw=50.0)])  # fmt: skip
+    vehicles = [dict(type="a58", initial_soc=0.45), dict(type="a58", initial_soc=0.79)]
+    trips = [dict(vehicle=0, day=0, origin=0, dest=1, depart_s=EIGHT),
+             dict(vehicle=1, day=0, origin=1, dest=2, depart_s=EIGHT)]  # fmt: skip
+    demand = build.demand(region, vehicles, trips)
+    res = simulate(build.scenario(min_charge_gain_kwh=3.0), region, demand, SEED)
+    assert list(res.sessions["vehicle_id"]) == [0]
+    assert res.sessions["energy_kwh"].min() >= 3.0
+    assert (res.trips["status"] == "completed").all()
+    assert res.trips["arrive_s"].iloc[1] == EIGHT + 220 * 60.0  # straight there, no detour
+    every = simulate(build.scenario(min_charge_gain_kwh=0.0), region, demand, SEED)
+    assert sorted(every.sessions["vehicle_id"]) == [0, 1]  # the detour for 0.7 kWh
 
 
 def test_feasible_leg_without_site_is_driven_below_comfort(build):
