@@ -268,6 +268,10 @@ def conservation_checks(days_list: tuple[int, ...]) -> list[Check]:
             Check("conservation", f"{label}: trips generated - completed - stranded",
                   float(len(demand.trips) - trips.get("completed", 0) - trips.get("stranded", 0)),
                   0.0, 0.0, "every trip is accounted for", "trips"),
+            Check("sessions", f"{label}: sessions delivering under 1 kWh",
+                  float((result.sessions["energy_kwh"] < 1.0).sum()), 0.0, 0.0,
+                  "no detour to a charger for less than charging.min_charge_gain_kwh when the "
+                  "car can go on (necessary stops may gain less)", "sessions"),
         ]  # fmt: skip
     return out
 

@@ -28,7 +28,8 @@ def checks(report):
 def test_demand_fleet_energy_queue_and_conservation_checks_pass(checks):
     rows, _ = checks
     judged = [c for c in rows if c.verdict != "context" and c.section != "distances"]
-    assert {c.section for c in judged} == {"demand", "fleet", "energy", "queue", "conservation"}
+    sections = {"demand", "fleet", "energy", "queue", "conservation", "sessions"}
+    assert {c.section for c in judged} == sections
     failed = [(c.section, c.name, c.model, c.expected) for c in judged if c.verdict != "pass"]
     assert failed == []
 
