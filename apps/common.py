@@ -31,9 +31,16 @@ CONFIGS = bundled_path("configs")
 BASEMAP_DEFAULT = os.environ.get("EMOB_SIM_BASEMAP", "on").lower() not in ("off", "0", "no")
 
 
+#: folders under configs/ that hold other files than scenarios
+NOT_SCENARIOS = ("sweeps", "plans")
+
+
 def scenario_files() -> dict[str, Path]:
-    """The scenarios under configs/ by their path there (base.yaml holds defaults only)."""
-    files = sorted(p for p in CONFIGS.rglob("*.yaml") if p.name != "base.yaml")
+    """The scenarios under configs/ by their path there (base.yaml holds defaults only; sweep
+    and plan files are not scenarios)."""
+    files = sorted(p for p in CONFIGS.rglob("*.yaml")
+                   if p.name != "base.yaml"
+                   and not set(NOT_SCENARIOS) & set(p.relative_to(CONFIGS).parts))  # fmt: skip
     return {p.relative_to(CONFIGS).as_posix(): p for p in files}
 
 

@@ -410,6 +410,43 @@ def sweep(
         raise typer.Exit(1)
 
 
+@app.command()
+def plan(
+    plan_file: Annotated[Path, typer.Argument(help="Plan file (configs/zemgale/plans/*.yaml).")],
+    out: OutOpt = ...,
+    seeds: Annotated[
+        int | None, typer.Option("--seeds", help="Seeds per year (default: the plan's).")
+    ] = None,
+    overwrite: OverwriteOpt = False,
+    verbose: VerboseOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Simulate every option of a plan in every year, on every adoption path, with seeds."""
+    from emob_sim.io import check_out_dir
+    from emob_sim.plan import load_plan, run_plan, write_plan
+
+    _setup_logging(verbose)
+    try:
+        loaded = load_plan(plan_file, seeds=seeds)
+        check_out_dir(out, kind="plan", overwrite=overwrite, protect=[plan_file])
+        with _progress(quiet=quiet) as progress:
+            result = run_plan(loaded, on_progress=progress)
+        path = write_plan(result, out, overwrite=overwrite)
+    except EmobSimError as exc:
+        _fail(exc)
+    last = result.summary[result.summary["year"] == loaded.config.years[-1]]
+    table = Table(title=f"Plan {loaded.config.name}, {loaded.config.years[-1]}",
+                  header_style="bold")  # fmt: skip
+    for column in ("path", "option", "CAPEX", "CO2 avoided (cumulative)", "EUR per t CO2"):
+        table.add_column(column, justify="left" if column in ("path", "option") else "right")
+    for row in last.itertuples(index=False):
+        table.add_row(row.path, row.option, format_value("capex_eur", row.capex_eur),
+                      f"{row.cumulative_co2_avoided_t:,.0f} t",
+                      format_value("eur", row.cost_per_t_co2_avoided_eur, unit="EUR"))  # fmt: skip
+    console.print(table)
+    console.print(f"Plan written to [bold]{path}[/] (plan.csv, plan_summary.csv)")
+
+
 @app.command("sweep-report")
 def sweep_report(
     folder: Annotated[Path, typer.Argument(help="A sweep folder (emob-sim sweep --out).")],

@@ -42,7 +42,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from emob_sim.config import Scenario, load_scenario, scenario_to_dict
 from emob_sim.config.levers import override
-from emob_sim.config.loading import BUNDLED_SCHEME, bundled_path
+from emob_sim.config.loading import resolve_path
 from emob_sim.config.models import StrictModel
 from emob_sim.errors import ConfigError, InputFileNotFoundError
 
@@ -167,13 +167,6 @@ def _sample(cfg: SampleConfig) -> tuple[list[dict[str, float]], np.ndarray]:
     return [dict(zip(keys, map(float, row))) for row in points], points
 
 
-def _resolve(text: str, folder: Path) -> Path:
-    if text.startswith(BUNDLED_SCHEME):
-        return bundled_path(text[len(BUNDLED_SCHEME) :])
-    path = Path(text).expanduser()
-    return path if path.is_absolute() else (folder / path).resolve()
-
-
 def load_sweep(source: str | Path | SweepConfig, *, folder: Path | None = None) -> Sweep:
     """Read and validate a sweep: every variant is resolved as a scenario before anything runs.
 
@@ -204,7 +197,7 @@ def load_sweep(source: str | Path | SweepConfig, *, folder: Path | None = None) 
                 f"{path}: {loc}: {err['msg'].removeprefix('Value error, ')}"
             ) from None
         folder = path.parent
-    base = _resolve(config.base, folder)
+    base = resolve_path(config.base, folder)
     if not base.is_file():
         raise InputFileNotFoundError(f"{path or 'sweep'}: base: file not found: {base}")
     groups: list[list[dict[str, Any]]] = []

@@ -27,6 +27,7 @@ __all__ = [
     "scenario_to_dict",
     "deep_merge",
     "portable_path",
+    "resolve_path",
     "input_files",
     "BUNDLED_SCHEME",
 ]
@@ -66,7 +67,7 @@ def _is_path_key(key: str) -> bool:
     return key == "file" or key.endswith("_file") or key.endswith("_dir")
 
 
-def _resolve_path(value: str, base: Path) -> Path:
+def resolve_path(value: str, base: Path) -> Path:
     """A path of a scenario file: ``emob-sim:...`` (shipped), absolute, or relative to ``base``."""
     if value.startswith(BUNDLED_SCHEME):
         return bundled_path(value[len(BUNDLED_SCHEME) :])
@@ -90,7 +91,7 @@ def _resolve_paths(node: Any, base: Path) -> Any:
         out = {}
         for key, value in node.items():
             if isinstance(key, str) and _is_path_key(key) and isinstance(value, str):
-                out[key] = str(_resolve_path(value, base))
+                out[key] = str(resolve_path(value, base))
             else:
                 out[key] = _resolve_paths(value, base)
         return out
@@ -181,7 +182,7 @@ def _load_tree(path: Path, chain: tuple[Path, ...] = ()) -> dict:
         return data
     if not isinstance(parent, str):
         raise ConfigError(f"{path}: extends: expected a file path, got {parent!r}")
-    parent_path = _resolve_path(parent, path.parent)
+    parent_path = resolve_path(parent, path.parent)
     if not parent_path.exists():
         raise InputFileNotFoundError(f"{path}: extends: file not found: {parent_path}")
     return deep_merge(_load_tree(parent_path, (*chain, path)), data)

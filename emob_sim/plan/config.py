@@ -1,0 +1,160 @@
+"""Plan files: options of a mobility plan over horizon years, on adoption paths.
+
+A plan file (``configs/zemgale/plans/*.yaml``)::
+
+    name: zemgale-2030
+    years: [2024, 2027, 2030]          # horizon years, increasing
+    seeds: 3                           # seeds per year (the layouts' seed, +1, ...)
+    days_per_year: {value: 365, source: "ASSUMPTION: ..."}
+    adoption:                          # adoption paths: per year, --set keys with sources
+      slow:
+        2024:
+          fleet.ev_share: {value: 0.0112, source: "CSDD, 1 Oct 2024 ..."}
+        2027: ...
+    options:                           # the first is the baseline of the cost comparisons
+      - name: today
+        description: today's chargers only
+        layouts: {2024: ../layout_existing.yaml, 2027: ../layout_existing.yaml, ...}
+
+A layout is a scenario file (relative to the plan file, absolute, or ``emob-sim:...``) that
+holds the option's sites in that year; the year's adoption values are applied to it as
+``--set`` overrides. Every value of an adoption path carries its source or the word
+ASSUMPTION. :func:`load_plan` resolves and validates every option, year and path before
+anything runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from emob_sim.config import Scenario, load_scenario
+from emob_sim.config.levers import override
+from emob_sim.config.loading import resolve_path
+from emob_sim.config.models import StrictModel
+from emob_sim.errors import ConfigError, InputFileNotFoundError
+
+__all__ = ["PlanConfig", "PlanOption", "SourcedValue", "Plan", "PlanCase", "load_plan"]
+
+
+class SourcedValue(StrictModel):
+    """A value of the plan with where it comes from (a source, or ASSUMPTION and why)."""
+
+    value: Any
+    source: str = Field(min_length=3)
+
+
+class PlanOption(StrictModel):
+    name: str = Field(min_length=1)
+    description: str = ""
+    layouts: dict[int, str] = Field(description="year -> scenario file holding the layout")
+
+
+class PlanConfig(StrictModel):
+    name: str = Field(min_length=1)
+    description: str = ""
+    years: list[int] = Field(min_length=1)
+    seeds: int = Field(3, ge=1)
+    days_per_year: SourcedValue
+    adoption: dict[str, dict[int, dict[str, SourcedValue]]] = Field(min_length=1)
+    options: list[PlanOption] = Field(min_length=1)
+
+    @field_validator("years")
+    @classmethod
+    def _increasing(cls, years: list[int]) -> list[int]:
+        for a, b in zip(years, years[1:]):
+            if b <= a:
+                raise ValueError(f"expected increasing years, got {a} before {b} in {years}")
+        return years
+
+    @model_validator(mode="after")
+    def _complete(self) -> PlanConfig:
+        names = [o.name for o in self.options]
+        if len(set(names)) != len(names):
+            raise ValueError(f"options: names must differ, got {names}")
+        for option in self.options:
+            missing = [y for y in self.years if y not in option.layouts]
+            if missing:
+                raise ValueError(f"option {option.name!r}: no layout for {missing}")
+        for path, by_year in self.adoption.items():
+            missing = [y for y in self.years if y not in by_year]
+            if missing:
+                raise ValueError(f"adoption path {path!r}: no values for {missing}")
+        return self
+
+
+@dataclass(frozen=True)
+class PlanCase:
+    """One option in one year on one adoption path: its resolved scenario (first seed)."""
+
+    path: str
+    year: int
+    option: str
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class Plan:
+    file: Path | None
+    config: PlanConfig
+    cases: list[PlanCase]
+    seeds: list[int]
+
+    @property
+    def baseline(self) -> str:
+        return self.config.options[0].name
+
+
+def _read(path: Path) -> PlanConfig:
+    if not path.is_file():
+        raise InputFileNotFoundError(f"{path}: plan file not found")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return PlanConfig.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: malformed YAML: {exc}") from None
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(p) for p in err["loc"])
+        where = f"{loc}: " if loc else ""
+        raise ConfigError(f"{path}: {where}{err['msg'].removeprefix('Value error, ')}") from None
+
+
+def load_plan(source: str | Path, *, seeds: int | None = None) -> Plan:
+    """Read a plan file and resolve every option in every year on every adoption path.
+
+    Raises
+    ------
+    ConfigError
+        A malformed plan (years out of order, an option without a layout for a year, a value
+        without a source), or a case whose scenario is refused (named with path, year and
+        option).
+    InputFileNotFoundError
+        The plan file or a layout file does not exist.
+    """
+    file = Path(source)
+    config = _read(file)
+    folder = file.parent
+    cases = []
+    for path, by_year in config.adoption.items():
+        for year in config.years:
+            sets = [override(k, v.value) for k, v in by_year[year].items()]
+            for option in config.options:
+                layout = resolve_path(option.layouts[year], folder)
+                where = f"{file}: adoption {path!r}, {year}, option {option.name!r}"
+                if not layout.is_file():
+                    raise InputFileNotFoundError(f"{where}: layout file not found: {layout}")
+                try:
+                    scenario = load_scenario(layout, overrides=sets)
+                except ConfigError as exc:
+                    raise ConfigError(f"{where}: {exc}") from None
+                cases.append(PlanCase(path, year, option.name, scenario))
+    n = seeds if seeds is not None else config.seeds
+    if n < 1:
+        raise ConfigError(f"--seeds {n}: expected at least 1")
+    first = cases[0].scenario.seed
+    return Plan(file, config, cases, [first + i for i in range(n)])
