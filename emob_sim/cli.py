@@ -417,21 +417,32 @@ def plan(
     seeds: Annotated[
         int | None, typer.Option("--seeds", help="Seeds per year (default: the plan's).")
     ] = None,
+    municipality: Annotated[
+        str | None,
+        typer.Option(
+            "--municipality",
+            help="Restrict the report to this municipality's zones "
+            "and sites (a name from the zone table).",
+        ),
+    ] = None,
     overwrite: OverwriteOpt = False,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Simulate every option of a plan in every year, on every adoption path, with seeds."""
+    """Simulate every option of a plan in every year, on every adoption path, with seeds;
+    write the tables and report.html."""
     from emob_sim.io import check_out_dir
     from emob_sim.plan import load_plan, run_plan, write_plan
 
     _setup_logging(verbose)
     try:
         loaded = load_plan(plan_file, seeds=seeds)
+        if municipality is not None:
+            loaded.check_municipality(municipality)
         check_out_dir(out, kind="plan", overwrite=overwrite, protect=[plan_file])
         with _progress(quiet=quiet) as progress:
             result = run_plan(loaded, on_progress=progress)
-        path = write_plan(result, out, overwrite=overwrite)
+        path = write_plan(result, out, overwrite=overwrite, municipality=municipality)
     except EmobSimError as exc:
         _fail(exc)
     last = result.summary[result.summary["year"] == loaded.config.years[-1]]

@@ -37,6 +37,7 @@ from emob_sim.config.levers import override
 from emob_sim.config.loading import resolve_path
 from emob_sim.config.models import StrictModel
 from emob_sim.errors import ConfigError, InputFileNotFoundError
+from emob_sim.region import load_zones
 
 __all__ = ["PlanConfig", "PlanOption", "SourcedValue", "Plan", "PlanCase", "load_plan"]
 
@@ -107,6 +108,18 @@ class Plan:
     @property
     def baseline(self) -> str:
         return self.config.options[0].name
+
+    def municipalities(self) -> list[str]:
+        """The municipalities of the resident zones (of the first case's zone table)."""
+        zones = load_zones(self.cases[0].scenario.zones.file)
+        return sorted(set(zones.loc[zones["kind"] == "zone", "municipality"].dropna()))
+
+    def check_municipality(self, name: str) -> None:
+        """Raise ConfigError unless ``name`` is a municipality of the plan's zones."""
+        names = self.municipalities()
+        if name not in names:
+            raise ConfigError(f"--municipality {name!r}: not in the zone table; expected one of "
+                              f"{', '.join(names)}")  # fmt: skip
 
 
 def _read(path: Path) -> PlanConfig:

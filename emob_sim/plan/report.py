@@ -22,7 +22,7 @@ import pandas as pd
 from emob_sim.display import format_value, label_of, unit_of
 from emob_sim.plan.run import PlanResult
 
-__all__ = ["plan_report", "REPORT_KPIS", "KIND_STYLE"]
+__all__ = ["plan_report", "municipality_table", "REPORT_KPIS", "MUNICIPALITY_KPIS", "KIND_STYLE"]
 
 #: the KPI trajectories of the report (comparison columns of the planning area)
 REPORT_KPIS = [
@@ -36,8 +36,16 @@ KIND_STYLE = {
     "car_ac": ("o", "#2471a3", 40, "AC charger"),
     "car_dc": ("^", "#c0392b", 30, "DC fast charger"),
 }
+#: the KPI trajectories of a report restricted to one municipality (municipalities.csv)
+MUNICIPALITY_KPIS = ["mean_wait_min", "trips_stranded", "sessions", "capex_eur",
+                     "pop_fast_10min_share"]  # fmt: skip
 #: chart titles of the KPI trajectories
 KPI_TITLES = {
+    "mean_wait_min": "Mean wait at a charger (min)",
+    "trips_stranded": "Trips stranded a day (from the municipality)",
+    "sessions": "Public charging sessions a day",
+    "capex_eur": "CAPEX to build from today (EUR)",
+    "pop_fast_10min_share": "Population within 10 min of a DC charger",
     "mean_wait_min_area": "Mean wait at a charger (min)",
     "trips_stranded_area": "Trips stranded a day",
     "peak_kw_area": "Peak load of the area's chargers (kW)",
@@ -60,10 +68,10 @@ def _img(data: str, alt: str) -> str:
     return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
 
 
-def _trajectory(result: PlanResult, path: str, kpi: str) -> str:
+def _trajectory(result: PlanResult, long: pd.DataFrame, path: str, kpi: str) -> str:
     import matplotlib.pyplot as plt
 
-    table = result.table[(result.table["path"] == path) & (result.table["kpi"] == kpi)]
+    table = long[(long["path"] == path) & (long["kpi"] == kpi)]
     fig, ax = plt.subplots(figsize=(5.2, 3.2))
     for option in [o.name for o in result.plan.config.options]:
         part = table[table["option"] == option].sort_values("year")
@@ -78,7 +86,7 @@ def _trajectory(result: PlanResult, path: str, kpi: str) -> str:
     return _img(_png(fig), f"{label_of(kpi)} per option over the years, path {path}")
 
 
-def _map(result: PlanResult, year: int, option: str) -> str:
+def _map(result: PlanResult, year: int, option: str, municipality: str | None = None) -> str:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(4.6, 3.6))
@@ -89,6 +97,8 @@ def _map(result: PlanResult, year: int, option: str) -> str:
 
     ax.add_collection(LineCollection(segments, colors="#bbbbbb", linewidths=0.8))
     zones = result.zones[result.zones["kind"] == "zone"]
+    if municipality is not None:
+        zones = zones[zones["municipality"] == municipality]
     ax.scatter(
         zones["lon"],
         zones["lat"],
@@ -101,6 +111,8 @@ def _map(result: PlanResult, year: int, option: str) -> str:
     )
     sites = result.sites[(year, option)]
     sites = sites[sites["municipality"] != "outside"]
+    if municipality is not None:
+        sites = sites[sites["municipality"] == municipality]
     for z, (kind, (marker, colour, size, label)) in enumerate(KIND_STYLE.items()):
         part = sites[sites["kind"] == kind]
         if len(part):
@@ -109,14 +121,49 @@ def _map(result: PlanResult, year: int, option: str) -> str:
                        edgecolors="white", linewidths=0.5, zorder=3 + z,
                        label=f"{label}: {len(part)} sites, {plugs} plugs")  # fmt: skip
     lon, lat = zones["lon"], zones["lat"]
-    ax.set_xlim(lon.min() - 0.3, lon.max() + 0.3)
-    ax.set_ylim(lat.min() - 0.2, lat.max() + 0.2)
+    margin = 0.3 if municipality is None else 0.15
+    ax.set_xlim(lon.min() - margin, lon.max() + margin)
+    ax.set_ylim(lat.min() - margin * 2 / 3, lat.max() + margin * 2 / 3)
     ax.set_aspect(1 / np.cos(np.radians(lat.mean())))
     ax.set_title(f"{option}, {year}", fontsize=10)
     ax.set_xticks([])
     ax.set_yticks([])
     ax.legend(fontsize=6, loc="lower left")
     return _img(_png(fig), f"sites of {option} in {year}")
+
+
+def municipality_table(result: PlanResult, municipality: str) -> pd.DataFrame:
+    """The long table (path, option, year, kpi, mean, min, max) of one municipality's rows of
+    ``municipalities.csv`` over the seeds."""
+    m = result.municipalities[result.municipalities["municipality"] == municipality]
+    long = m.melt(id_vars=["path", "option", "year"], value_vars=MUNICIPALITY_KPIS,
+                  var_name="kpi")  # fmt: skip
+    return (long.groupby(["path", "option", "year", "kpi"], sort=False)["value"]
+            .agg(mean="mean", min="min", max="max").reset_index())  # fmt: skip
+
+
+def _municipality_summary(result: PlanResult, long: pd.DataFrame, name: str) -> list[str]:
+    """One paragraph per adoption path: each option in the municipality in the last year."""
+    cfg = result.plan.config
+    last = cfg.years[-1]
+    out = []
+    for path in cfg.adoption:
+        rows = long[(long["path"] == path) & (long["year"] == last)]
+        mean = rows.pivot(index="option", columns="kpi", values="mean")
+        parts = [f"In <b>{html.escape(name)}</b> on the <b>{html.escape(path)}</b> adoption "
+                 f"path in {last}:"]  # fmt: skip
+        for o in cfg.options:
+            r = mean.loc[o.name]
+            capex = format_value("eur", r["capex_eur"], unit="EUR")
+            parts.append(
+                f"<b>{html.escape(o.name)}</b> builds {capex} "
+                f"of chargers here, serves {r['sessions']:,.0f} public sessions a day with a "
+                f"mean wait of {r['mean_wait_min']:.1f} min, leaves {r['trips_stranded']:,.1f} "
+                f"trips a day stranded, and puts {r['pop_fast_10min_share']:.0%} of the "
+                "population within 10 minutes of a DC charger."
+            )  # fmt: skip
+        out.append("<p>" + " ".join(parts) + "</p>")
+    return out
 
 
 def _summary(result: PlanResult) -> list[str]:
@@ -197,21 +244,32 @@ _STYLE = (
 )
 
 
-def plan_report(result: PlanResult) -> str:
-    """The report of a plan as one self-contained HTML document."""
+def plan_report(result: PlanResult, *, municipality: str | None = None) -> str:
+    """The report of a plan as one self-contained HTML document; with ``municipality`` the
+    same report restricted to that municipality's zones and sites."""
     import matplotlib
 
     matplotlib.use("Agg")
     cfg = result.plan.config
     last = cfg.years[-1]
+    where = f" in {municipality}" if municipality else ""
+    if municipality is None:
+        long, kpis, summary = result.table, REPORT_KPIS, _summary(result)
+        scope = ("Figures are for the planning area's own sites and residents (without the "
+                 "aggregate Rīga site).")  # fmt: skip
+    else:
+        long, kpis = municipality_table(result, municipality), MUNICIPALITY_KPIS
+        summary = _municipality_summary(result, long, municipality)
+        scope = (f"Figures are for the sites in {html.escape(municipality)} (a site belongs to "
+                 "the municipality of the zone it is reached from fastest) and for the trips "
+                 "that start there.")  # fmt: skip
     parts = [
-        f"<h1>Plan {html.escape(cfg.name)}: options {cfg.years[0]}-{last}</h1>",
+        f"<h1>Plan {html.escape(cfg.name)}{html.escape(where)}: options {cfg.years[0]}-{last}</h1>",
         f"<p>{html.escape(cfg.description)}</p>",
-        "<h2>Summary</h2>", *_summary(result),
+        "<h2>Summary</h2>", *summary,
         "<p>Options: " + "; ".join(f"<b>{html.escape(o.name)}</b>: {html.escape(o.description)}"
                                    for o in cfg.options) + ".</p>",
-        "<p>Figures are for the planning area's own sites and residents (without the aggregate "
-        "Rīga site). Each horizon year's annual figures stand for the years until the next one; "
+        f"<p>{scope} Each horizon year's annual figures stand for the years until the next one; "
         f"a year counts {cfg.days_per_year.value} simulated days. Every option runs on the same "
         "adoption path: chargers change waits, stranded trips and detours, not how many "
         "electric cars there are, so the CO2 of the options differs little; adoption is what "
@@ -220,12 +278,15 @@ def plan_report(result: PlanResult) -> str:
     for path in cfg.adoption:
         parts.append(f"<h2>Over the years: {html.escape(path)} path</h2>")
         parts.append("<p>Each point is the mean over the seeds; the band spans their range.</p>")
-        parts += [f"<figure>{_trajectory(result, path, k)}</figure>" for k in REPORT_KPIS]
-    parts.append("<h2>Sites of each option</h2>")
+        parts += [f"<figure>{_trajectory(result, long, path, k)}</figure>" for k in kpis]
+    parts.append(f"<h2>Sites of each option{html.escape(where)}</h2>")
     for option in cfg.options:
         parts.append(f"<h3>{html.escape(option.name)}</h3>")
-        parts += [f"<figure>{_map(result, y, option.name)}</figure>" for y in cfg.years]
+        parts += [f"<figure>{_map(result, y, option.name, municipality)}</figure>"
+                  for y in cfg.years]  # fmt: skip
     m = result.municipalities
+    if municipality is not None:
+        m = m[m["municipality"] == municipality]
     m = m[m["year"] == last].groupby(["path", "option", "municipality"], sort=False).mean(
         numeric_only=True).reset_index()  # fmt: skip
     shown = m[["path", "option", "municipality", "population", "pop_fast_10min_share",

@@ -18,17 +18,27 @@ PLAN_FILES = ["plan.csv", "plan_summary.csv", "plan_runs.csv", "municipalities.c
               "plan.json", "report.html", "manifest.json"]  # fmt: skip
 
 
-def write_plan(result: PlanResult, out_dir: str | Path, *, overwrite: bool = False) -> Path:
+def write_plan(
+    result: PlanResult,
+    out_dir: str | Path,
+    *,
+    overwrite: bool = False,
+    municipality: str | None = None,
+) -> Path:
     """Write the plan folder atomically (:data:`PLAN_FILES`) and return its path.
 
-    A folder holding the plan file, a layout file or an input of the layouts is never
-    written.
+    With ``municipality`` the report is restricted to that municipality (the tables are the
+    whole plan's). A folder holding the plan file, a layout file or an input of the layouts is
+    never written.
     """
+    if municipality is not None:
+        result.plan.check_municipality(municipality)
     plan = result.plan
     protect = [p for p in [plan.file] if p is not None]
     for case in plan.cases:
         protect += input_files(case.scenario)
     manifest = {"plan": plan.config.model_dump(mode="json"), "seeds": plan.seeds,
+                "report_municipality": municipality,
                 "versions": _versions()}  # fmt: skip
     with atomic_output_dir(out_dir, kind="plan", overwrite=overwrite, protect=protect,
                            manifest=manifest) as tmp:  # fmt: skip
@@ -42,7 +52,8 @@ def write_plan(result: PlanResult, out_dir: str | Path, *, overwrite: bool = Fal
             "cases": [{"path": c.path, "year": c.year, "option": c.option,
                        "scenario": scenario_to_dict(c.scenario)} for c in plan.cases],
         })  # fmt: skip
-        (tmp / "report.html").write_text(plan_report(result), encoding="utf-8")
+        report = plan_report(result, municipality=municipality)
+        (tmp / "report.html").write_text(report, encoding="utf-8")
     return Path(out_dir).expanduser().resolve()
 
 

@@ -174,3 +174,34 @@ def test_the_report_is_self_contained_with_every_figure_map_and_assumption(resul
     # the summary is written from the numbers: the cost per tonne, or why there is none
     assert "<b>corridor</b> costs" in text
     assert ("per tonne" in text) != ("avoids about as much CO2 as the baseline" in text)
+
+
+def test_a_municipality_report_is_restricted_to_its_zones_and_sites(result, tmp_path):
+    from emob_sim.plan import plan_report
+    from emob_sim.plan.report import MUNICIPALITY_KPIS, municipality_table
+
+    name = "Bauskas novads"
+    text = plan_report(result, municipality=name)
+    cfg = result.plan.config
+    images = text.count("<img ")
+    assert images == len(MUNICIPALITY_KPIS) * len(cfg.adoption) + len(cfg.options) * len(cfg.years)
+    assert f"Plan two-years in {name}" in text and "Jelgavas novads" not in text
+    long = municipality_table(result, name)
+    m = result.municipalities
+    mine = m[(m["municipality"] == name) & (m["option"] == "corridor") & (m["year"] == 2027)]
+    row = long[
+        (long["option"] == "corridor") & (long["year"] == 2027) & (long["kpi"] == "sessions")
+    ]
+    assert row["mean"].iloc[0] == pytest.approx(mine["sessions"].mean())
+    out = write_plan(result, tmp_path / "bauska", municipality=name)
+    assert f"Plan two-years in {name}" in (out / "report.html").read_text()
+
+
+def test_an_unknown_municipality_is_refused_naming_the_known_ones(tmp_path):
+    from emob_sim.cli import app
+
+    path = write_plan_file(tmp_path)
+    r = CliRunner().invoke(app, ["plan", str(path), "--out", str(tmp_path / "out"),
+                                 "--municipality", "Rīgas novads"])  # fmt: skip
+    assert r.exit_code == 2 and "Rīgas novads" in r.output and "Bauskas novads" in r.output
+    assert not (tmp_path / "out").exists()
