@@ -47,3 +47,16 @@ def kpi_curve(table: pd.DataFrame, param: str, *, kpi_title: str, as_lines: bool
     bars = base.mark_rule(opacity=0.6).encode(y="p5:Q", y2="p95:Q")
     points = base.mark_point(filled=True).encode(y=y, tooltip=tooltip)
     return (bars + points).properties(height=340)
+
+
+def plan_trajectory(table: pd.DataFrame, *, title: str) -> alt.Chart:
+    """One KPI of a plan over the years (rows of plan.csv): the mean over the seeds per
+    option, their range as a band."""
+    x = alt.X("year:O", title=None)
+    colour = alt.Color("option:N", title="option", scale=alt.Scale(scheme="tableau10"))
+    base = alt.Chart(table).encode(x=x, color=colour)
+    band = base.mark_area(opacity=0.15).encode(y="min:Q", y2="max:Q")
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("mean:Q", title=None), tooltip=["option", "year", "mean", "min", "max"]
+    )
+    return (band + line).properties(title=title, height=240)

@@ -17,6 +17,7 @@ from pathlib import Path
 import streamlit as st
 
 from emob_sim.config import Scenario, bundled_path, scenario_to_dict
+from emob_sim.plan import PlanResult, load_plan, run_plan
 from emob_sim.results import RunResult
 from emob_sim.runner import (
     STAGES,
@@ -44,6 +45,32 @@ def scenario_files() -> dict[str, Path]:
     return {p.relative_to(CONFIGS).as_posix(): p for p in files}
 
 
+def plan_files() -> dict[str, Path]:
+    """The plan files under configs/ (configs/**/plans/*.yaml) by their path there."""
+    files = sorted(p for p in CONFIGS.rglob("*.yaml") if "plans" in p.relative_to(CONFIGS).parts)
+    return {p.relative_to(CONFIGS).as_posix(): p for p in files}
+
+
+def plan(file: str, *, seeds: int) -> PlanResult:
+    """Run a plan file (kept by file and seeds), with the app's evaluator."""
+    key = json.dumps([file, seeds])
+    kept = _kept()["plans"]
+    if key in kept:
+        return kept[key]
+    bar = st.progress(0.0, text="starting")
+    loaded = load_plan(file, seeds=seeds)
+    total = len(loaded.config.adoption) * len(loaded.config.years) * len(loaded.seeds)
+    done = []
+
+    def on_progress(msg: str) -> None:
+        bar.progress(len(done) / total, text=msg)
+        done.append(msg)
+
+    result = run_plan(loaded, evaluator=evaluator(), on_progress=on_progress)
+    bar.empty()
+    return _keep("plans", key, result, limit=2)
+
+
 def layout_files() -> dict[str, Path]:
     """Scenarios that hold a charger layout (configs/**/layout_*.yaml)."""
     return {k: p for k, p in scenario_files().items() if Path(k).name.startswith("layout_")}
@@ -67,7 +94,7 @@ KEEP_RUNS = 12
 @st.cache_resource(show_spinner=False)
 def _kept() -> dict[str, OrderedDict]:
     """Runs and comparisons kept across reruns and sessions, by the key of what ran."""
-    return {"runs": OrderedDict(), "comparisons": OrderedDict()}
+    return {"runs": OrderedDict(), "comparisons": OrderedDict(), "plans": OrderedDict()}
 
 
 def _keep(kind: str, key: str, value, *, limit: int):

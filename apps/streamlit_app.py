@@ -1,5 +1,5 @@
 """emob-sim for planners: pick a scenario, change its levers, run it, see it on a map, compare;
-read back the sweeps researchers ran.
+read back the sweeps researchers ran; run a plan over the years.
 
     streamlit run apps/streamlit_app.py
 
@@ -21,6 +21,7 @@ pages = st.navigation(
         st.Page("pages/results.py", title="Results", icon=":material/monitoring:"),
         st.Page("pages/compare.py", title="Compare layouts", icon=":material/compare:"),
         st.Page("pages/sweeps.py", title="Sweeps", icon=":material/stacked_line_chart:"),
+        st.Page("pages/plan.py", title="Plan", icon=":material/event_note:"),
     ]
 )
 pages.run()

@@ -16,7 +16,14 @@ from emob_sim.display import format_value, label_of
 APP = str(Path(__file__).parents[2] / "apps" / "streamlit_app.py")
 BASELINE = "zemgale/baseline.yaml"
 EV_SHARE = f"lever:{BASELINE}:fleet.ev_share"
-PAGES = ["pages/scenario.py", "pages/map.py", "pages/results.py", "pages/compare.py"]
+PAGES = [
+    "pages/scenario.py",
+    "pages/map.py",
+    "pages/results.py",
+    "pages/compare.py",
+    "pages/sweeps.py",
+    "pages/plan.py",
+]
 
 
 @pytest.fixture
@@ -125,3 +132,18 @@ def test_compare_marks_the_best_value_of_each_row(app):
     marked = table.apply(lambda col: col.astype(str).str.startswith("★")).sum().sum()
     assert marked >= 10
     assert table.loc["capex_eur_area", "existing"].startswith("★")  # nothing to build
+
+
+def test_the_plan_page_runs_the_shipped_plan_and_offers_its_report(app):
+    app.switch_page("pages/plan.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.selectbox(key="plan_file").value == "zemgale/plans/zemgale_2030.yaml"
+    assert "Bauskas novads" in app.selectbox(key="plan_municipality").options
+    app.button(key="plan_run").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    table = app.dataframe[0].value
+    assert len(table) == 2 * 3  # paths x options
+    capex = dict(zip(table["option"], table["CAPEX"]))
+    assert capex["today"] == "0 EUR" and capex["corridor-first"] != "0 EUR"
+    labels = [d.label for d in app.get("download_button")]
+    assert labels == ["report.html", "plan.csv", "plan_summary.csv"]

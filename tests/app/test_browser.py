@@ -203,3 +203,9 @@ def test_the_default_scenario_runs_through_the_page(server, browser, tmp_path):
     chart, _ = _wait(browser, '[data-testid="stVegaLiteChart"]')
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", chart)
     assert _shot(browser, tmp_path, "sweeps").stat().st_size > 10_000
+
+    _open_page(browser, "Plan")
+    _click(browser, "button", "Run the plan")
+    _wait(browser, '[data-testid="stDataFrame"]', timeout=300)
+    _wait(browser, '[data-testid="stVegaLiteChart"]', timeout=120)
+    assert _shot(browser, tmp_path, "plan").stat().st_size > 10_000
