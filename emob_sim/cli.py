@@ -425,6 +425,9 @@ def plan(
             "and sites (a name from the zone table).",
         ),
     ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also write report.pdf (needs emob-sim[pdf]).")
+    ] = False,
     overwrite: OverwriteOpt = False,
     verbose: VerboseOpt = False,
     quiet: QuietOpt = False,
@@ -439,10 +442,14 @@ def plan(
         loaded = load_plan(plan_file, seeds=seeds)
         if municipality is not None:
             loaded.check_municipality(municipality)
+        if pdf:
+            from emob_sim.plan.report import check_pdf
+
+            check_pdf()
         check_out_dir(out, kind="plan", overwrite=overwrite, protect=[plan_file])
         with _progress(quiet=quiet) as progress:
             result = run_plan(loaded, on_progress=progress)
-        path = write_plan(result, out, overwrite=overwrite, municipality=municipality)
+        path = write_plan(result, out, overwrite=overwrite, municipality=municipality, pdf=pdf)
     except EmobSimError as exc:
         _fail(exc)
     last = result.summary[result.summary["year"] == loaded.config.years[-1]]

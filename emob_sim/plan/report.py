@@ -20,9 +20,18 @@ import numpy as np
 import pandas as pd
 
 from emob_sim.display import format_value, label_of, unit_of
+from emob_sim.errors import EmobSimError
 from emob_sim.plan.run import PlanResult
 
-__all__ = ["plan_report", "municipality_table", "REPORT_KPIS", "MUNICIPALITY_KPIS", "KIND_STYLE"]
+__all__ = [
+    "plan_report",
+    "report_pdf",
+    "check_pdf",
+    "municipality_table",
+    "REPORT_KPIS",
+    "MUNICIPALITY_KPIS",
+    "KIND_STYLE",
+]
 
 #: the KPI trajectories of the report (comparison columns of the planning area)
 REPORT_KPIS = [
@@ -241,7 +250,31 @@ _STYLE = (
     "table{border-collapse:collapse;font-size:.85em;margin:.5em 0}"
     "td,th{border:1px solid #ccc;padding:3px 6px;text-align:left}th{background:#f3f3f3}"
     "figure{display:inline-block;margin:.3em}img{max-width:100%}"
+    "@page{size:A4;margin:14mm}"
+    "@media print{body{max-width:none;margin:0;font-size:10pt}figure{break-inside:avoid;"
+    "width:48%}h2{break-after:avoid}table{font-size:7.5pt}}"
 )
+
+
+def report_pdf(report_html: str, path) -> None:
+    """Write the report as a PDF (WeasyPrint, the ``pdf`` extra); the HTML holds everything."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as exc:  # OSError: WeasyPrint without the Pango library
+        raise EmobSimError(
+            f"--pdf: needs WeasyPrint and the Pango library (pip install 'emob-sim[pdf]'): {exc}"
+        ) from None
+    HTML(string=report_html).write_pdf(str(path))
+
+
+def check_pdf() -> None:
+    """Raise EmobSimError now (before a plan runs) if :func:`report_pdf` cannot work."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as exc:
+        raise EmobSimError(
+            f"--pdf: needs WeasyPrint and the Pango library (pip install 'emob-sim[pdf]'): {exc}"
+        ) from None
 
 
 def plan_report(result: PlanResult, *, municipality: str | None = None) -> str:

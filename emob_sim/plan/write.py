@@ -7,7 +7,7 @@ from pathlib import Path
 
 from emob_sim.config.loading import input_files, scenario_to_dict
 from emob_sim.io import atomic_output_dir, write_json
-from emob_sim.plan.report import plan_report
+from emob_sim.plan.report import check_pdf, plan_report, report_pdf
 from emob_sim.plan.run import PlanResult
 
 __all__ = ["write_plan", "PLAN_FILES"]
@@ -15,7 +15,7 @@ __all__ = ["write_plan", "PLAN_FILES"]
 
 #: the files of a plan folder
 PLAN_FILES = ["plan.csv", "plan_summary.csv", "plan_runs.csv", "municipalities.csv",
-              "plan.json", "report.html", "manifest.json"]  # fmt: skip
+              "plan.json", "report.html", "report.pdf (--pdf)", "manifest.json"]  # fmt: skip
 
 
 def write_plan(
@@ -24,15 +24,18 @@ def write_plan(
     *,
     overwrite: bool = False,
     municipality: str | None = None,
+    pdf: bool = False,
 ) -> Path:
     """Write the plan folder atomically (:data:`PLAN_FILES`) and return its path.
 
     With ``municipality`` the report is restricted to that municipality (the tables are the
-    whole plan's). A folder holding the plan file, a layout file or an input of the layouts is
-    never written.
+    whole plan's); with ``pdf`` it is also written as ``report.pdf``. A folder holding the
+    plan file, a layout file or an input of the layouts is never written.
     """
     if municipality is not None:
         result.plan.check_municipality(municipality)
+    if pdf:
+        check_pdf()
     plan = result.plan
     protect = [p for p in [plan.file] if p is not None]
     for case in plan.cases:
@@ -54,6 +57,8 @@ def write_plan(
         })  # fmt: skip
         report = plan_report(result, municipality=municipality)
         (tmp / "report.html").write_text(report, encoding="utf-8")
+        if pdf:
+            report_pdf(report, tmp / "report.pdf")
     return Path(out_dir).expanduser().resolve()
 
 

@@ -205,3 +205,18 @@ def test_an_unknown_municipality_is_refused_naming_the_known_ones(tmp_path):
                                  "--municipality", "Rīgas novads"])  # fmt: skip
     assert r.exit_code == 2 and "Rīgas novads" in r.output and "Bauskas novads" in r.output
     assert not (tmp_path / "out").exists()
+
+
+def test_the_pdf_holds_the_report_on_a4_pages(result, tmp_path):
+    import shutil
+    import subprocess
+
+    pytest.importorskip("weasyprint")
+    out = write_plan(result, tmp_path / "pdf", pdf=True)
+    pdf = out / "report.pdf"
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 50_000
+    if shutil.which("pdftoppm"):  # draw the first pages (CI installs poppler-utils)
+        subprocess.run(["pdftoppm", "-png", "-r", "50", "-l", "3", str(pdf),
+                        str(tmp_path / "page")], check=True, timeout=120)  # fmt: skip
+        pages = sorted(tmp_path.glob("page*.png"))
+        assert len(pages) == 3 and all(p.stat().st_size > 5_000 for p in pages)
