@@ -17,8 +17,14 @@ A plan file (``configs/zemgale/plans/*.yaml``)::
         layouts: {2024: ../layout_existing.yaml, 2027: ../layout_existing.yaml, ...}
 
 A layout is a scenario file (relative to the plan file, absolute, or ``emob-sim:...``) that
-holds the option's sites in that year; the year's adoption values are applied to it as
-``--set`` overrides. Every value of an adoption path carries its source or the word
+holds the option's sites in that year, or (after the first year) a placement that adds a
+proposed layout to the option's layout of the year before::
+
+        layouts: {2024: ../layout_existing.yaml, 2027: {method: coverage, budget: 500k}}
+
+(``kind`` as in ``emob-sim place``, ``car_dc`` by default; the budget is what that year adds
+and must buy at least one plug). The year's adoption values are applied as ``--set``
+overrides. Every value of an adoption path carries its source or the word
 ASSUMPTION. :func:`load_plan` resolves and validates every option, year and path before
 anything runs.
 """
@@ -39,7 +45,15 @@ from emob_sim.config.models import StrictModel
 from emob_sim.errors import ConfigError, InputFileNotFoundError
 from emob_sim.region import load_zones
 
-__all__ = ["PlanConfig", "PlanOption", "SourcedValue", "Plan", "PlanCase", "load_plan"]
+__all__ = [
+    "PlanConfig",
+    "PlanOption",
+    "PlanPlacement",
+    "SourcedValue",
+    "Plan",
+    "PlanCase",
+    "load_plan",
+]
 
 
 class SourcedValue(StrictModel):
@@ -49,10 +63,22 @@ class SourcedValue(StrictModel):
     source: str = Field(min_length=3)
 
 
+class PlanPlacement(StrictModel):
+    """A layout proposed in a year (as ``emob-sim place``), added to the option's layout of
+    the year before; ``budget`` is what that year adds."""
+
+    method: str
+    budget: str
+    kind: str = "car_dc"
+
+
 class PlanOption(StrictModel):
     name: str = Field(min_length=1)
     description: str = ""
-    layouts: dict[int, str] = Field(description="year -> scenario file holding the layout")
+    layouts: dict[int, str | PlanPlacement] = Field(
+        description="year -> scenario file holding the layout, or a placement added to the "
+        "layout of the year before"
+    )
 
 
 class PlanConfig(StrictModel):
@@ -81,6 +107,9 @@ class PlanConfig(StrictModel):
             missing = [y for y in self.years if y not in option.layouts]
             if missing:
                 raise ValueError(f"option {option.name!r}: no layout for {missing}")
+            if not isinstance(option.layouts[self.years[0]], str):
+                raise ValueError(f"option {option.name!r}: the first year needs a layout file "
+                                 "(a placement adds to the layout of the year before)")  # fmt: skip
         for path, by_year in self.adoption.items():
             missing = [y for y in self.years if y not in by_year]
             if missing:
@@ -90,12 +119,15 @@ class PlanConfig(StrictModel):
 
 @dataclass(frozen=True)
 class PlanCase:
-    """One option in one year on one adoption path: its resolved scenario (first seed)."""
+    """One option in one year on one adoption path: its resolved scenario (first seed). With
+    ``placement`` the scenario is the option's first layout file with the year's adoption
+    values, whose sites the run replaces by the year before's plus the proposed ones."""
 
     path: str
     year: int
     option: str
     scenario: Scenario
+    placement: PlanPlacement | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +169,30 @@ def _read(path: Path) -> PlanConfig:
         raise ConfigError(f"{path}: {where}{err['msg'].removeprefix('Value error, ')}") from None
 
 
+def _check_step(step: PlanPlacement, where: str) -> None:
+    from emob_sim.placement import KINDS, METHODS
+
+    if step.method not in METHODS:
+        raise ConfigError(f"{where}: placement method {step.method!r}: expected one of "
+                          f"{sorted(METHODS)}")  # fmt: skip
+    if step.kind not in KINDS:
+        raise ConfigError(f"{where}: placement kind {step.kind!r}: expected one of {list(KINDS)}")
+
+
+def _check_budget(step: PlanPlacement, scenario: Scenario, where: str) -> None:
+    """The budget is readable and buys at least one plug (the cheapest plug class)."""
+    from emob_sim.placement import parse_budget
+
+    try:
+        budget = parse_budget(step.budget)
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: placement budget: {exc}") from None
+    cheapest = min(c.capex_eur for c in scenario.costs.plug_classes)
+    if budget.unit == "eur" and budget.amount < cheapest:
+        raise ConfigError(f"{where}: placement budget {step.budget!r} is below one plug (the "
+                          f"cheapest, costs.plug_classes, costs {cheapest:,.0f} EUR)")  # fmt: skip
+
+
 def load_plan(source: str | Path, *, seeds: int | None = None) -> Plan:
     """Read a plan file and resolve every option in every year on every adoption path.
 
@@ -157,15 +213,22 @@ def load_plan(source: str | Path, *, seeds: int | None = None) -> Plan:
         for year in config.years:
             sets = [override(k, v.value) for k, v in by_year[year].items()]
             for option in config.options:
-                layout = resolve_path(option.layouts[year], folder)
+                step = option.layouts[year]
                 where = f"{file}: adoption {path!r}, {year}, option {option.name!r}"
+                if not isinstance(step, str):
+                    _check_step(step, where)
+                first = option.layouts[config.years[0]]
+                layout = resolve_path(step if isinstance(step, str) else first, folder)
                 if not layout.is_file():
                     raise InputFileNotFoundError(f"{where}: layout file not found: {layout}")
                 try:
                     scenario = load_scenario(layout, overrides=sets)
                 except ConfigError as exc:
                     raise ConfigError(f"{where}: {exc}") from None
-                cases.append(PlanCase(path, year, option.name, scenario))
+                if not isinstance(step, str):
+                    _check_budget(step, scenario, where)
+                cases.append(PlanCase(path, year, option.name, scenario,
+                                      None if isinstance(step, str) else step))  # fmt: skip
     n = seeds if seeds is not None else config.seeds
     if n < 1:
         raise ConfigError(f"--seeds {n}: expected at least 1")

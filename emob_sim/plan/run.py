@@ -12,6 +12,10 @@ For each adoption path, year and seed, the options are compared on the same dema
 ``summary`` (``plan_summary.csv``)
     per path, option and year, the money and the CO2 over the years (see below).
 
+A year whose layout is a placement (see :mod:`emob_sim.plan.config`) proposes it once per
+path, on the first seed, from the option's layout of the year before with the year's adoption
+values; every seed then runs that layout.
+
 Years: the figures of a horizon year stand for every year until the next horizon year (the
 last for itself alone), so the cumulative figure at year ``y_i`` is
 ``sum(annual_j * (y_j+1 - y_j) for j < i) + annual_i``. Annual figures are the simulated
@@ -33,9 +37,12 @@ import numpy as np
 import pandas as pd
 
 from emob_sim.analysis import network_lines
-from emob_sim.plan.config import Plan, load_plan
+from emob_sim.config import Scenario
+from emob_sim.placement.simulated import layout_scenario
+from emob_sim.plan.config import Plan, PlanCase, load_plan
+from emob_sim.region import with_inline_sites
 from emob_sim.results import Evaluator
-from emob_sim.runner import SequentialEvaluator, compare_layouts
+from emob_sim.runner import SequentialEvaluator, compare_layouts, place
 
 __all__ = [
     "PlanResult",
@@ -84,11 +91,16 @@ def run_plan(
     sites: dict[tuple[int, str], pd.DataFrame] = {}
     zones = roads = None
     for path in cfg.adoption:
+        layouts: dict[str, Scenario] = {}  # option -> its resolved layout of the year before
         for year in cfg.years:
             cases = [c for c in plan.cases if c.path == path and c.year == year]
+            for case in cases:
+                layouts[case.option] = _layout(case, layouts.get(case.option), plan, evaluator,
+                                               say)  # fmt: skip
+            scenarios = [layouts[c.option] for c in cases]
             for seed in plan.seeds:
                 say(f"{path} {year}, seed {seed}: {len(cases)} options")
-                comparison = compare_layouts([c.scenario for c in cases], seed=seed,
+                comparison = compare_layouts(scenarios, seed=seed,
                                              evaluator=evaluator)  # fmt: skip
                 head = {"path": path, "year": year, "seed": seed}
                 table = comparison.table.drop(columns=["file"])
@@ -117,6 +129,29 @@ def run_plan(
     table = plan_table(runs)
     return PlanResult(plan, runs, municipalities, table, plan_summary(table, plan), sites,
                       zones, roads)  # fmt: skip
+
+
+def _layout(case: PlanCase, before: Scenario | None, plan: Plan, evaluator: Evaluator,
+            say: Callable[[str], None]) -> Scenario:  # fmt: skip
+    """The case's scenario with its layout: from its file, or the year before's sites plus a
+    layout proposed with the year's budget (on the first seed)."""
+    if case.placement is None:
+        return case.scenario
+    step = case.placement
+    previous = with_inline_sites(before)
+    charging = case.scenario.charging.model_copy(
+        update={"sites_file": None, "sites": list(previous.charging.sites)}
+    )
+    scenario = case.scenario.model_copy(update={"charging": charging})
+    say(f"{case.path} {case.year}, {case.option}: {step.method} with {step.budget}")
+    placement = place(
+        scenario.model_copy(update={"seed": plan.seeds[0]}),
+        method=step.method,
+        budget=step.budget,
+        kind=step.kind,
+        evaluator=evaluator,
+    )
+    return layout_scenario(scenario, placement.layout)
 
 
 def plan_table(runs: pd.DataFrame) -> pd.DataFrame:

@@ -220,3 +220,33 @@ def test_the_pdf_holds_the_report_on_a4_pages(result, tmp_path):
                         str(tmp_path / "page")], check=True, timeout=120)  # fmt: skip
         pages = sorted(tmp_path.glob("page*.png"))
         assert len(pages) == 3 and all(p.stat().st_size > 5_000 for p in pages)
+
+
+def test_a_placement_year_adds_a_proposed_layout_to_the_year_before(tmp_path):
+    options = [
+        {"name": "today", "layouts": {y: str(LAYOUTS / "layout_existing.yaml") for y in YEARS}},
+        {"name": "placed", "layouts": {2024: str(LAYOUTS / "layout_existing.yaml"),
+                                       2027: {"method": "coverage", "budget": "300k"}}},
+    ]  # fmt: skip
+    result = run_plan(write_plan_file(tmp_path, seeds=1, options=options))
+    before, after = result.sites[(2024, "placed")], result.sites[(2027, "placed")]
+    assert set(before["site_id"]) < set(after["site_id"])  # every site kept, new ones added
+    new = after[~after["site_id"].isin(before["site_id"])]
+    assert len(new) >= 1 and set(new["kind"]) == {"car_dc"}
+    capex = result.summary.set_index(["option", "year"]).loc[("placed", 2027), "capex_eur"]
+    assert 0 < capex <= 300_000
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ({"method": "coverage", "budget": "100"}, "below one plug"),
+        ({"method": "best", "budget": "300k"}, "placement method 'best'"),
+        ({"method": "coverage", "budget": "lots"}, "placement budget"),
+    ],
+)
+def test_a_bad_placement_year_is_refused_before_anything_runs(tmp_path, step, message):
+    options = [{"name": "placed", "layouts": {2024: str(LAYOUTS / "layout_existing.yaml"),
+                                              2027: step}}]  # fmt: skip
+    with pytest.raises(ConfigError, match=message):
+        load_plan(write_plan_file(tmp_path, options=options))
