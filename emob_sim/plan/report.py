@@ -198,10 +198,13 @@ def _summary(result: PlanResult) -> list[str]:
             co2 = (f"avoids {more:,.0f} t of CO2 more than the baseline, "
                    f"{format_value('eur', per_t, unit='EUR')} per tonne" if np.isfinite(per_t)
                    else f"avoids about as much CO2 as the baseline ({more:+,.0f} t)")  # fmt: skip
+            per_stranded = r["cost_per_stranded_trip_avoided_eur"]
+            per_trip = (f" ({format_value('eur', per_stranded, unit='EUR')} per stranded trip "
+                        "avoided)" if np.isfinite(per_stranded) else "")  # fmt: skip
             parts.append(
                 f"<b>{html.escape(str(option))}</b> costs {format_value('eur', extra, unit='EUR')}"
                 f" more (CAPEX and OPEX to {last}), {co2}, and leaves "
-                f"{r['trips_stranded_per_year']:,.0f} trips a year stranded."
+                f"{r['trips_stranded_per_year']:,.0f} trips a year stranded{per_trip}."
             )
         out.append("<p>" + " ".join(parts) + "</p>")
     return out
