@@ -343,6 +343,16 @@ class EmissionsConfig(StrictModel):
     grid_kg_per_kwh: NonNegative = 0.1
 
 
+class SolarConfig(StrictModel):
+    """Solar generation at sites (emob_sim/energy/pv.py): the yield a real year gives."""
+
+    annual_yield_kwh_per_kwp: Positive = Field(
+        950.0, description="kWh per kWp and year the clear-sky profile is scaled to"
+    )
+    tilt_deg: Annotated[float, Field(ge=0, le=90)] = 40.0
+    azimuth_deg: Annotated[float, Field(ge=0, lt=360)] = 180.0
+
+
 class SimulationConfig(StrictModel):
     """Switches of the simulation engine."""
 
@@ -366,6 +376,7 @@ class Scenario(StrictModel):
     demand: DemandConfig
     charging: ChargingConfig = ChargingConfig()
     emissions: EmissionsConfig = EmissionsConfig()
+    solar: SolarConfig = SolarConfig()
     simulation: SimulationConfig = SimulationConfig()
     costs: CostsConfig = CostsConfig()
     placement: PlacementConfig = PlacementConfig()

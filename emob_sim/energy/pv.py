@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from emob_sim.config.models import SolarConfig
+
 __all__ = ["PVArray", "clear_sky_poa_w_m2", "pv_profile_kw", "daylight", "yield_scale"]
 
 #: the year the clear-sky yield is summed over (no leap day: 365 days)
@@ -28,12 +30,18 @@ _REFERENCE_YEAR = 2023
 
 @dataclass(frozen=True)
 class PVArray:
-    """A fixed PV array: peak power, orientation, and the yield it gives in a real year."""
+    """A fixed PV array: peak power, orientation, and the yield it gives in a real year (the
+    defaults are those of ``solar:`` in configs/base.yaml)."""
 
     kwp: float
     tilt_deg: float = 40.0
     azimuth_deg: float = 180.0  # south
     annual_yield_kwh_per_kwp: float = 950.0
+
+    @classmethod
+    def of(cls, kwp: float, solar: SolarConfig) -> PVArray:
+        """An array of ``kwp`` with a scenario's ``solar`` settings."""
+        return cls(kwp, solar.tilt_deg, solar.azimuth_deg, solar.annual_yield_kwh_per_kwp)
 
 
 def clear_sky_poa_w_m2(

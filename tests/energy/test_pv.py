@@ -52,3 +52,11 @@ def test_a_summer_day_peaks_near_solar_noon_and_is_dark_at_night():
     assert 0 < kw.max() < 10.0 * 1.2
     winter = pv_profile_kw(*JELGAVA, array, start="2025-12-21", days=1, step_min=15)
     assert winter.sum() < 0.25 * kw.sum()
+
+
+def test_an_array_takes_the_scenario_s_solar_settings():
+    from emob_sim.config import load_scenario
+
+    solar = load_scenario(overrides=["solar.annual_yield_kwh_per_kwp=1100"]).solar
+    array = PVArray.of(50.0, solar)
+    assert (array.kwp, array.annual_yield_kwh_per_kwp, array.tilt_deg) == (50.0, 1100, 40)
