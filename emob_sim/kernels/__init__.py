@@ -9,6 +9,9 @@ Every kernel is compiled with ``@njit(cache=True)``; its pure-Python twin is ``k
 - :func:`load_profile`: mean kW per site and time bin (:mod:`emob_sim.kernels.profile`).
 - :func:`choose_site`: the cheapest public site by generalised cost
   (:mod:`emob_sim.kernels.choice`).
+- :func:`~emob_sim.kernels.allocation.allocate_power`: power per plugged car and step at a
+  site under a charging strategy (uncontrolled, capped equal or earliest departure first,
+  PV-following) with its grid limit and solar power (:mod:`emob_sim.kernels.allocation`).
 - :func:`stable_argsort`: a stable argsort of floats in linear time, for the event log
   (:mod:`emob_sim.kernels.order`).
 - :func:`~emob_sim.kernels.paths.many_to_many`: fastest times and path lengths from many
