@@ -344,6 +344,18 @@ def run_kernels(sizes) -> list[dict]:
 
     rows.append(_compare("choose_site", f"{sizes.choices:,} choices of 50 sites", choose_site,
                          choice_args))  # fmt: skip
+    from emob_sim.kernels.allocation import CAPPED_EQUAL, allocate_power
+
+    def allocation_args():  # workplace plugs over a week of 15-minute steps, a binding limit
+        n, steps = max(sizes.sessions // 4, 10), 7 * 96
+        arrive = rng.integers(0, steps - 40, n)
+        return [(arrive, arrive + rng.integers(16, 40, n), rng.uniform(5, 40, n),
+                 rng.choice([11.0, 22.0], n), np.full(steps, 4.0 * n), np.zeros(steps), 0.25,
+                 CAPPED_EQUAL)]  # fmt: skip
+
+    n_cars = max(sizes.sessions // 4, 10)
+    rows.append(_compare("allocate_power", f"{n_cars:,} workplace plugs x 672 steps",
+                         allocate_power, allocation_args))  # fmt: skip
     n_times = 10 * sizes.sessions
     rows.append(_compare("stable_argsort", f"{n_times:,} event times", stable_argsort,
                          lambda: [(rng.uniform(0, 7 * 86400, n_times),)]))  # fmt: skip
