@@ -351,7 +351,7 @@ def run_kernels(sizes) -> list[dict]:
         arrive = rng.integers(0, steps - 40, n)
         return [(arrive, arrive + rng.integers(16, 40, n), rng.uniform(5, 40, n),
                  rng.choice([11.0, 22.0], n), np.full(steps, 4.0 * n), np.zeros(steps), 0.25,
-                 CAPPED_EQUAL)]  # fmt: skip
+                 0.0, 0.0, 0.0, CAPPED_EQUAL)]  # fmt: skip
 
     n_cars = max(sizes.sessions // 4, 10)
     rows.append(_compare("allocate_power", f"{n_cars:,} workplace plugs x 672 steps",

@@ -17,9 +17,13 @@ Strategies (:data:`UNCONTROLLED`, ...):
   departure at full power later, within the limit. With no solar power and a limit that does
   not bind, every car still gets its need (if its dwell allows), as late as it can.
 
-Returns ``power_kw`` (cars x steps), and per step the solar and grid power used. Energy
-conservation: ``power_kw.sum(axis=0) == pv_used + grid`` in every step, and no car gets more
-than its need.
+A stationary battery (``battery_kwh`` capacity, ``battery_kw`` power, ``efficiency``, the
+round trip, counted on charging; it starts empty) is charged from solar power the cars do not
+take and discharged for the cars before the grid: under the capped strategies its power adds
+to what the site may give. Returns ``power_kw`` (cars x steps) and per step the solar power
+the cars used, the battery's charge and discharge, the grid power and the battery's energy
+after the step. Energy conservation in every step: ``power_kw.sum(axis=0) == pv_used +
+battery_out + grid`` and ``pv_used + battery_in <= pv_kw``; no car gets more than its need.
 """
 
 from __future__ import annotations
@@ -73,13 +77,22 @@ def _share_equal(want, available):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def allocate_power(arrive, depart, need_kwh, max_kw, limit_kw, pv_kw, step_h, strategy):
-    """Power per car and step, solar and grid power per step (see the module docstring)."""
+def allocate_power(
+    arrive, depart, need_kwh, max_kw, limit_kw, pv_kw, step_h, battery_kwh, battery_kw,
+    efficiency, strategy,
+):  # fmt: skip
+    """Power per car and step; per step the solar power used for cars, the battery's charge
+    and discharge, the grid power, and the battery's energy at the end of the step (see the
+    module docstring)."""
     n = arrive.shape[0]
     steps = limit_kw.shape[0]
     power = np.zeros((n, steps))
     pv_used = np.zeros(steps)
+    batt_in = np.zeros(steps)
+    batt_out = np.zeros(steps)
     grid = np.zeros(steps)
+    stored = np.zeros(steps)
+    soc = 0.0  # kWh in the battery (it starts empty)
     left = need_kwh.copy()
     order = np.argsort(depart, kind="mergesort")  # earliest departure first, stable
     for t in range(steps):
@@ -88,40 +101,20 @@ def allocate_power(arrive, depart, need_kwh, max_kw, limit_kw, pv_kw, step_h, st
         for i in range(n):
             if arrive[i] <= t < depart[i] and left[i] > _EPS:
                 want[i] = min(max_kw[i], left[i] / step_h)
-        if strategy == UNCONTROLLED:
-            give = want
-            total = give.sum()
-            from_pv = min(total, pv_kw[t])
-            pv_used[t] = from_pv
-            grid[t] = total - from_pv
-        elif strategy == CAPPED_EQUAL or strategy == CAPPED_EARLIEST:
-            available = limit_kw[t] + pv_kw[t]
-            if strategy == CAPPED_EQUAL:
-                give = _share_equal(want, available)
-            else:
-                give = np.zeros(n)
-                room = available
-                for k in range(n):
-                    i = order[k]
-                    g = min(want[i], room)
-                    give[i] = g
-                    room -= g
-            total = give.sum()
-            from_pv = min(total, pv_kw[t])
-            pv_used[t] = from_pv
-            grid[t] = total - from_pv
-        else:  # PV_FOLLOWING
+        can_out = min(battery_kw, soc / step_h)
+        if strategy == PV_FOLLOWING:
             give = np.zeros(n)
-            room_pv = pv_kw[t]
-            for k in range(n):  # solar first, earliest departure first
+            room_pv, room_batt, room_grid = pv_kw[t], can_out, limit_kw[t]
+            for k in range(n):  # own energy first (solar, then battery), earliest departure
                 i = order[k]
                 g = min(want[i], room_pv)
-                give[i] = g
                 room_pv -= g
-            room_grid = limit_kw[t]
+                b = min(want[i] - g, room_batt)
+                room_batt -= b
+                give[i] = g + b
             for k in range(n):  # then the grid, only what cannot wait
                 i = order[k]
-                if want[i] <= _EPS:
+                if want[i] - give[i] <= _EPS:
                     continue
                 later_h = max(depart[i] - t - 1, 0) * step_h
                 must = left[i] - give[i] * step_h - max_kw[i] * later_h
@@ -130,8 +123,34 @@ def allocate_power(arrive, depart, need_kwh, max_kw, limit_kw, pv_kw, step_h, st
                     give[i] += g
                     room_grid -= g
             pv_used[t] = pv_kw[t] - room_pv
+            batt_out[t] = can_out - room_batt
             grid[t] = limit_kw[t] - room_grid
+        else:
+            if strategy == UNCONTROLLED:
+                give = want
+            elif strategy == CAPPED_EQUAL:
+                give = _share_equal(want, limit_kw[t] + pv_kw[t] + can_out)
+            else:  # CAPPED_EARLIEST
+                give = np.zeros(n)
+                room = limit_kw[t] + pv_kw[t] + can_out
+                for k in range(n):
+                    i = order[k]
+                    g = min(want[i], room)
+                    give[i] = g
+                    room -= g
+            total = give.sum()
+            pv_used[t] = min(total, pv_kw[t])
+            batt_out[t] = min(total - pv_used[t], can_out)
+            grid[t] = total - pv_used[t] - batt_out[t]
+        # solar power the cars did not take charges the battery
+        if efficiency > 0:
+            room_kwh = battery_kwh - (soc - batt_out[t] * step_h)
+            batt_in[t] = max(
+                min(pv_kw[t] - pv_used[t], battery_kw, room_kwh / (efficiency * step_h)), 0.0
+            )
+        soc += (efficiency * batt_in[t] - batt_out[t]) * step_h
+        stored[t] = soc
         for i in range(n):
             power[i, t] = give[i]
             left[i] -= give[i] * step_h
-    return power, pv_used, grid
+    return power, pv_used, batt_in, batt_out, grid, stored

@@ -16,6 +16,12 @@ from emob_sim.kernels.allocation import (
 STEP_H = 0.25
 
 
+def alloc(arrive, depart, need, max_kw, limit, pv, step_h, strategy, battery=(0.0, 0.0, 0.0),
+          kernel=allocate_power):  # fmt: skip
+    """The kernel with a battery of (kWh, kW, round-trip efficiency); none by default."""
+    return kernel(arrive, depart, need, max_kw, limit, pv, step_h, *battery, strategy)
+
+
 def _case(seed: int, *, n: int = 40, steps: int = 96, limit: float = 60.0, pv: float = 0.0):
     rng = np.random.default_rng(seed)
     arrive = rng.integers(20, 50, n)
@@ -31,9 +37,14 @@ def _case(seed: int, *, n: int = 40, steps: int = 96, limit: float = 60.0, pv: f
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_energy_is_conserved_and_no_car_gets_more_than_it_needs(strategy, seed):
     arrive, depart, need, max_kw, limit, pv = _case(seed, pv=40.0)
-    power, pv_used, grid = allocate_power(arrive, depart, need, max_kw, limit, pv, STEP_H,
-                                          strategy)  # fmt: skip
-    np.testing.assert_allclose(power.sum(axis=0), pv_used + grid, atol=1e-9)
+    battery = (80.0, 30.0, 0.9)
+    out = alloc(arrive, depart, need, max_kw, limit, pv, STEP_H, strategy, battery)
+    power, pv_used, batt_in, batt_out, grid, stored = out
+    np.testing.assert_allclose(power.sum(axis=0), pv_used + batt_out + grid, atol=1e-9)
+    assert (pv_used + batt_in <= pv + 1e-9).all()
+    assert (stored >= -1e-9).all() and (stored <= battery[0] + 1e-9).all()
+    change = np.diff(stored, prepend=0.0)
+    np.testing.assert_allclose(change, (battery[2] * batt_in - batt_out) * STEP_H, atol=1e-9)
     assert (power.sum(axis=1) * STEP_H <= need + 1e-9).all()
     assert (power <= max_kw[:, None] + 1e-9).all() and (power >= -1e-12).all()
     steps = np.arange(power.shape[1])
@@ -42,17 +53,18 @@ def test_energy_is_conserved_and_no_car_gets_more_than_it_needs(strategy, seed):
     assert (pv_used <= pv + 1e-9).all()
     if strategy != UNCONTROLLED:
         assert (grid <= limit + 1e-9).all()
-    same = allocate_power.py_func(arrive, depart, need, max_kw, limit, pv, STEP_H, strategy)
-    for a, b in zip(same, (power, pv_used, grid)):
+    same = alloc(arrive, depart, need, max_kw, limit, pv, STEP_H, strategy, battery,
+                 kernel=allocate_power.py_func)  # fmt: skip
+    for a, b in zip(same, out):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
 
 
 def test_a_limit_that_does_not_bind_leaves_capped_charging_as_uncontrolled():
     arrive, depart, need, max_kw, _, pv = _case(4)
     limit = np.full(96, 1e6)
-    free = allocate_power(arrive, depart, need, max_kw, limit, pv, STEP_H, UNCONTROLLED)
+    free = alloc(arrive, depart, need, max_kw, limit, pv, STEP_H, UNCONTROLLED)
     for strategy in (CAPPED_EQUAL, CAPPED_EARLIEST):
-        capped = allocate_power(arrive, depart, need, max_kw, limit, pv, STEP_H, strategy)
+        capped = alloc(arrive, depart, need, max_kw, limit, pv, STEP_H, strategy)
         for a, b in zip(capped, free):
             np.testing.assert_array_equal(a, b)
 
@@ -63,23 +75,41 @@ def test_a_binding_limit_is_shared_equally_or_by_departure():
     need = np.array([20.0, 20.0, 20.0])
     max_kw = np.array([22.0, 22.0, 22.0])
     limit, pv = np.full(8, 30.0), np.zeros(8)
-    equal, _, _ = allocate_power(arrive, depart, need, max_kw, limit, pv, 1.0, CAPPED_EQUAL)
+    equal = alloc(arrive, depart, need, max_kw, limit, pv, 1.0, CAPPED_EQUAL)[0]
     np.testing.assert_allclose(equal[:, 0], [10.0, 10.0, 10.0])
-    first, _, _ = allocate_power(arrive, depart, need, max_kw, limit, pv, 1.0, CAPPED_EARLIEST)
+    first = alloc(arrive, depart, need, max_kw, limit, pv, 1.0, CAPPED_EARLIEST)[0]
     np.testing.assert_allclose(first[:, 0], [10.0, 20.0, 0.0])  # the car leaving at 4 first
 
 
 def test_pv_following_uses_solar_first_and_the_grid_only_as_late_as_needed():
     arrive, depart, need, max_kw, limit, _ = _case(5, limit=1e6)
     no_pv = np.zeros(96)
-    late, pv_used, grid = allocate_power(arrive, depart, need, max_kw, limit, no_pv, STEP_H,
-                                         PV_FOLLOWING)  # fmt: skip
-    asap, _, _ = allocate_power(arrive, depart, need, max_kw, limit, no_pv, STEP_H, CAPPED_EQUAL)
+    late = alloc(arrive, depart, need, max_kw, limit, no_pv, STEP_H, PV_FOLLOWING)[0]
+    asap = alloc(arrive, depart, need, max_kw, limit, no_pv, STEP_H, CAPPED_EQUAL)[0]
     # without solar power every car still gets what it got charging at once, only later
     np.testing.assert_allclose(late.sum(axis=1), asap.sum(axis=1))
     first_late = np.argmax(late > 0, axis=1)
     first_asap = np.argmax(asap > 0, axis=1)
     assert (first_late >= first_asap).all() and (first_late > first_asap).any()
-    _, pv_used, grid = allocate_power(arrive, depart, need, max_kw, limit, np.full(96, 500.0),
-                                      STEP_H, PV_FOLLOWING)  # fmt: skip
-    assert grid.sum() == pytest.approx(0.0) and pv_used.sum() > 0  # ample sun: no grid at all
+    sunny = alloc(arrive, depart, need, max_kw, limit, np.full(96, 500.0), STEP_H, PV_FOLLOWING)
+    assert sunny[4].sum() == pytest.approx(0.0) and sunny[1].sum() > 0  # ample sun: no grid
+
+
+def test_a_battery_moves_midday_sun_to_the_evening_cars():
+    # sun from step 0 to 3 (no car), cars from step 4 to 7 (no sun)
+    arrive, depart = np.array([4, 4]), np.array([8, 8])
+    need, max_kw = np.array([10.0, 10.0]), np.array([11.0, 11.0])
+    pv = np.array([20.0, 20.0, 20.0, 20.0, 0, 0, 0, 0])
+    limit = np.full(8, 100.0)
+    without = alloc(arrive, depart, need, max_kw, limit, pv, 1.0, CAPPED_EQUAL)
+    power, pv_used, batt_in, batt_out, grid, stored = alloc(
+        arrive, depart, need, max_kw, limit, pv, 1.0, CAPPED_EQUAL, (50.0, 15.0, 0.9)
+    )
+    assert without[4].sum() == pytest.approx(20.0)  # all from the grid
+    # 3 x 15 kW x 0.9 = 40.5 kWh stored; the last 9.5 kWh take 9.5 / 0.9 kW of sun
+    np.testing.assert_allclose(batt_in[:4], [15.0, 15.0, 15.0, 9.5 / 0.9])
+    assert stored[3] == pytest.approx(50.0)
+    # at step 4 the cars take 20 kW: 15 from the battery (its power), 5 from the grid
+    np.testing.assert_allclose(batt_out[4:], [15.0, 0, 0, 0])
+    np.testing.assert_allclose(grid[4:], [5.0, 0, 0, 0])
+    assert power.sum() == pytest.approx(20.0) and pv_used.sum() == 0
