@@ -198,10 +198,10 @@ def queue_check(*, days: int, rho: float, seed: int = 7) -> tuple[list[Check], d
     kind = scenario.fleet.vehicle_types[0]
     region = _line_region(site_km=1.0, far_km=200.0)
     rng = np.random.Generator(np.random.PCG64(seed))
-    soc = rng.uniform(0.3, 0.5, 200_000)
-    # mean service time of this mix at 50 kW (the plug limits every car in this range)
-    mean_service_s = float(((0.8 - (soc - 0.165 * 1 / kind.battery_kwh)) * kind.battery_kwh
-                            / 50.0 * 3600).mean())  # fmt: skip
+    # mean charging time at 50 kW (the plug limits every car in this range): from the mean
+    # state of charge, 0.4, less the 1 km to the site, to 0.8; it sets the arrival rate only
+    at_site = 0.4 - kind.consumption_kwh_per_km * 1.0 / kind.battery_kwh
+    mean_service_s = (0.8 - at_site) * kind.battery_kwh / 50.0 * 3600.0
     rate = rho / mean_service_s
     horizon = days * 86_400.0
     arrivals = np.cumsum(rng.exponential(1 / rate, int(rate * horizon * 1.2)))

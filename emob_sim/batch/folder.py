@@ -97,9 +97,11 @@ def find_sweeps(root: str | Path, *, depth: int = 2) -> list[Path]:
 
 
 def _subfolders(folder: Path) -> list[Path]:
+    """The folders below ``folder``, unless it is an output folder itself (a sweep's runs)."""
+    if (folder / "manifest.json").is_file():
+        return []
     try:
-        return [c for c in folder.iterdir() if c.is_dir() and not c.name.startswith(".")
-                and not (folder / "manifest.json").is_file()]  # fmt: skip
+        return [c for c in folder.iterdir() if c.is_dir() and not c.name.startswith(".")]
     except OSError:
         return []
 

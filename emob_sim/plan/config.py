@@ -90,6 +90,14 @@ class PlanConfig(StrictModel):
     adoption: dict[str, dict[int, dict[str, SourcedValue]]] = Field(min_length=1)
     options: list[PlanOption] = Field(min_length=1)
 
+    @field_validator("days_per_year")
+    @classmethod
+    def _days(cls, days: SourcedValue) -> SourcedValue:
+        value = days.value
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 366:
+            raise ValueError(f"expected a number of days in (0, 366], got {value!r}")
+        return days
+
     @field_validator("years")
     @classmethod
     def _increasing(cls, years: list[int]) -> list[int]:

@@ -122,6 +122,8 @@ def test_the_plan_folder_is_written_and_the_command_says_what_it_did(result, tmp
     ("changes", "message"),
     [
         ({"years": [2027, 2024]}, "expected increasing years"),
+        ({"days_per_year": {"value": "many", "source": "ASSUMPTION"}},
+         r"days_per_year: expected a number of days in \(0, 366\], got 'many'"),
         ({"options": [{"name": "today", "layouts": {2024: str(LAYOUTS / "layout_existing.yaml")}}]},
          r"option 'today': no layout for \[2027\]"),
         ({"adoption": {"test": {y: {"fleet.ev_share": {"value": 0.02, "source": ""}}
