@@ -1,11 +1,13 @@
 """pydeck layers of the app's maps, fed with the lon/lat tables of :mod:`emob_sim.analysis`.
 
-Presentation only: colours, sizes and tooltips of tables the package computed.
+Presentation only: colours, sizes and tooltips of tables the package computed, and which site
+a click on a map picked.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -79,6 +81,14 @@ def site_layers(sites: pd.DataFrame, *, suffix: str = "") -> list[pdk.Layer]:
                   get_radius="radius", radius_units="'pixels'", radius_scale=1.4, filled=False,
                   stroked=True, get_line_color=[255, 140, 0], line_width_min_pixels=3),
     ]  # fmt: skip
+
+
+def picked_site(selection: Mapping | None, *, layer: str = "car_sites") -> str | None:
+    """The site id of the car site clicked on a map (the pydeck chart's ``selection``: objects
+    by layer id), or None when no car site is selected."""
+    objects = ((selection or {}).get("objects") or {}).get(layer) or []
+    site = objects[-1].get("site_id") if objects else None
+    return str(site) if site is not None else None
 
 
 def network_layer(lines: pd.DataFrame) -> pdk.Layer:

@@ -36,10 +36,11 @@ import yaml
 from numpy.typing import NDArray
 from osmnx.distance import great_circle
 
-from emob_sim.config.loading import bundled_path
+from emob_sim.config.loading import BUNDLED_SCHEME
 from emob_sim.config.models import Scenario
 from emob_sim.demand.chains import CHAIN_STOPS
 from emob_sim.errors import ConfigError
+from emob_sim.io import atomic_output_dir
 from emob_sim.network import OSM_ATTRIBUTION
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.region.sites import SITE_FILE_COLUMNS
@@ -271,22 +272,25 @@ def write_synthetic(
     name: str = "synthetic",
     days: int = 1,
     ev_share: float | None = None,
+    overwrite: bool = False,
 ) -> Path:
     """Write a synthetic region as files and return the path of its ``scenario.yaml``.
 
     The folder receives ``nodes.csv``, ``links.csv`` (strategic format), ``zones.csv``,
-    ``sites.csv`` and ``scenario.yaml``, which extends the bundled ``configs/base.yaml`` with
+    ``sites.csv`` and ``scenario.yaml``, which extends the bundled ``configs/base.yaml``
+    (written ``emob-sim:configs/base.yaml``, so the folder works on any installation) with
     these files, ``network.detour_factor`` = :data:`DETOUR_FACTOR`, no inline sites, the
-    region's corridors, ``time.days`` and (when given) ``fleet.ev_share``.
+    region's corridors, ``time.days`` and (when given) ``fleet.ev_share``. The folder is
+    written atomically with kind ``synthetic`` (:func:`emob_sim.io.atomic_output_dir`): it
+    must be new or empty, or, with ``overwrite``, a synthetic region written here before.
+
+    Raises
+    ------
+    EmobSimError
+        ``out_dir`` cannot be written (:func:`emob_sim.io.check_out_dir`).
     """
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    region.nodes.to_csv(out / "nodes.csv", index=False)
-    region.links.to_csv(out / "links.csv", index=False)
-    region.zones.to_csv(out / "zones.csv", index=False)
-    region.sites.to_csv(out / "sites.csv", index=False)
     scenario: dict = {
-        "extends": str(bundled_path("configs/base.yaml")),
+        "extends": BUNDLED_SCHEME + "configs/base.yaml",
         "name": name,
         "description": f"synthetic grid: {region.n_nodes} nodes, "
         f"{int((region.zones['kind'] == 'zone').sum())} zones, {len(region.sites)} sites",
@@ -298,10 +302,16 @@ def write_synthetic(
     }
     if ev_share is not None:
         scenario["fleet"] = {"ev_share": float(ev_share)}
-    path = out / "scenario.yaml"
-    path.write_text(yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True), "utf-8")
+    with atomic_output_dir(out_dir, kind="synthetic", overwrite=overwrite) as tmp:
+        region.nodes.to_csv(tmp / "nodes.csv", index=False)
+        region.links.to_csv(tmp / "links.csv", index=False)
+        region.zones.to_csv(tmp / "zones.csv", index=False)
+        region.sites.to_csv(tmp / "sites.csv", index=False)
+        text = yaml.safe_dump(scenario, sort_keys=False, allow_unicode=True)
+        (tmp / "scenario.yaml").write_text(text, "utf-8")
+    out = Path(out_dir).expanduser().resolve()
     logger.info("synthetic region with %d nodes written to %s", region.n_nodes, out)
-    return path
+    return out / "scenario.yaml"
 
 
 def expected_trips_per_ev_share(scenario: Scenario, zones: pd.DataFrame) -> tuple[float, float]:

@@ -40,10 +40,11 @@ import pandas as pd
 import emob_sim
 from emob_sim.config import load_scenario
 from emob_sim.config.models import Scenario
-from emob_sim.demand import generate_demand
 from emob_sim.demand.tables import TRIP_COLUMNS, VEHICLE_COLUMNS, Demand
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.region import SITE_COLUMNS, ZONE_COLUMNS, Region, build_region
+from emob_sim.runner import draw_demand
+from emob_sim.seeds import seed_streams
 from emob_sim.sim import simulate_detailed
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,7 +94,7 @@ def demand_checks(scenario: Scenario, region: Region, *, ev_share: float) -> tup
     facts = _facts(scenario)
     fleet = scenario.fleet.model_copy(update={"ev_share": ev_share})
     sc = scenario.model_copy(update={"fleet": fleet})
-    demand = generate_demand(sc, region, np.random.SeedSequence(sc.seed))
+    demand, _ = draw_demand(sc, region)
     trips = demand.trips[demand.trips["purpose"] != "through"]
     km = trips["distance_km"]
     per_car_day = len(trips) / len(trips.groupby(["vehicle_id", "day"]))
@@ -247,9 +248,11 @@ def conservation_checks(days_list: tuple[int, ...]) -> list[Check]:
     for days in days_list:
         scenario = load_scenario(overrides=[f"time.days={days}"])
         region = build_region(scenario)
-        demand = generate_demand(scenario, region, np.random.SeedSequence(scenario.seed))
+        # the demand and simulation streams of a run (emob_sim.runner.stages.run_stages);
+        # simulate_detailed for the per-vehicle ledger the energy balance needs
+        demand, _ = draw_demand(scenario, region)
         result, ledger = simulate_detailed(scenario, region, demand,
-                                           np.random.SeedSequence(scenario.seed))  # fmt: skip
+                                           seed_streams(scenario.seed)["sim"])  # fmt: skip
         sessions = float(result.sessions["energy_kwh"].sum())
         profile = float(result.load_kw.sum() * result.bin_s / 3600.0)
         veh = demand.vehicles

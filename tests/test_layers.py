@@ -15,6 +15,12 @@ from pathlib import Path
 import emob_sim
 
 PACKAGE = Path(emob_sim.__file__).parent
+ROOT = Path(__file__).resolve().parents[1]
+#: the folders beside the package whose code runs the package, scanned with it for stage chains
+BESIDE_THE_PACKAGE = ("scripts", "benchmarks")
+#: the plain-Python twin of the engine: it chains emob-sim's demand and KPIs around its own
+#: simulation on purpose, to be timed and compared with emob-sim (benchmarks/report.py)
+OWN_CHAIN = {"benchmarks.reference"}
 
 
 def _modules() -> dict[str, Path]:
@@ -23,6 +29,16 @@ def _modules() -> dict[str, Path]:
         parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
         out[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
     return out
+
+
+def _stage_scanned() -> dict[str, Path]:
+    """The package's modules and the scripts and benchmarks beside it, by dotted name, less
+    :data:`OWN_CHAIN`."""
+    out = _modules()
+    for folder in BESIDE_THE_PACKAGE:
+        for path in (ROOT / folder).rglob("*.py"):
+            out[".".join(path.relative_to(ROOT).with_suffix("").parts)] = path
+    return {name: path for name, path in out.items() if name not in OWN_CHAIN}
 
 
 def _import_graph() -> dict[str, set[str]]:
@@ -158,17 +174,18 @@ def test_no_module_uses_another_packages_private_names():
 
 
 def test_the_stages_are_chained_in_one_module():
-    """Only the runner's stages module calls the stage functions one after another."""
+    """Only the runner's stages module calls the stage functions one after another, in the
+    package and in the scripts and benchmarks beside it (which use the runner's stages)."""
     stage_calls = {"build_region", "generate_demand", "simulate", "compute_kpis"}
+    scanned = _stage_scanned()
+    assert "scripts.validation_report" in scanned and "benchmarks.runner" in scanned
     callers = defaultdict(set)
-    for name, path in _modules().items():
+    for name, path in scanned.items():
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 if node.func.id in stage_calls:
                     callers[node.func.id].add(name)
-    chaining = [
-        m for m in _modules() if all(m in callers[c] for c in stage_calls - {"build_region"})
-    ]
+    chaining = [m for m in scanned if all(m in callers[c] for c in stage_calls - {"build_region"})]
     assert chaining == ["emob_sim.runner.stages"]
     assert callers["simulate"] == {"emob_sim.runner.stages"}
     assert callers["generate_demand"] == {"emob_sim.runner.stages"}

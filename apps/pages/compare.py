@@ -9,15 +9,15 @@ from common import BASEMAP_DEFAULT, compare, comparison_folder, layout_files, pr
 from maps import deck, site_layers
 
 from emob_sim.config import load_scenario
-from emob_sim.display import format_value
+from emob_sim.display import format_value, label_of
 from emob_sim.errors import EmobSimError
 from emob_sim.runner import best_values
 
 st.title("Compare layouts")
 st.caption(
     "Every layout runs with the same seed, so layouts on the same network, zones and fleet "
-    "see the same trips. ★ marks the best value of each row. `_area` columns count the "
-    "planning area's own sites and residents, `_total` everything simulated (with through "
+    "see the same trips. ★ marks the best value of each row. Rows marked (area) count the "
+    "planning area's own sites and residents, (total) everything simulated (with through "
     "traffic and the aggregate site outside the region)."
 )
 options = {**{k: str(p) for k, p in layout_files().items()},
@@ -47,7 +47,9 @@ for col in shown.columns:
     for row in shown.index:
         text = format_value(row, table.at[col, row])
         shown.at[row, col] = f"★ {text}" if best.at[col, row] else text
-st.dataframe(shown, width="stretch", height=min(38 * (len(shown) + 1), 900))
+shown.index = [label_of(key) for key in shown.index]  # comparison.csv keeps the keys
+st.dataframe(shown, width="stretch", height=min(38 * (len(shown) + 1), 900),
+             column_config={"_index": st.column_config.TextColumn(width=240)})  # fmt: skip
 
 st.subheader("Maps")
 basemap = st.sidebar.toggle("Basemap (needs the internet)", value=BASEMAP_DEFAULT,
@@ -62,7 +64,8 @@ for name, col in zip(comparison.sites, st.columns(len(comparison.sites))):
         )
 
 st.subheader("Municipalities")
-st.dataframe(comparison.municipalities, hide_index=True, width="stretch")
+st.dataframe(comparison.municipalities.rename(columns=label_of), hide_index=True,
+             width="stretch")  # fmt: skip
 
 st.subheader("Downloads")
 written = comparison_folder(json.dumps([chosen, int(seed)]), comparison)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from charts import histogram
 from common import BASEMAP_DEFAULT, need_run
-from maps import deck, site_layers, zone_layers
+from maps import deck, picked_site, site_layers, zone_layers
 
 from emob_sim.analysis import network_lines, site_load_profile, site_waits_min, zone_table
 
@@ -25,9 +25,19 @@ show_roads = st.sidebar.toggle("Roads", value=True, key="roads")
 zones = zone_table(result)
 lines = network_lines(result.region.network) if show_roads else None
 layers = zone_layers(zones) + site_layers(result.sites)
-chart = st.pydeck_chart(
+
+
+def _select_clicked_site() -> None:
+    """A click on a car site picks it in the select box below (a callback: it runs before the
+    page, so before the select box is drawn)."""
+    site = picked_site(st.session_state["map"]["selection"])
+    if site is not None:
+        st.session_state["map_site"] = site
+
+
+st.pydeck_chart(
     deck(layers, lines=lines, zones=zones, basemap=basemap),
-    on_select="rerun", selection_mode="single-object", key="map", height=560,
+    on_select=_select_clicked_site, selection_mode="single-object", key="map", height=560,
 )  # fmt: skip
 st.caption(
     "Zones: shade = electric cars living there; red ring = trips stranded from there. "
@@ -38,17 +48,12 @@ st.caption(
 
 # ---- one site ---------------------------------------------------------------------------------
 car_sites = result.sites[result.sites["kind"] != "ebike"]
-picked = None
-selection = getattr(chart, "selection", None) or {}
-for obj in (selection.get("objects") or {}).get("car_sites", []):
-    picked = obj.get("site_id")
 names = dict(zip(car_sites["site_id"], car_sites["name"].where(car_sites["name"] != "",
                                                                 car_sites["site_id"])))  # fmt: skip
 ids = list(names)
-site = st.selectbox(
-    "Car site", ids, index=ids.index(picked) if picked in ids else 0,
-    format_func=lambda s: names[s], key="map_site",
-)  # fmt: skip
+if st.session_state.get("map_site") not in ids:  # a site of another run
+    st.session_state.pop("map_site", None)
+site = st.selectbox("Car site", ids, format_func=lambda s: names[s], key="map_site")
 load_col, wait_col = st.columns(2)
 with load_col:
     st.markdown("**Load over the simulated time (kW)**")

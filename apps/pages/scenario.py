@@ -82,11 +82,18 @@ for i, lever in enumerate(LEVERS):
                 lever.label, value=int(defaults[lever.key]), step=1, help=lever.help,
                 key=widget_key,
             )  # fmt: skip
+        elif lever.kind == "share":  # shown in %, validated as the fraction the scenario holds
+            shown = round(100.0 * float(defaults[lever.key]), 10)
+            percent = st.number_input(
+                f"{lever.label} (%)", value=shown, min_value=0.0, max_value=100.0, step=1.0,
+                format="%.2f", help=f"{lever.help}; entered here in % (0-100)", key=widget_key,
+            )  # fmt: skip
+            untouched = percent == shown  # then the scenario's own value, not its round trip
+            values[lever.key] = defaults[lever.key] if untouched else round(percent / 100, 12)
         else:
             values[lever.key] = st.number_input(
-                lever.label, value=float(defaults[lever.key]), help=lever.help, key=widget_key,
-                step=0.01 if lever.kind == "share" else 1.0,
-                format="%.4f" if lever.kind == "share" else "%.1f",
+                lever.label, value=float(defaults[lever.key]), step=1.0, format="%.1f",
+                help=lever.help, key=widget_key,
             )  # fmt: skip
         slots[lever.key] = st.empty()
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor
@@ -36,7 +35,7 @@ from emob_sim.batch.sensitivity import sensitivity_table
 from emob_sim.batch.tables import runs_table, summary_table
 from emob_sim.config import Scenario
 from emob_sim.errors import EmobSimError
-from emob_sim.io import check_out_dir, read_manifest, write_json, write_parquet
+from emob_sim.io import check_out_dir, read_manifest, write_atomically, write_json, write_parquet
 from emob_sim.results import Evaluator, RunResult
 from emob_sim.runner import ExecutorEvaluator, write_run
 
@@ -153,16 +152,7 @@ def _prepare(out: Path, sw: Sweep) -> None:
                                            "summary.csv", "sensitivity.csv", "report/",
                                            "runs/", "failed/"],
     }  # fmt: skip
-    _atomic_write(out / "manifest.json", lambda p: write_json(p, manifest))
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_atomically(out / "manifest.json", lambda p: write_json(p, manifest))
 
 
 def _finished(out: Path) -> dict[str, dict]:
@@ -256,7 +246,7 @@ def sweep(
                     counts["done"] += 1
                 else:
                     failures[task.key] = outcome.error
-                    _atomic_write(failed_file, lambda p, t=task, o=outcome: write_json(
+                    write_atomically(failed_file, lambda p, t=task, o=outcome: write_json(
                         p, {"key": t.key, "variant": t.variant, "params": t.params,
                             "seed": t.seed, "error": o.error}))  # fmt: skip
                     counts["failed"] += 1
@@ -265,10 +255,10 @@ def sweep(
                 report()
     runs = runs_table(sw, done, failures, walls)
     summary = summary_table(runs, sw.parameters)
-    _atomic_write(out / "runs.parquet", lambda p: write_parquet(runs, p))
-    _atomic_write(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
+    write_atomically(out / "runs.parquet", lambda p: write_parquet(runs, p))
+    write_atomically(out / "summary.csv", lambda p: summary.to_csv(p, index=False))
     sensitivity = sensitivity_table(sw, summary)
     if sensitivity is not None:
-        _atomic_write(out / "sensitivity.csv", lambda p: sensitivity.to_csv(p, index=False))
+        write_atomically(out / "sensitivity.csv", lambda p: sensitivity.to_csv(p, index=False))
     return SweepResult(sw, out, runs, summary, ran=len(todo), skipped=skipped,
                        failed=len(failures), sensitivity=sensitivity)  # fmt: skip

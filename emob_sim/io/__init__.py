@@ -2,7 +2,8 @@
 
 :mod:`~emob_sim.io.tables` reads the input CSVs; :mod:`~emob_sim.io.folders` owns the rules
 of output folders (check, write atomically, replace only emob-sim output);
-:mod:`~emob_sim.io.files` writes JSON, Parquet and point layers (GeoJSON, GeoPackage).
+:mod:`~emob_sim.io.files` writes JSON, Parquet and point layers (GeoJSON, GeoPackage), and
+any file atomically.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from emob_sim.io.files import (
     points_bytes,
     sha256_file,
+    write_atomically,
     write_json,
     write_parquet,
     write_points,
@@ -37,6 +39,7 @@ __all__ = [
     "write_json",
     "write_parquet",
     "write_points",
+    "write_atomically",
     "points_bytes",
     "sha256_file",
 ]

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-__all__ = ["write_json", "write_parquet", "write_points", "points_bytes", "sha256_file"]
+__all__ = [
+    "write_json",
+    "write_parquet",
+    "write_points",
+    "write_atomically",
+    "points_bytes",
+    "sha256_file",
+]
 
 
 def _plain(value: object) -> object:
@@ -64,6 +73,21 @@ def write_points(table: pd.DataFrame, path: str | Path, *, layer: str | None = N
             path, driver="GeoJSON", engine="pyogrio",
             layer_options={"RFC7946": "YES", "WRITE_NAME": "NO"},
         )  # fmt: skip
+
+
+def write_atomically(path: str | Path, write: Callable[[Path], None]) -> None:
+    """Write a file in one step: ``write`` writes a temporary file beside ``path``, which then
+    replaces ``path``; readers see the old file or the whole new one, never a part.
+
+    The temporary file (``.NAME.tmp-PID``) is removed if ``write`` raises.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def points_bytes(table: pd.DataFrame, suffix: str, *, layer: str = "sites") -> bytes:

@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 #: the kinds of output folder; ``overwrite`` replaces a folder only with one of its own kind
-OUTPUT_KINDS = ("run", "place", "compare", "sweep", "plan", "report")
+OUTPUT_KINDS = ("run", "place", "compare", "sweep", "plan", "report", "bench", "synthetic")
 #: the file that marks a folder as emob-sim output, with its kind and files
 MANIFEST = "manifest.json"
 

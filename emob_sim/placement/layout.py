@@ -4,7 +4,7 @@
 
     layout.csv       one row per site (SiteSpec columns + status, origin, capex_eur, ...)
     layout.geojson   the same as Point features (WGS84)
-    scenario.yaml    extends the input scenario and uses layout.csv as its only sites
+    scenario.yaml    the input scenario resolved (standalone), with layout.csv as its only sites
     candidates.csv   every candidate considered, with ``selected``
     placement.json   method, budget, spent, objective before and after
     history.csv      simgreedy: one row per simulation; sizing: the Erlang-C and simulated waits

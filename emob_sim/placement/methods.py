@@ -22,11 +22,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from emob_sim.config.models import Scenario
-from emob_sim.demand.tables import Demand
 from emob_sim.errors import ConfigError
 from emob_sim.placement import coverage, frlm, pmedian, sizing
-from emob_sim.placement.budget import Budget
 from emob_sim.placement.candidates import (
     Candidates,
     existing_sites,
@@ -40,14 +37,13 @@ from emob_sim.placement.registry import (
     _finish,
     _placement,
     _plug_cost_fn,
-    _unit_costs,
     register,
 )
 from emob_sim.placement.simgreedy import sim_greedy
 from emob_sim.placement.simulated import simulate_layout
 from emob_sim.region import CAR_SITE_KINDS, SITE_FILE_COLUMNS
 
-__all__ = ["place_simgreedy", "place_sizing"]
+__all__ = ["place_coverage", "place_pmedian", "place_frlm", "place_simgreedy", "place_sizing"]
 
 
 def _weighted_mean_min(w: np.ndarray, t: np.ndarray, open_: np.ndarray) -> float:
@@ -56,86 +52,129 @@ def _weighted_mean_min(w: np.ndarray, t: np.ndarray, open_: np.ndarray) -> float
     return pmedian.median_cost(w, t, open_) / w.sum() / 60.0
 
 
-def _static(
-    method: str, scenario: Scenario, cands: Candidates, demand: Demand, *, kind: str, budget: Budget
-) -> tuple[np.ndarray, dict]:
-    """coverage, pmedian, frlm: which candidates of ``kind`` are open, and the objective."""
-    tab = cands.table
-    of_kind = (tab["kind"] == kind).to_numpy()
-    idx = np.flatnonzero(of_kind)
-    fixed = tab["fixed"].to_numpy()[idx]
-    cost = _unit_costs(tab, budget)[idx]
-    pts = cands.points(of_kind)
-    w = trip_end_weights(cands.region, demand)
+def _weights_and_times(
+    req: PlacementRequest, cands: Candidates, of_kind: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Trip-end weights of the zones and travel times (s) from each zone to each candidate of
+    ``of_kind``."""
     zones = np.arange(cands.region.n_zones)
-    t = cands.region.time_s[np.ix_(zones, pts)]
-    if method == "coverage":
-        covers = coverage.cover_matrix(t, scenario.placement.coverage_radius_min * 60.0)
-        sel = coverage.max_coverage(w, covers, cost=cost, budget=budget.amount, fixed=fixed)
-        total = max(w.sum(), 1e-12)
-        summary = {
-            "covered_share_before": coverage.covered_weight(w, covers, fixed) / total,
-            "covered_share_after": coverage.covered_weight(w, covers, sel) / total,
-        }
-    elif method == "pmedian":
-        sel = pmedian.p_median(w, t, cost=cost, budget=budget.amount, fixed=fixed)
-        summary = {
-            "mean_time_min_before": _weighted_mean_min(w, t, fixed),
-            "mean_time_min_after": _weighted_mean_min(w, t, sel),
-        }
-    else:
-        pl = scenario.placement
-        flows = frlm.build_flows(
-            cands.region, demand, tab["node"].to_numpy()[idx], min_trip_km=pl.frlm_min_trip_km
+    w = trip_end_weights(cands.region, req.demand)
+    return w, cands.region.time_s[np.ix_(zones, cands.points(of_kind))]
+
+
+def _max_coverage(
+    req: PlacementRequest,
+    cands: Candidates,
+    of_kind: np.ndarray,
+    fixed: np.ndarray,
+    cost: np.ndarray,
+) -> tuple[np.ndarray, dict]:
+    """The candidates of the kind that cover the most trip-end weight, and the covered shares."""
+    w, t = _weights_and_times(req, cands, of_kind)
+    covers = coverage.cover_matrix(t, req.scenario.placement.coverage_radius_min * 60.0)
+    sel = coverage.max_coverage(w, covers, cost=cost, budget=req.budget.amount, fixed=fixed)
+    total = max(w.sum(), 1e-12)
+    summary = {
+        "covered_share_before": coverage.covered_weight(w, covers, fixed) / total,
+        "covered_share_after": coverage.covered_weight(w, covers, sel) / total,
+    }
+    return sel, summary
+
+
+def _p_median(
+    req: PlacementRequest,
+    cands: Candidates,
+    of_kind: np.ndarray,
+    fixed: np.ndarray,
+    cost: np.ndarray,
+) -> tuple[np.ndarray, dict]:
+    """The candidates of the kind with the least weighted time to the nearest, and that time."""
+    w, t = _weights_and_times(req, cands, of_kind)
+    sel = pmedian.p_median(w, t, cost=cost, budget=req.budget.amount, fixed=fixed)
+    summary = {
+        "mean_time_min_before": _weighted_mean_min(w, t, fixed),
+        "mean_time_min_after": _weighted_mean_min(w, t, sel),
+    }
+    return sel, summary
+
+
+def _flow_refuelling(
+    req: PlacementRequest,
+    cands: Candidates,
+    of_kind: np.ndarray,
+    fixed: np.ndarray,
+    cost: np.ndarray,
+) -> tuple[np.ndarray, dict]:
+    """The candidates of the kind that refuel the most long-trip volume, and the shares."""
+    pl = req.scenario.placement
+    nodes = cands.table["node"].to_numpy()[of_kind]
+    flows = frlm.build_flows(cands.region, req.demand, nodes, min_trip_km=pl.frlm_min_trip_km)
+    range_km = frlm.fleet_range_km(req.scenario)
+    start_km = range_km * pl.frlm_start_fraction
+    sel = frlm.frlm_greedy(
+        flows,
+        n_candidates=nodes.size,
+        range_km=range_km,
+        start_km=start_km,
+        cost=cost,
+        budget=req.budget.amount,
+        fixed=fixed,
+    )
+    total = max(flows.volume.sum(), 1e-12)
+    summary = {
+        "range_km": range_km,
+        "long_trips": float(flows.volume.sum()),
+        "refuelled_share_before": frlm.refuelled_volume(
+            flows, fixed, start_km=start_km, range_km=range_km
         )
-        range_km = frlm.fleet_range_km(scenario)
-        start_km = range_km * pl.frlm_start_fraction
-        sel = frlm.frlm_greedy(
-            flows,
-            n_candidates=idx.size,
-            range_km=range_km,
-            start_km=start_km,
-            cost=cost,
-            budget=budget.amount,
-            fixed=fixed,
+        / total,
+        "refuelled_share_after": frlm.refuelled_volume(
+            flows, sel, start_km=start_km, range_km=range_km
         )
-        total = max(flows.volume.sum(), 1e-12)
-        summary = {
-            "range_km": range_km,
-            "long_trips": float(flows.volume.sum()),
-            "refuelled_share_before": frlm.refuelled_volume(
-                flows, fixed, start_km=start_km, range_km=range_km
-            )
-            / total,
-            "refuelled_share_after": frlm.refuelled_volume(
-                flows, sel, start_km=start_km, range_km=range_km
-            )
-            / total,
-        }
-    keep = ~of_kind & (tab["origin"] == "existing").to_numpy()
-    keep[idx[sel]] = True
-    return keep, summary
+        / total,
+    }
+    return sel, summary
 
 
-def _static_method(method: str) -> Callable[[PlacementRequest], Placement]:
-    def place_static(req: PlacementRequest) -> Placement:
-        cands, is_new, allowed, cost = _candidates(req)
-        _buys_nothing(req.budget, float(cost[allowed].min()), f"{req.kind} candidate")
-        req.notify(method)
-        selected, summary = _static(method, req.scenario, cands, req.demand, kind=req.kind,
-                                    budget=req.budget)  # fmt: skip
-        tab = cands.table
-        layout = tab.loc[selected, [*SITE_FILE_COLUMNS, "origin"]]
-        spent = float(cost[selected & is_new].sum())
-        return _placement(req, method, layout, spent, summary, tab.assign(selected=selected))
+def _place_static(
+    req: PlacementRequest, method: str, choose: Callable[..., tuple[np.ndarray, dict]]
+) -> Placement:
+    """Add the candidates of the request's kind that ``choose`` opens to the existing sites.
 
-    place_static.__name__ = f"place_{method}"
-    place_static.__doc__ = f"The {method} method (see :func:`_static`)."
-    return place_static
+    ``choose(req, cands, of_kind, fixed, cost)`` gets the candidates, which rows are of the
+    kind, and which of those are fixed and their unit costs; it returns which of those are
+    open and the method's summary.
+    """
+    cands, is_new, allowed, cost = _candidates(req)
+    _buys_nothing(req.budget, float(cost[allowed].min()), f"{req.kind} candidate")
+    req.notify(method)
+    tab = cands.table
+    of_kind = (tab["kind"] == req.kind).to_numpy()
+    idx = np.flatnonzero(of_kind)
+    sel, summary = choose(req, cands, of_kind, tab["fixed"].to_numpy()[idx], cost[idx])
+    selected = ~of_kind & (tab["origin"] == "existing").to_numpy()
+    selected[idx[sel]] = True
+    layout = tab.loc[selected, [*SITE_FILE_COLUMNS, "origin"]]
+    spent = float(cost[selected & is_new].sum())
+    return _placement(req, method, layout, spent, summary, tab.assign(selected=selected))
 
 
-for _name in ("coverage", "pmedian", "frlm"):
-    register(_name)(_static_method(_name))
+@register("coverage")
+def place_coverage(req: PlacementRequest) -> Placement:
+    """Demand-weighted maximal coverage (:mod:`~emob_sim.placement.coverage`)."""
+    return _place_static(req, "coverage", _max_coverage)
+
+
+@register("pmedian")
+def place_pmedian(req: PlacementRequest) -> Placement:
+    """Least weighted travel time to the nearest site (:mod:`~emob_sim.placement.pmedian`)."""
+    return _place_static(req, "pmedian", _p_median)
+
+
+@register("frlm")
+def place_frlm(req: PlacementRequest) -> Placement:
+    """Flow refuelling of long trips (:mod:`~emob_sim.placement.frlm`)."""
+    return _place_static(req, "frlm", _flow_refuelling)
 
 
 @register("simgreedy", simulates=True)

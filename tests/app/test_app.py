@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import importlib.util
+import io
+import json
 from pathlib import Path
 
+import pandas as pd
+import pyarrow as pa
 import pytest
 import yaml
 from streamlit.testing.v1 import AppTest
 
 import emob_sim
-from emob_sim.analysis import KPI_KEYS
+from emob_sim.analysis import KPI_KEYS, site_load_profile, site_waits_min
 from emob_sim.config import load_scenario
 from emob_sim.display import format_value, label_of
 
@@ -50,9 +55,10 @@ def test_every_page_runs_before_any_run(app):
 
 
 def test_changing_a_lever_changes_the_resolved_scenario(app):
-    assert app.session_state["scenario"].fleet.ev_share == pytest.approx(0.0112)
-    app.number_input(key=EV_SHARE).set_value(0.2).run()
-    assert app.session_state["scenario"].fleet.ev_share == pytest.approx(0.2)
+    assert app.number_input(key=EV_SHARE).value == pytest.approx(1.12)  # shares are shown in %
+    assert app.session_state["scenario"].fleet.ev_share == 0.0112  # as in the file
+    app.number_input(key=EV_SHARE).set_value(20.0).run()
+    assert app.session_state["scenario"].fleet.ev_share == 0.2
     app.number_input(key=f"lever:{BASELINE}:time.days").set_value(3).run()
     assert app.session_state["scenario"].time.days == 3
     app.selectbox(key=f"layout:{BASELINE}").select("zemgale/layout_corridor.yaml").run()
@@ -61,17 +67,18 @@ def test_changing_a_lever_changes_the_resolved_scenario(app):
 
 
 def test_an_invalid_value_is_shown_at_its_lever_and_runs_nothing(app):
-    app.number_input(key=EV_SHARE).set_value(1.4).run()
+    assert app.number_input(key=EV_SHARE).max == 100.0  # a share cannot exceed 100 %
+    app.number_input(key=f"lever:{BASELINE}:time.days").set_value(40).run()
     assert not app.exception
     errors = [e.value for e in app.error]
-    assert len(errors) == 1 and "fleet.ev_share" in errors[0] and "1.4" in errors[0]
+    assert len(errors) == 1 and "time.days" in errors[0] and "40" in errors[0]
     assert app.session_state["scenario"] is None
     assert app.button(key="run").disabled  # nothing can run
     assert "runs" not in app.session_state
 
 
 def test_a_run_fills_the_cards_with_the_numbers_of_emob_sim_run(app):
-    app.number_input(key=EV_SHARE).set_value(0.05).run()
+    app.number_input(key=EV_SHARE).set_value(5.0).run()
     _run(app)
     expected = emob_sim.run(load_scenario(overrides=["fleet.ev_share=0.05"])).kpis
     app.switch_page("pages/results.py").run()
@@ -88,7 +95,7 @@ def test_a_run_fills_the_cards_with_the_numbers_of_emob_sim_run(app):
 
 def test_results_show_the_difference_to_a_reference_run(app):
     _run(app)
-    app.number_input(key=EV_SHARE).set_value(0.05).run()
+    app.number_input(key=EV_SHARE).set_value(5.0).run()
     _run(app)
     app.switch_page("pages/results.py").run()
     first = [k for k in app.session_state["runs"]][0]
@@ -102,7 +109,7 @@ def test_the_downloaded_scenario_runs_unchanged(app, tmp_path):
     from emob_sim.config import scenario_to_dict
     from emob_sim.region import with_inline_sites
 
-    app.number_input(key=EV_SHARE).set_value(0.03).run()
+    app.number_input(key=EV_SHARE).set_value(3.0).run()
     scenario = app.session_state["scenario"]
     text = yaml.safe_dump(scenario_to_dict(with_inline_sites(scenario), portable=True))
     path = tmp_path / "edited.yaml"
@@ -131,7 +138,8 @@ def test_compare_marks_the_best_value_of_each_row(app):
     assert list(table.columns) == ["existing", "corridor", "centres"]
     marked = table.apply(lambda col: col.astype(str).str.startswith("★")).sum().sum()
     assert marked >= 10
-    assert table.loc["capex_eur_area", "existing"].startswith("★")  # nothing to build
+    assert table.loc[label_of("capex_eur_area"), "existing"].startswith("★")  # nothing to build
+    assert table.index.is_unique and "capex_eur_area" not in table.index  # labels, not keys
 
 
 def test_the_plan_page_runs_the_shipped_plan_and_offers_its_report(app):
@@ -147,3 +155,56 @@ def test_the_plan_page_runs_the_shipped_plan_and_offers_its_report(app):
     assert capex["today"] == "0 EUR" and capex["corridor-first"] != "0 EUR"
     labels = [d.label for d in app.get("download_button")]
     assert labels == ["report.html", "plan.csv", "plan_summary.csv"]
+
+
+def _chart_data(chart) -> pd.DataFrame:
+    """The table a Vega-Lite chart of the page draws (its one dataset)."""
+    (dataset,) = chart.proto.datasets
+    return pa.ipc.open_stream(io.BytesIO(dataset.data.data)).read_pandas()
+
+
+def _click_on_map(at: AppTest, site_id: str) -> AppTest:
+    """Rerun the page as the browser does after a click on a car site of the map: with the
+    widget states of the page and the pydeck chart's selection (AppTest cannot click a map)."""
+    (deck,) = at.get("deck_gl_json_chart")
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = deck.proto.id
+    state.string_value = json.dumps(
+        {"selection": {"indices": {"car_sites": [0]},
+                       "objects": {"car_sites": [{"site_id": site_id}]}}}
+    )  # fmt: skip
+    at._run(states)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_click_on_a_map_site_shows_that_site(app):
+    _run(app)
+    app.switch_page("pages/map.py").run()
+    result = emob_sim.run(load_scenario())
+    car = result.sites[result.sites["kind"] != "ebike"]
+    first = app.selectbox(key="map_site").value
+    picked = car.sort_values("energy_kwh")["site_id"].iloc[-1]  # the busiest site
+    assert picked != first and car["sessions"].max() > 0
+
+    _click_on_map(app, picked)
+    assert app.selectbox(key="map_site").value == picked
+    load, waits = app.get("vega_lite_chart")
+    expected = site_load_profile(result, picked)
+    pd.testing.assert_frame_equal(_chart_data(load)[["hour", "power_kw"]], expected)
+    assert len(_chart_data(waits)) == len(site_waits_min(result, picked))
+
+    app.selectbox(key="map_site").select(first).run()  # the select box still chooses
+    assert app.selectbox(key="map_site").value == first
+
+
+def test_picked_site_reads_the_car_site_layer_of_a_selection():
+    spec = importlib.util.spec_from_file_location("app_maps", Path(APP).parent / "maps.py")
+    maps = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(maps)
+    car = {"objects": {"car_sites": [{"site_id": "osm-1", "name": "Jelgava"}]}}
+    assert maps.picked_site(car) == "osm-1"
+    assert maps.picked_site({"objects": {"ebike_points": [{"site_id": "b-1"}]}}) is None
+    assert maps.picked_site({"indices": {}, "objects": {}}) is None
+    assert maps.picked_site(None) is None

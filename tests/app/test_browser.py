@@ -122,8 +122,11 @@ def _wait(driver, css: str, *, text: str | None = None, timeout: float = 120.0):
     raise AssertionError(f"no {css!r} with {text!r} after {timeout} s")
 
 
-def _canvas_size(driver, css: str, timeout: float = 60.0) -> tuple[int, int]:
-    """Width and height of a map canvas once it has drawn (it starts small), redraws allowed."""
+def _canvas_size(
+    driver, css: str, timeout: float = 60.0, *, min_height: int = 300
+) -> tuple[int, int]:
+    """Width and height of a map canvas or a chart's svg once it has drawn (it starts small:
+    until it is taller than ``min_height``), redraws allowed."""
     from selenium.common.exceptions import StaleElementReferenceException
 
     deadline = time.monotonic() + timeout
@@ -134,7 +137,7 @@ def _canvas_size(driver, css: str, timeout: float = 60.0) -> tuple[int, int]:
             size = (canvas.size["width"], canvas.size["height"])
         except StaleElementReferenceException:
             continue
-        if size[1] > 300:
+        if size[1] > min_height:
             break
         time.sleep(0.5)
     return size
@@ -164,6 +167,21 @@ def _click(driver, css: str, text: str) -> None:
     raise AssertionError(f"could not click {css!r} with {text!r}: it kept being redrawn")
 
 
+def _scroll_to(driver, css: str) -> None:
+    """Scroll the element matching `css` into view (its bottom at the window's), found again if
+    it was redrawn."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
+    for _ in range(20):
+        element, _ = _wait(driver, css)
+        try:
+            driver.execute_script("arguments[0].scrollIntoView({block: 'end'})", element)
+            return
+        except StaleElementReferenceException:
+            time.sleep(0.5)
+    raise AssertionError(f"could not scroll to {css!r}: it kept being redrawn")
+
+
 def _open_page(driver, title: str) -> None:
     _click(driver, '[data-testid="stSidebarNavLink"]', title)
 
@@ -185,6 +203,10 @@ def test_the_default_scenario_runs_through_the_page(server, browser, tmp_path):
     _, card = _wait(browser, '[data-testid="stMetric"]', text="Mean wait")
     assert format_value("mean_wait_min", kpis["mean_wait_min"]) in card
     assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetric"]')) >= 10
+    load = '[data-testid="stVegaLiteChart"]'  # the first chart: the load at the car sites
+    _scroll_to(browser, load)
+    width, height = _canvas_size(browser, f"{load} svg.marks", min_height=150)  # vega draws svg
+    assert width > 300 and height > 150  # drawn, not an empty frame
     _shot(browser, tmp_path, "results")
 
     _open_page(browser, "Map")
