@@ -6,7 +6,9 @@ import json
 import math
 from pathlib import Path
 
-__all__ = ["main_table", "markdown", "write_results"]
+from emob_sim.io import atomic_output_dir, check_out_dir
+
+__all__ = ["main_table", "markdown", "write_results", "check_results_dir"]
 
 _NOTES = """\
 What is timed (wall s): routing matrices between zones and sites, demand generation,
@@ -170,6 +172,21 @@ def _sweep_table(results: dict) -> str:
     return _table(head, rows)
 
 
+def _workplace_table(results: dict) -> str:
+    wp = results.get("workplace") or {}
+    if "strategies" not in wp:
+        return f"Workplace charging: not measured ({wp.get('error', 'no result')})."
+    rows = [[s["strategy"], _num(s["stage_s"], 3), _num(s["kernel_s"], 4),
+             _num(s["kernel_us_per_step"], 1), _num(s["peak_grid_kw"], 0),
+             f"{100 * s['own_share']:.1f} %"] for s in wp["strategies"]]  # fmt: skip
+    head = ["strategy", "site energy stage s", "allocation kernel s", "kernel us per step",
+            "grid peak kW", "solar + battery share"]  # fmt: skip
+    intro = (f"{wp['plugs']} plugs, {wp['commuters']:,} electric commuters, {wp['visits']:,} "
+             f"arrivals at work, {wp['steps']:,} steps of 15 minutes ({wp['days']} days); the "
+             f"whole run of the scenario once: {_num(wp['whole_run_s'])} s.")  # fmt: skip
+    return intro + "\n\n" + _table(head, rows)
+
+
 def _targets_table(results: dict) -> str:
     rows = [[t["target"], t["value"], "met" if t["met"] else "NOT met"] for t in results["targets"]]
     return _table(["target", "measured", ""], rows)
@@ -198,6 +215,7 @@ def markdown(results: dict) -> str:
         "## Kernels against their pure-Python twins\n\n" + _kernel_table(results),
         "## The app against the command\n\n" + _app_table(results),
         "## Sweeps\n\n" + _sweep_table(results),
+        "## Workplace charging (an industrial area)\n\n" + _workplace_table(results),
     ]
     if results.get("growth"):
         parts.append("## Growth with the trips (fastest process of each size)\n\n"
@@ -208,11 +226,48 @@ def markdown(results: dict) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def write_results(results: dict, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``results.md`` and ``results.json`` into ``out_dir``; return their paths."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    md, js = out / "results.md", out / "results.json"
-    md.write_text(markdown(results), encoding="utf-8")
-    js.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
-    return md, js
+def _overwrite(out_dir: str | Path, overwrite: bool | None) -> bool:
+    """``overwrite`` as given, else on only for the recorded results (``RESULTS_DIR``)."""
+    if overwrite is not None:
+        return overwrite
+    from benchmarks import RESULTS_DIR
+
+    return Path(out_dir).expanduser().resolve() == RESULTS_DIR
+
+
+def check_results_dir(out_dir: str | Path, *, overwrite: bool | None = None) -> Path:
+    """Check before the suite runs that :func:`write_results` can write ``out_dir``.
+
+    Raises
+    ------
+    EmobSimError
+        As :func:`emob_sim.io.check_out_dir` for a folder of kind ``bench``.
+    """
+    return check_out_dir(out_dir, kind="bench", overwrite=_overwrite(out_dir, overwrite))
+
+
+def write_results(
+    results: dict, out_dir: str | Path, *, overwrite: bool | None = None
+) -> tuple[Path, Path]:
+    """Write the folder ``out_dir`` with ``results.md`` and ``results.json``; return their paths.
+
+    The folder is written like every emob-sim output folder, with kind ``bench``
+    (:func:`emob_sim.io.atomic_output_dir`): it must be new or empty, or, with ``overwrite``,
+    a bench folder holding only the files its ``manifest.json`` lists; a folder holding
+    anything else is refused, naming the files, and left as it was. ``overwrite`` (None) is on
+    for the recorded results ``benchmarks/results/`` only (``RESULTS_DIR``, the default folder
+    of a full run, committed with its manifest), so that each full run replaces them, and off
+    for every other folder.
+
+    Raises
+    ------
+    EmobSimError
+        ``out_dir`` cannot be written (:func:`emob_sim.io.check_out_dir`).
+    """
+    with atomic_output_dir(out_dir, kind="bench", overwrite=_overwrite(out_dir, overwrite)) as tmp:
+        (tmp / "results.md").write_text(markdown(results), encoding="utf-8")
+        (tmp / "results.json").write_text(
+            json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8"
+        )
+    out = Path(out_dir).expanduser().resolve()
+    return out / "results.md", out / "results.json"

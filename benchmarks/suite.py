@@ -313,6 +313,8 @@ def run_suite(
             say("sweeps: 24 runs as a loop, on 1 and 2 local workers, on a LocalCluster of 2")
             results["sweeps"] = _measure("sweeps", runner.run_sweeps, str(work / "sweeps"),
                                          *spec["sweeps"], isolate=isolate)  # fmt: skip
+        say("workplace: a week of an industrial area with 500 plugs under each strategy")
+        results["workplace"] = _measure("workplace", runner.run_workplace, isolate=isolate)
         say("kernels: numba against .py_func")
         kernels = _measure("kernels", runner.run_kernels, spec["kernels"], isolate=isolate)
         results["kernels"] = kernels if isinstance(kernels, list) else [kernels]

@@ -125,7 +125,7 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[str], None]]:
             yield log_line
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", 2)
-        err_console.print(f"interrupted ({exc or 'SIGINT'}): no output folder was changed")
+        err_console.print(f"interrupted ({str(exc) or 'SIGINT'}): no output folder was changed")
         raise typer.Exit(128 + signum) from None
 
 
@@ -148,11 +148,32 @@ def _kpi_table(title: str, values: dict) -> Table:
     return table
 
 
+def _energy_table(section: dict) -> Table:
+    """The ``areas`` KPIs: a column per energy site (and the total when there are several)."""
+    table = Table(title="Sites with a grid limit, solar power or workplace charging",
+                  header_style="bold")  # fmt: skip
+    sites = section["sites"]
+    columns = [(s.get("name") or s["site_id"], s) for s in sites]
+    if len(sites) > 1:
+        columns.append(("total", section["total"]))
+    table.add_column("KPI")
+    for title, _ in columns:
+        table.add_column(str(title), justify="right", overflow="fold")
+    for key in ("kind", "strategy", "grid_limit_kw", "pv_kwp", "battery_kwh"):
+        table.add_row(key, *(format_value(key, c.get(key, "")) for _, c in columns))
+    for key in section["total"]:
+        table.add_row(key, *(format_value(key, c.get(key)) for _, c in columns))
+    return table
+
+
 def _summary(kpis: dict, sites, out: Path, attribution: str) -> None:
     sections = {k: v for k, v in kpis.items() if isinstance(v, dict)}  # e.g. "ebike"
     console.print(_kpi_table("Run summary", {k: v for k, v in kpis.items() if k not in sections}))
     for name, section in sections.items():
-        console.print(_kpi_table(f"{name} KPIs", section))
+        if name == "areas":
+            console.print(_energy_table(section))
+        else:
+            console.print(_kpi_table(f"{name} KPIs", section))
     st = Table(
         title="Charging sites (waits in minutes)",
         header_style="bold",
@@ -234,7 +255,13 @@ def validate(
 def place(
     scenario: ScenarioArg = None,
     method: Annotated[
-        str, typer.Option("--method", "-m", help="coverage, pmedian, frlm, simgreedy or sizing.")
+        str,
+        typer.Option(
+            "--method",
+            "-m",
+            help="coverage, pmedian, frlm, simgreedy, sizing or pvsize (an industrial area's PV "
+            "and plugs).",
+        ),
     ] = ...,
     budget: Annotated[
         str,
@@ -511,15 +538,21 @@ def bench(
     if size not in ("full", "smoke"):
         _fail(EmobSimError(f"--size: expected 'full' or 'smoke', got {size!r}"))
     from benchmarks import RESULTS_DIR, main_table, run_suite
+    from benchmarks.report import check_results_dir
 
     target = out if out is not None else (RESULTS_DIR if size == "full" else None)
-    with console.status("starting") as status:
-        results = run_suite(
-            size=size,
-            out_dir=target,
-            reference=reference,
-            progress=lambda msg: status.update(f"{msg} ..."),
-        )
+    try:
+        if target is not None:
+            check_results_dir(target)  # before the minutes of the suite, not after them
+        with console.status("starting") as status:
+            results = run_suite(
+                size=size,
+                out_dir=target,
+                reference=reference,
+                progress=lambda msg: status.update(f"{msg} ..."),
+            )
+    except EmobSimError as exc:
+        _fail(exc)
     typer.echo(main_table(results))
     for t in results["targets"]:
         typer.echo(f"[{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['value']}")

@@ -29,7 +29,7 @@ _PREFIX_UNITS = (("km_", "km"), ("car_km_", "km"))
 
 
 #: qualifiers at the end of a name that say which value it is, not its unit
-_QUALIFIERS = ("_area", "_total", "_before", "_after")
+_QUALIFIERS = ("_area", "_total", "_before", "_after", "_checked")
 
 
 def unit_of(key: str) -> str:
@@ -52,6 +52,8 @@ def format_value(key: str, value: object, *, unit: str | None = None) -> str:
     ``unit`` replaces the unit derived from ``key``.
     """
     unit = unit_of(key) if unit is None else unit
+    if value is None:
+        return "-"
     if isinstance(value, bool) or not isinstance(value, Real):
         return str(value)
     if isinstance(value, float) and not math.isfinite(value):
@@ -66,6 +68,8 @@ def format_value(key: str, value: object, *, unit: str | None = None) -> str:
         text = f"{float(value):,.{decimals}f}"
     if text == "-0":
         text = "0"
+    if unit == "plugs" and text == "1":
+        unit = "plug"
     return f"{text} {unit}" if unit else text
 
 
@@ -88,8 +92,12 @@ _LABELS = {
 }
 
 
+#: words written in capitals in labels
+_ACRONYMS = {"dc": "DC", "ac": "AC", "pv": "PV", "co2": "CO2", "capex": "CAPEX", "opex": "OPEX"}
+
+
 def label_of(key: str) -> str:
-    """A name for people: ``mean_wait_min`` -> ``Mean wait``, ``capex_eur_area`` -> ``Capex
+    """A name for people: ``mean_wait_min`` -> ``Mean wait``, ``capex_eur_area`` -> ``CAPEX
     (area)`` (units are shown with the values)."""
     if key in _LABELS:
         return _LABELS[key]
@@ -100,5 +108,6 @@ def label_of(key: str) -> str:
             words = words.removesuffix(suffix)
             break
     words = words.replace("_", " ").strip()
+    words = " ".join(_ACRONYMS.get(w, w) for w in words.split(" "))
     label = words[:1].upper() + words[1:]
     return f"{label} ({qualifier.strip('_')})" if qualifier else label

@@ -24,6 +24,7 @@ from emob_sim.demand.tables import Demand
 from emob_sim.region import Region
 from emob_sim.sim.ebike import EbikeSimResult
 from emob_sim.sim.outputs import SimResult
+from emob_sim.sim.site_energy import SiteEnergyResult
 
 __all__ = ["EbikeRun", "RunResult", "Evaluator"]
 
@@ -56,6 +57,9 @@ class RunResult:
         One row per public site with its KPIs (:func:`emob_sim.analysis.kpis.site_table`).
     ebike
         The e-bike demand and simulation (None when e-bikes are off).
+    energy
+        The power at the sites with an energy set-up: workplace sites of the industrial
+        areas and public sites of ``energy.sites`` (None for runs made without it).
     """
 
     scenario: Scenario
@@ -65,6 +69,7 @@ class RunResult:
     kpis: dict[str, Any]
     sites: pd.DataFrame
     ebike: EbikeRun | None = None
+    energy: SiteEnergyResult | None = None
 
 
 class Evaluator(Protocol):

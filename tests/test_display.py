@@ -51,6 +51,6 @@ def test_units_of_names():
 
 def test_labels_for_people():
     assert label_of("mean_wait_min") == "Mean wait"
-    assert label_of("opex_eur_per_year_area") == "Opex (area)"
+    assert label_of("opex_eur_per_year_area") == "OPEX (area)"
     assert label_of("objective_min_before") == "Objective (before)"
     assert label_of("sites") == "Sites"

@@ -1,4 +1,5 @@
-"""Results page: KPI cards against a reference run, load, waits, state of charge, e-bikes, CO2."""
+"""Results page: KPI cards against a reference run, load, waits, state of charge, e-bikes, CO2,
+and the sites with an energy set-up (industrial areas' workplace charging, solar, grid limit)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,13 @@ import streamlit as st
 from charts import histogram
 from common import need_run, run, runs
 
-from emob_sim.analysis import arrival_soc, site_load_profile, site_waits_min
+from emob_sim.analysis import (
+    arrival_soc,
+    site_load_profile,
+    site_power,
+    site_waits_min,
+    sites_with_energy,
+)
 from emob_sim.display import format_value, label_of, unit_of
 from emob_sim.io import points_bytes
 from emob_sim.runner import run_archive
@@ -94,16 +101,45 @@ with co2_col:
                f"{result.scenario.emissions.petrol_car_kg_per_km} (petrol car), "
                f"{result.scenario.emissions.grid_kg_per_kwh} (grid).")  # fmt: skip
 
+# ---- sites with an energy set-up -------------------------------------------------------------
+areas = k.get("areas")
+if areas:
+    st.subheader("Industrial areas and sites with solar power or a grid limit")
+    entries = areas["sites"]
+    titles = [e["name"] or e["site_id"] for e in entries]
+    keys = ["kind", "strategy", "plugs", "grid_limit_kw", "pv_kwp", "battery_kwh",
+            *areas["total"]]  # fmt: skip
+    st.dataframe(
+        pd.DataFrame({"KPI": [label_of(x) for x in keys],
+                      **{t: [format_value(x, e.get(x)) for x in keys]
+                         for t, e in zip(titles, entries, strict=True)}}),
+        hide_index=True, width="stretch",
+    )  # fmt: skip
+    pick = st.selectbox("Power at the site", titles, key="energy_site")
+    entry = entries[titles.index(pick)]
+    power = site_power(result.energy, entry["site_id"])
+    st.area_chart(power, x="hour", y=["solar", "battery", "grid"], height=260,
+                  y_label="kW into the cars")  # fmt: skip
+    st.line_chart(power, x="hour", y=["solar generated", "grid limit"], height=180,
+                  y_label="kW")  # fmt: skip
+    st.caption(
+        f"{entry['strategy']} charging; solar {format_value('pv_kwp', entry['pv_kwp'])} kWp, "
+        f"{format_value('self_sufficiency_share', entry['self_sufficiency_share'])} of the "
+        "charging energy from own solar power and battery; hours from midnight of day 0 "
+        f"({result.scenario.time.start_date}, {result.scenario.energy.timezone})."
+    )
+
 # ---- downloads --------------------------------------------------------------------------------
 st.subheader("Downloads")
 name = result.scenario.name
 d1, d2, d3, d4 = st.columns(4)
 d1.download_button("Run folder (zip)", lambda: run_archive(result), f"{name}-run.zip",
                    "application/zip", key="dl_zip")  # fmt: skip
-d2.download_button("Sites (GeoJSON)", lambda: points_bytes(result.sites, ".geojson"),
+points = sites_with_energy(result.sites, k.get("areas"))
+d2.download_button("Sites (GeoJSON)", lambda: points_bytes(points, ".geojson"),
                    f"{name}-sites.geojson", "application/geo+json", key="dl_geojson")  # fmt: skip
 gpkg = "application/geopackage+sqlite3"
-d3.download_button("Sites (GeoPackage)", lambda: points_bytes(result.sites, ".gpkg"),
+d3.download_button("Sites (GeoPackage)", lambda: points_bytes(points, ".gpkg"),
                    f"{name}-sites.gpkg", gpkg, key="dl_gpkg")  # fmt: skip
 d4.download_button("Sessions (CSV)", lambda: result.sim.sessions.to_csv(index=False),
                    f"{name}-sessions.csv", "text/csv", key="dl_sessions")  # fmt: skip

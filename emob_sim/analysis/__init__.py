@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from emob_sim.analysis.ebike import EBIKE_KPI_KEYS, ebike_kpis, ebike_site_table
+from emob_sim.analysis.energy import (
+    ENERGY_KPI_KEYS,
+    site_energy_kpis,
+    site_power,
+    sites_with_energy,
+)
 from emob_sim.analysis.kpis import (
     KPI_KEYS,
     SCOPED_KPI_KEYS,
     SITE_TABLE_COLUMNS,
     compute_kpis,
+    flat_kpis,
     scoped_kpis,
     site_table,
 )
@@ -23,6 +30,7 @@ from emob_sim.analysis.tables import ebike_session_table, ebike_trip_table, load
 
 __all__ = [
     "compute_kpis",
+    "flat_kpis",
     "site_table",
     "scoped_kpis",
     "SCOPED_KPI_KEYS",
@@ -40,4 +48,8 @@ __all__ = [
     "site_load_profile",
     "arrival_soc",
     "ZONE_MAP_COLUMNS",
+    "ENERGY_KPI_KEYS",
+    "site_energy_kpis",
+    "sites_with_energy",
+    "site_power",
 ]

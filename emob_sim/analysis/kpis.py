@@ -7,13 +7,16 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.analysis.ebike import ebike_kpis, ebike_site_table
+from emob_sim.analysis.energy import site_energy_kpis
 from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
 from emob_sim.region import Region
 from emob_sim.results import EbikeRun
 from emob_sim.sim.outputs import SimResult
+from emob_sim.sim.site_energy import SiteEnergyResult
 
 __all__ = [
+    "flat_kpis",
     "compute_kpis",
     "scoped_kpis",
     "site_table",
@@ -69,8 +72,13 @@ def _wait_stats_min(wait_s: pd.Series | np.ndarray) -> tuple[float, float]:
 
 
 def compute_kpis(
-    scenario: Scenario, demand: Demand, sim: SimResult, *, ebike: EbikeRun | None = None
-) -> dict[str, float | int | dict[str, float | int]]:
+    scenario: Scenario,
+    demand: Demand,
+    sim: SimResult,
+    *,
+    ebike: EbikeRun | None = None,
+    energy: SiteEnergyResult | None = None,
+) -> dict[str, float | int | dict]:
     """Region-wide KPIs of one run.
 
     The keys of :data:`KPI_KEYS` are the electric cars' (``trips_*`` count car trips); with
@@ -120,6 +128,8 @@ def compute_kpis(
     }
     if ebike is not None:
         out["ebike"] = ebike_kpis(scenario, ebike)
+    if energy is not None and not energy.empty:
+        out["areas"] = site_energy_kpis(scenario, energy)
     return out
 
 
@@ -253,3 +263,18 @@ def _groups(values: np.ndarray, idx: np.ndarray, n: int) -> list[np.ndarray]:
     order = np.argsort(idx, kind="stable")
     bounds = np.searchsorted(idx[order], np.arange(n + 1))
     return [values[order[bounds[i] : bounds[i + 1]]] for i in range(n)]
+
+
+def flat_kpis(kpis: dict) -> dict:
+    """A run's KPIs in one level, for tables: the region-wide ones as they are, each section's
+    (``ebike``) as ``section_key``, and of the ``areas`` section its total as ``areas_key``
+    (the per-site entries stay in kpis.json)."""
+    out = {}
+    for key, value in kpis.items():
+        if key == "areas" and isinstance(value, dict):
+            out.update({f"areas_{k}": v for k, v in value["total"].items()})
+        elif isinstance(value, dict):
+            out.update({f"{key}_{k}": v for k, v in value.items() if not isinstance(v, dict)})
+        else:
+            out[key] = value
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from emob_sim.analysis import flat_kpis
 from emob_sim.batch.config import Sweep
 
 __all__ = ["runs_table", "summary_table", "RUN_COLUMNS", "SUMMARY_COLUMNS"]
@@ -13,16 +14,6 @@ __all__ = ["runs_table", "summary_table", "RUN_COLUMNS", "SUMMARY_COLUMNS"]
 RUN_COLUMNS = ["key", "variant", "seed", "status", "error", "wall_s"]
 #: columns of summary.csv after the variant and its parameters
 SUMMARY_COLUMNS = ["kpi", "runs", "mean", "std", "p5", "p50", "p95"]
-
-
-def _flat(kpis: dict) -> dict:
-    out = {}
-    for key, value in kpis.items():
-        if isinstance(value, dict):
-            out.update({f"{key}_{k}": v for k, v in value.items() if not isinstance(v, dict)})
-        else:
-            out[key] = value
-    return out
 
 
 def runs_table(
@@ -40,7 +31,7 @@ def runs_table(
             "key": task.key, "variant": task.variant, "seed": task.seed, "status": status,
             "error": failures.get(task.key, ""), "wall_s": walls.get(task.key, np.nan),
             **{f"param:{k}": v for k, v in task.params.items()},
-            **(_flat(record["kpis"]) if record else {}),
+            **(flat_kpis(record["kpis"]) if record else {}),
         })  # fmt: skip
     table = pd.DataFrame(rows)
     return table.rename(columns=lambda c: c.removeprefix("param:"))

@@ -204,13 +204,23 @@ def parse_override(text: str) -> tuple[list[str], Any]:
 
 
 def _apply_override(data: dict, keys: list[str], value: Any) -> None:
-    node = data
+    """Set ``keys`` (a dotted path; a number picks an item of a list, ``energy.areas.0.plugs``)
+    in ``data`` to ``value``, making missing sections."""
+    node: Any = data
     for i, key in enumerate(keys[:-1]):
+        dotted = ".".join(keys[: i + 1])
+        if isinstance(node, list):
+            node = node[_list_index(node, key, keys, i)]
+            if not isinstance(node, dict):
+                raise ConfigError(
+                    f"--set {'.'.join(keys)}: {dotted} is not a section of keys, "
+                    f"got {_short_repr(node)}"
+                )
+            continue
         child = node.get(key)
         if child is None:
             child = node[key] = {}
-        if not isinstance(child, dict):
-            dotted = ".".join(keys[: i + 1])
+        if not isinstance(child, dict | list):
             raise ConfigError(
                 f"--set {'.'.join(keys)}: {dotted} is not a section of keys, "
                 f"got {_short_repr(child)}"
@@ -219,7 +229,21 @@ def _apply_override(data: dict, keys: list[str], value: Any) -> None:
     last = keys[-1]
     if _is_path_key(last) and isinstance(value, str):
         value = str(Path(value).expanduser().resolve())
-    node[last] = value
+    if isinstance(node, list):
+        node[_list_index(node, last, keys, len(keys) - 1)] = value
+    else:
+        node[last] = value
+
+
+def _list_index(items: list, key: str, keys: list[str], i: int) -> int:
+    """The list position ``key`` names in ``--set`` path ``keys`` (its ``i``-th part)."""
+    if not key.isdigit() or int(key) >= len(items):
+        where = ".".join(keys[:i]) or keys[0]
+        raise ConfigError(
+            f"--set {'.'.join(keys)}: {where} is a list of {len(items)} item(s), expected an "
+            f"item number from 0 to {len(items) - 1}, got {key!r}"
+        )
+    return int(key)
 
 
 def _short_repr(value: Any, limit: int = 60) -> str:
@@ -312,7 +336,12 @@ def _check_files_exist(scenario: Scenario) -> None:
         "zones.file": scenario.zones.file,
         "charging.sites_file": scenario.charging.sites_file,
         "costs.existing_sites_file": scenario.costs.existing_sites_file,
+        "energy.areas_file": scenario.energy.areas_file,
     }
+    for i, spec in enumerate(scenario.energy.sites):
+        named[f"energy.sites.{i}.pv_profile_file"] = spec.pv_profile_file
+    for i, spec in enumerate(scenario.energy.areas):
+        named[f"energy.areas.{i}.pv_profile_file"] = spec.pv_profile_file
     for key, p in named.items():
         if p is not None and not Path(p).exists():
             raise InputFileNotFoundError(f"{key}: file not found: {p}")
@@ -351,7 +380,9 @@ def input_files(scenario: Scenario) -> list[Path]:
         files.append(Path(net.file))
     if net.source == "polygon" and net.polygon_file is not None:
         files.append(Path(net.polygon_file))
-    for p in (scenario.zones.file, scenario.charging.sites_file):
+    energy = scenario.energy
+    profiles = [s.pv_profile_file for s in [*energy.sites, *energy.areas]]
+    for p in (scenario.zones.file, scenario.charging.sites_file, energy.areas_file, *profiles):
         if p is not None:
             files.append(Path(p))
     return files

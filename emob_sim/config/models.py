@@ -11,6 +11,7 @@ Relative paths in a YAML file are resolved against that file's folder when it is
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -26,6 +27,7 @@ from emob_sim.config._base import (
     check_order,
 )
 from emob_sim.config.ebike import EbikeConfig, ModalShiftConfig, TripLengthConfig
+from emob_sim.config.energy import AreaSpec, EnergyConfig, SiteEnergy, SiteEnergySpec
 from emob_sim.config.placement import (
     CandidatesConfig,
     CandidateSpec,
@@ -57,6 +59,10 @@ __all__ = [
     "EbikeConfig",
     "TripLengthConfig",
     "ModalShiftConfig",
+    "EnergyConfig",
+    "SiteEnergy",
+    "SiteEnergySpec",
+    "AreaSpec",
 ]
 
 
@@ -65,6 +71,16 @@ class TimeConfig(StrictModel):
 
     days: int = Field(1, ge=1, le=28, description="number of simulated days; day 0 is a Monday")
     profile_step_min: int = Field(15, ge=1, le=60, description="bin width of load profiles")
+    start_date: date = Field(
+        date(2025, 6, 2), description="calendar date of day 0, a Monday (for the sun at sites)"
+    )
+
+    @field_validator("start_date")
+    @classmethod
+    def _monday(cls, value: date) -> date:
+        if value.weekday() != 0:
+            raise ValueError(f"{value} is a {value:%A}, expected a Monday (day 0 of a run)")
+        return value
 
 
 NetworkSource = Literal["strategic", "place", "bbox", "polygon", "file"]
@@ -299,7 +315,7 @@ class SiteSpec(StrictModel):
     kind: SiteKind
     lon: Annotated[float, Field(ge=-180, le=180)]
     lat: Annotated[float, Field(ge=-90, le=90)]
-    plugs: int = Field(ge=1)
+    plugs: int = Field(ge=1, le=100_000)
     power_kw: Positive
     source: str = ""
 
@@ -377,6 +393,7 @@ class Scenario(StrictModel):
     charging: ChargingConfig = ChargingConfig()
     emissions: EmissionsConfig = EmissionsConfig()
     solar: SolarConfig = SolarConfig()
+    energy: EnergyConfig = EnergyConfig()
     simulation: SimulationConfig = SimulationConfig()
     costs: CostsConfig = CostsConfig()
     placement: PlacementConfig = PlacementConfig()

@@ -57,6 +57,7 @@ class CostsConfig(StrictModel):
 
     plug_classes: list[PlugCostClass] = Field(default_factory=_default_plug_classes, min_length=1)
     grid_eur_per_kw: NonNegative = 150.0
+    pv_eur_per_kwp: NonNegative = Field(800.0, description="rooftop PV, installed")
     existing_sites_file: Path | None = Field(
         None, description="sites CSV of the chargers already built (their CAPEX is spent)"
     )
@@ -106,7 +107,7 @@ class CandidatesConfig(StrictModel):
 class SiteDesign(StrictModel):
     """Plugs and power of a new site of one kind."""
 
-    plugs: int = Field(ge=1)
+    plugs: int = Field(ge=1, le=100_000)
     power_kw: Positive
 
 
@@ -143,3 +144,10 @@ class PlacementConfig(StrictModel):
     sizing_peak_window_h: int = Field(3, ge=1, le=24)
     sizing_min_arrivals: int = Field(3, ge=1)
     fast_access_min: Positive = 10.0
+    pvsize_area: str | None = Field(
+        None, description="area_id the pvsize method sizes; None: the scenario's only area"
+    )
+    pvsize_kwp_step: Positive = Field(10.0, description="pvsize tries PV in steps of this")
+    pvsize_max_plugs: int = Field(
+        50, ge=1, le=10_000, description="pvsize tries at most this many plugs"
+    )

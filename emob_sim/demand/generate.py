@@ -10,6 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
+from emob_sim.demand.areas import generate_commuters
 from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
 from emob_sim.demand.fleet import sample_fleet, type_arrays, vehicle_frame
 from emob_sim.demand.intrazonal import IntrazonalTrips
@@ -26,7 +27,7 @@ __all__ = ["generate_demand", "demand_streams"]
 logger = logging.getLogger(__name__)
 
 #: component streams of the demand stage, in spawn-key order
-STREAM_NAMES: tuple[str, ...] = ("fleet", "chains", "through")
+STREAM_NAMES: tuple[str, ...] = ("fleet", "chains", "through", "commuters")
 # extra spawn-key element that keeps the demand streams apart from any children a caller
 # spawns from the same SeedSequence ("DEM" in ASCII)
 _STREAM_TAG = 0x44454D
@@ -63,7 +64,8 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
     """Sample the electric-car fleet and its trips for one scenario and seed.
 
     Resident cars come first (ordered by home zone; :mod:`emob_sim.demand.fleet`), through
-    vehicles after them (:mod:`emob_sim.demand.through`); ``vehicle_id`` is the row number.
+    vehicles after them (:mod:`emob_sim.demand.through`), then the commuters of the
+    region's industrial areas (:mod:`emob_sim.demand.areas`); ``vehicle_id`` is the row number.
     Resident cars drive daily chains (:mod:`emob_sim.demand.chains`). Trips are sorted by
     (vehicle_id, depart_s) and ``trip_id`` is the row number. Origins and destinations are
     zone indices; distance and duration come from the zone block of the region's matrices,
@@ -130,15 +132,24 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
         initial_soc=through_vehicles["initial_soc"],
         types=types,
     )
-    vehicles = pd.concat([residents, through], ignore_index=True)
-    vehicles["vehicle_id"] = np.arange(len(vehicles), dtype=np.int64)
     through_trips["vehicle"] = through_trips["vehicle"] + len(residents)
     through_trips["distance_km"] = dist_km[through_trips["origin"], through_trips["dest"]]
     through_trips["duration_s"] = time_s[through_trips["origin"], through_trips["dest"]]
+    parts, trip_parts, workplace = [residents, through], [chain_trips, through_trips], None
+    areas = region.areas
+    if areas is not None and len(areas):
+        commuters, commuter_trips, area = generate_commuters(
+            scenario, areas, zones, time_s, dist_km, types,
+            np.random.Generator(np.random.PCG64(streams["commuters"])),
+        )  # fmt: skip
+        commuter_trips["vehicle"] = commuter_trips["vehicle"] + len(residents) + n_through
+        parts.append(commuters)
+        trip_parts.append(commuter_trips)
+        workplace = np.concatenate([np.full(len(residents) + n_through, -1, np.int64), area])
+    vehicles = pd.concat(parts, ignore_index=True)
+    vehicles["vehicle_id"] = np.arange(len(vehicles), dtype=np.int64)
 
-    trips = _trip_frame(
-        {k: np.concatenate([chain_trips[k], through_trips[k]]) for k in chain_trips}
-    )
+    trips = _trip_frame({k: np.concatenate([p[k] for p in trip_parts]) for k in chain_trips})
     logger.info(
         "demand: %d resident and %d through vehicles, %d trips over %d day(s)",
         len(residents),
@@ -152,6 +163,7 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
         type_ids=list(types.ids),
         curve_soc=types.curve_soc,
         curve_frac=types.curve_frac,
+        workplace=workplace,
     )
 
 

@@ -132,7 +132,10 @@ def _electric(
 ) -> tuple[Demand, ShiftedChains]:  # fmt: skip
     trips, veh = demand.trips, demand.vehicles
     v = trips["vehicle_id"].to_numpy(np.int64)
-    sel = np.flatnonzero(veh["resident"].to_numpy(bool)[v])
+    shifts = veh["resident"].to_numpy(bool)
+    if demand.workplace is not None:  # the areas' commuters come by car (their car_share)
+        shifts = shifts & (demand.workplace < 0)
+    sel = np.flatnonzero(shifts[v])
     d = trips["day"].to_numpy(np.int64)[sel]
     vs = v[sel]
     first = np.ones(sel.size, dtype=bool)

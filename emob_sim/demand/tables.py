@@ -45,7 +45,9 @@ class Demand:
     """Fleet and trips of one scenario and seed.
 
     ``curve_soc[t]`` and ``curve_frac[t]`` hold the DC charging curve of vehicle type ``t``
-    (padded to a common length by repeating the last point).
+    (padded to a common length by repeating the last point). ``workplace[v]`` is the index of
+    the industrial area vehicle ``v`` commutes to (Region.areas), -1 for the others; None
+    when the region has no areas.
     """
 
     vehicles: pd.DataFrame
@@ -53,6 +55,7 @@ class Demand:
     type_ids: list[str]
     curve_soc: NDArray[np.float64]
     curve_frac: NDArray[np.float64]
+    workplace: NDArray[np.int64] | None = None
 
     @property
     def n_vehicles(self) -> int:

@@ -15,14 +15,24 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import SolarConfig
+from emob_sim.errors import DataError
+from emob_sim.io.tables import read_text_table
 
-__all__ = ["PVArray", "clear_sky_poa_w_m2", "pv_profile_kw", "daylight", "yield_scale"]
+__all__ = [
+    "PVArray",
+    "clear_sky_poa_w_m2",
+    "pv_profile_kw",
+    "measured_profile_kw",
+    "daylight",
+    "yield_scale",
+]
 
 #: the year the clear-sky yield is summed over (no leap day: 365 days)
 _REFERENCE_YEAR = 2023
@@ -111,3 +121,58 @@ def daylight(lat: float, lon: float, day: str, *, tz: str = "Europe/Riga") -> tu
     sky = pvlib.location.Location(lat, lon).get_clearsky(minutes, model="ineichen")
     lit = np.flatnonzero(sky["ghi"].to_numpy() > 0)
     return minutes[lit[0]].strftime("%H:%M"), minutes[lit[-1]].strftime("%H:%M")
+
+
+def measured_profile_kw(
+    path: str | Path,
+    kwp: float,
+    *,
+    start: str | pd.Timestamp,
+    days: int,
+    step_min: int,
+    tz: str = "Europe/Riga",
+) -> NDArray[np.float64]:
+    """Mean generation (kW) of ``kwp`` in each step from local midnight of ``start``, from a
+    measured profile: a CSV with columns ``time`` (ISO 8601; local time unless it carries an
+    offset) and ``kw_per_kwp``, at any regular resolution (a value holds until the next one
+    when the profile is coarser than the steps; finer values are averaged), covering the steps.
+
+    Raises
+    ------
+    DataError
+        The file cannot be read, a column is missing, a value is not a number >= 0, or the
+        profile does not cover the simulated period (the first step missing is named).
+    """
+    path = Path(path)
+    raw = read_text_table(path, ["time", "kw_per_kwp"], key="pv_profile_file")
+    try:
+        times = pd.to_datetime(raw["time"], format="ISO8601")
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{path}: column time: expected ISO 8601 times ({exc})") from None
+    value = pd.to_numeric(raw["kw_per_kwp"], errors="coerce")
+    bad = np.flatnonzero(~(value >= 0))
+    if bad.size:
+        raise DataError(
+            f"{path}: row {bad[0] + 2}: kw_per_kwp: expected a number >= 0, got "
+            f"{raw['kw_per_kwp'].iloc[bad[0]]!r}"
+        )
+    index = pd.DatetimeIndex(times)
+    index = index.tz_localize(tz) if index.tz is None else index.tz_convert(tz)
+    series = pd.Series(value.to_numpy(float), index=index).sort_index()
+    begin = pd.Timestamp(start).tz_localize(tz).normalize()
+    steps = pd.date_range(begin, periods=int(round(days * 1440 / step_min)),
+                          freq=f"{step_min}min")  # fmt: skip
+    means = series.resample(f"{step_min}min", origin=begin).mean()
+    # a profile coarser than the steps holds its value over each of its intervals
+    spacing = series.index.to_series().diff().median() if len(series) > 1 else pd.Timedelta(0)
+    fill = max(int(spacing / pd.Timedelta(minutes=step_min)) - 1, 0)
+    means = means.reindex(steps)
+    means = means.ffill(limit=fill) if fill else means
+    missing = np.flatnonzero(means.isna().to_numpy())
+    if missing.size:
+        raise DataError(
+            f"{path}: no measured value for the step from {steps[missing[0]]:%Y-%m-%d %H:%M} "
+            f"({tz}); expected the profile to cover {steps[0]:%Y-%m-%d} to "
+            f"{steps[-1]:%Y-%m-%d %H:%M}"
+        )
+    return means.to_numpy(float) * kwp

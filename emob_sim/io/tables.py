@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
+from pydantic import BaseModel, ValidationError
 
 from emob_sim.errors import DataError, InputFileNotFoundError
 
-__all__ = ["read_text_table"]
+__all__ = ["read_text_table", "read_model_rows"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def read_text_table(path: str | Path, required: list[str], *, key: str = "") -> pd.DataFrame:
@@ -42,3 +46,40 @@ def read_text_table(path: str | Path, required: list[str], *, key: str = "") -> 
     if missing:
         raise DataError(f"{path}: column '{missing[0]}' is missing, expected columns {required}")
     return df.apply(lambda s: s.str.strip())
+
+
+def read_model_rows(
+    path: str | Path, model: type[M], *, key: str = "", keep_empty: bool = True
+) -> list[M]:
+    """Read a CSV whose columns are fields of ``model``, one validated ``model`` per row.
+
+    Columns that are not fields of ``model`` are ignored; with ``keep_empty`` False an empty
+    cell leaves its field at the model's default.
+
+    Raises
+    ------
+    InputFileNotFoundError
+        The file does not exist (``key`` names the scenario key that gave it).
+    DataError
+        A required field's column is missing, or a row is invalid: the file, the row number
+        (as a spreadsheet shows it, the header being row 1), the field and the value.
+    """
+    path = Path(path)
+    fields = list(model.model_fields)
+    required = [name for name, field in model.model_fields.items() if field.is_required()]
+    raw = read_text_table(path, required, key=key)
+    columns = [c for c in fields if c in raw.columns]
+    rows = []
+    for i, row in enumerate(raw[columns].to_dict(orient="records")):
+        if not keep_empty:
+            row = {k: v for k, v in row.items() if v != ""}
+        try:
+            rows.append(model.model_validate(row))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or "row"
+            msg = err["msg"].removeprefix("Value error, ")
+            raise DataError(
+                f"{path}: row {i + 2}: {field}: {msg}, got {err.get('input')!r}"
+            ) from None
+    return rows

@@ -12,10 +12,13 @@ Strategies (:data:`UNCONTROLLED`, ...):
   shared equally among the cars that still need energy (a car that needs less than its share
   leaves the rest to the others).
 - **capped, earliest departure first**: as above, but the car leaving first is served first.
-- **PV-following**: solar power first (earliest departure first, up to each car's maximum);
-  from the grid, in each step, only what a car must draw now to still get its need by its
-  departure at full power later, within the limit. With no solar power and a limit that does
-  not bind, every car still gets its need (if its dwell allows), as late as it can.
+- **PV-following**: solar power first (then the battery), earliest departure first, up to
+  each car's maximum; from the grid, at once and within the limit (earliest departure first),
+  only what the car will not get from the sun: its need less its share of the solar power
+  still to come before it leaves (the site's clear-sky or measured profile is known ahead;
+  the share is that power split equally among the cars now plugged in that still need
+  energy, at most what the car can take). With no solar power this is exactly the capped,
+  earliest-departure-first strategy.
 
 A stationary battery (``battery_kwh`` capacity, ``battery_kw`` power, ``efficiency``, the
 round trip, counted on charging; it starts empty) is charged from solar power the cars do not
@@ -95,6 +98,10 @@ def allocate_power(
     soc = 0.0  # kWh in the battery (it starts empty)
     left = need_kwh.copy()
     order = np.argsort(depart, kind="mergesort")  # earliest departure first, stable
+    # solar_cum[u]: the solar energy (kWh) of steps 0..u-1
+    solar_cum = np.zeros(steps + 1)
+    for u in range(steps):
+        solar_cum[u + 1] = solar_cum[u] + pv_kw[u] * step_h
     for t in range(steps):
         # what each plugged car could take in this step
         want = np.zeros(n)
@@ -105,26 +112,35 @@ def allocate_power(
         if strategy == PV_FOLLOWING:
             give = np.zeros(n)
             room_pv, room_batt, room_grid = pv_kw[t], can_out, limit_kw[t]
+            used_pv = used_batt = used_grid = 0.0
+            n_active = 0
             for k in range(n):  # own energy first (solar, then battery), earliest departure
                 i = order[k]
+                if want[i] > _EPS:
+                    n_active += 1
                 g = min(want[i], room_pv)
                 room_pv -= g
+                used_pv += g
                 b = min(want[i] - g, room_batt)
                 room_batt -= b
+                used_batt += b
                 give[i] = g + b
-            for k in range(n):  # then the grid, only what cannot wait
+            for k in range(n):  # then the grid: what the sun still to come will not give
                 i = order[k]
                 if want[i] - give[i] <= _EPS:
                     continue
-                later_h = max(depart[i] - t - 1, 0) * step_h
-                must = left[i] - give[i] * step_h - max_kw[i] * later_h
-                if must > _EPS:
-                    g = min(must / step_h, want[i] - give[i], room_grid)
+                later = max(depart[i] - t - 1, 0)
+                sun_kwh = (solar_cum[min(depart[i], steps)] - solar_cum[t + 1]) / n_active
+                sun_kwh = min(sun_kwh, max_kw[i] * later * step_h)
+                due = (left[i] - give[i] * step_h - sun_kwh) / step_h
+                if due > _EPS:
+                    g = min(due, want[i] - give[i], room_grid)
                     give[i] += g
                     room_grid -= g
-            pv_used[t] = pv_kw[t] - room_pv
-            batt_out[t] = can_out - room_batt
-            grid[t] = limit_kw[t] - room_grid
+                    used_grid += g
+            pv_used[t] = used_pv
+            batt_out[t] = used_batt
+            grid[t] = used_grid
         else:
             if strategy == UNCONTROLLED:
                 give = want

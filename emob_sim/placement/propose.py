@@ -14,6 +14,7 @@ from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
 from emob_sim.errors import ConfigError
 from emob_sim.placement import methods as _methods  # noqa: F401 - registers the methods
+from emob_sim.placement import pvsize as _pvsize  # noqa: F401 - registers pvsize
 from emob_sim.placement.budget import Budget, parse_budget
 from emob_sim.placement.registry import (
     KINDS,
@@ -49,7 +50,7 @@ def check_request(
             f"--kind {kind!r}: method {method} simulates cars, expected one of {CAR_SITE_KINDS}"
         )
     budget = parse_budget(budget)
-    if method != "sizing":
+    if method not in ("sizing", "pvsize"):  # they size what exists (pvsize: PV and plugs)
         _check_budget(scenario, budget, kind)
     return budget
 

@@ -4,13 +4,15 @@
 zones table), :mod:`~emob_sim.region.sites` (the sites table), :mod:`~emob_sim.region.car`
 (car layer: drive-network matrices), :mod:`~emob_sim.region.bike` (e-bike layer: bike network,
 public e-bike points), :mod:`~emob_sim.region.model` (:class:`Region`),
-:mod:`~emob_sim.region.build` (:func:`build_region`, :func:`with_sites`).
+:mod:`~emob_sim.region.build` (:func:`build_region`, :func:`with_sites`),
+:mod:`~emob_sim.region.areas` (industrial areas with workplace charging).
 """
 
 from __future__ import annotations
 
+from emob_sim.region.areas import AREA_COLUMNS, area_specs, load_areas, locate_areas
 from emob_sim.region.bike import BikeLayer, build_bike_layer, load_bike_network
-from emob_sim.region.build import build_region, with_sites
+from emob_sim.region.build import build_region, with_areas, with_sites
 from emob_sim.region.car import car_matrices, site_matrices
 from emob_sim.region.model import Region
 from emob_sim.region.sites import (
@@ -36,6 +38,7 @@ __all__ = [
     "Region",
     "build_region",
     "with_sites",
+    "with_areas",
     "car_matrices",
     "site_matrices",
     "BikeLayer",
@@ -55,4 +58,8 @@ __all__ = [
     "snap_sites",
     "split_sites",
     "with_inline_sites",
+    "AREA_COLUMNS",
+    "area_specs",
+    "load_areas",
+    "locate_areas",
 ]

@@ -15,6 +15,7 @@ import pandas as pd
 from emob_sim.config.models import Scenario
 from emob_sim.errors import ConfigError
 from emob_sim.network import load_network
+from emob_sim.region.areas import load_areas, locate_areas
 from emob_sim.region.bike import build_bike_layer
 from emob_sim.region.car import car_matrices, site_matrices
 from emob_sim.region.model import Region
@@ -27,7 +28,7 @@ from emob_sim.region.sites import (
 )
 from emob_sim.region.zones import ZONE_COLUMNS, load_zones, snap_zones
 
-__all__ = ["build_region", "with_sites"]
+__all__ = ["build_region", "with_sites", "with_areas"]
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ def build_region(scenario: Scenario) -> Region:
     ConfigError
         The scenario names no zones file.
     DataError
-        A bad zones or sites table.
+        A bad zones, sites or areas table (an area in an unknown zone).
     NetworkError
         A zone or site farther than its ``max_snap_distance_m`` from the network, or two points
         without a path between them.
@@ -79,9 +80,28 @@ def build_region(scenario: Scenario) -> Region:
     bike = None
     if scenario.ebike.enabled:
         bike = build_bike_layer(scenario, zones, ebike_sites, drive=network)
-    return Region(
+    region = Region(
         network=network, zones=zones, sites=sites, time_s=time_s, dist_km=dist_km, bike=bike
     )
+    return with_areas(region, scenario)
+
+
+def with_areas(region: Region, scenario: Scenario) -> Region:
+    """The region with the industrial areas of ``scenario`` (``energy.areas_file`` and
+    ``energy.areas``; None when it has none), e.g. a region built for another variant.
+
+    Raises
+    ------
+    DataError
+        A bad areas table, or an area in a zone the region does not have.
+    """
+    energy = scenario.energy
+    areas = None
+    if energy.areas or energy.areas_file is not None:
+        areas = locate_areas(load_areas(energy), region.zones)
+    if areas is None and region.areas is None:
+        return region
+    return dataclasses.replace(region, areas=areas)
 
 
 def with_sites(

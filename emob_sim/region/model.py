@@ -9,6 +9,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.network.arrays import RoadNetwork
+from emob_sim.region.areas import AREA_COLUMNS
 from emob_sim.region.bike import BikeLayer
 from emob_sim.region.sites import SITE_COLUMNS
 
@@ -26,8 +27,9 @@ class Region:
 
     ``sites`` holds the car sites (kinds ``car_ac``/``car_dc``; :data:`SITE_COLUMNS`); ``bike``
     is the e-bike layer (bike network, public e-bike points of kind ``ebike``, bike matrices;
-    see :class:`emob_sim.region.bike.BikeLayer`), None when e-bikes are off. Make a changed
-    copy with :func:`dataclasses.replace` so that the layer is kept.
+    see :class:`emob_sim.region.bike.BikeLayer`), None when e-bikes are off. ``areas`` holds the
+    industrial areas (:data:`~emob_sim.region.areas.AREA_COLUMNS`), None when there are none.
+    Make a changed copy with :func:`dataclasses.replace` so that the layers are kept.
     """
 
     network: RoadNetwork
@@ -36,6 +38,14 @@ class Region:
     time_s: NDArray[np.float64]
     dist_km: NDArray[np.float64]
     bike: BikeLayer | None = None
+    areas: pd.DataFrame | None = None
+
+    @property
+    def industrial_areas(self) -> pd.DataFrame:
+        """The industrial areas (:data:`~emob_sim.region.areas.AREA_COLUMNS`), maybe empty."""
+        if self.areas is None:
+            return pd.DataFrame(columns=AREA_COLUMNS)
+        return self.areas
 
     @property
     def ebike_sites(self) -> pd.DataFrame:

@@ -12,11 +12,10 @@ import logging
 from pathlib import Path
 
 import pandas as pd
-from pydantic import ValidationError
 
 from emob_sim.config.models import ChargingConfig, Scenario, SiteSpec
 from emob_sim.errors import DataError
-from emob_sim.io.tables import read_text_table
+from emob_sim.io.tables import read_model_rows
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import snap_points
 
@@ -35,7 +34,6 @@ logger = logging.getLogger(__name__)
 
 #: the SiteSpec fields, in file order (Region.sites adds ``node`` and ``snap_distance_m``)
 SITE_FILE_COLUMNS = list(SiteSpec.model_fields)
-_REQUIRED = [name for name, field in SiteSpec.model_fields.items() if field.is_required()]
 #: columns of Region.sites (one row per public charging site, index 0..n_sites-1 = site index)
 SITE_COLUMNS = [
     "site_id",  # str, unique
@@ -79,21 +77,7 @@ def read_sites_file(path: str | Path) -> list[SiteSpec]:
     DataError
         A required column is missing or a row is invalid (file, row number, field named).
     """
-    path = Path(path)
-    raw = read_text_table(path, _REQUIRED, key="charging.sites_file")
-    columns = [c for c in SITE_FILE_COLUMNS if c in raw.columns]
-    specs = []
-    for i, row in enumerate(raw[columns].to_dict(orient="records")):
-        try:
-            specs.append(SiteSpec.model_validate(row))
-        except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"])
-            msg = err["msg"].removeprefix("Value error, ")
-            raise DataError(
-                f"{path}: row {i + 2}: {field}: {msg}, got {err.get('input')!r}"
-            ) from None
-    return specs
+    return read_model_rows(path, SiteSpec, key="charging.sites_file")
 
 
 def load_sites(charging: ChargingConfig) -> pd.DataFrame:

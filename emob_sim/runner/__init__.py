@@ -36,7 +36,7 @@ from emob_sim.runner.stages import (
     run,
     run_stages,
 )
-from emob_sim.runner.write import RUN_FILES, run_archive, write_run
+from emob_sim.runner.write import ENERGY_FILES, RUN_FILES, run_archive, write_run
 
 __all__ = [
     "run",
@@ -48,6 +48,7 @@ __all__ = [
     "write_run",
     "run_archive",
     "RUN_FILES",
+    "ENERGY_FILES",
     "SequentialEvaluator",
     "ExecutorEvaluator",
     "RegionCache",

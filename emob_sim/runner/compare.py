@@ -8,7 +8,9 @@ layout, so layouts that share network, zones, fleet and demand settings see the 
 
 :func:`write_comparison` writes (atomically)::
 
-    comparison.csv      one row per layout (:data:`COMPARISON_COLUMNS`, then e-bike KPIs)
+    comparison.csv      one row per layout (:data:`COMPARISON_COLUMNS`, then e-bike KPIs, then
+                        the total of the sites with an energy set-up as ``areas_*``: workplace
+                        sites of industrial areas, public sites of ``energy.sites``)
     municipalities.csv  one row per layout and municipality (:data:`MUNICIPALITY_COLUMNS`)
     layouts.gpkg        one point layer per layout: its sites with their KPIs (for QGIS)
     compare.json        the layouts, their files, the seed
@@ -38,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from emob_sim.analysis import scoped_kpis
+from emob_sim.analysis import flat_kpis, scoped_kpis
 from emob_sim.config.loading import input_files
 from emob_sim.config.models import Scenario
 from emob_sim.errors import EmobSimError, NetworkError
@@ -67,9 +69,13 @@ logger = logging.getLogger(__name__)
 HIGHER_IS_BETTER = (
     "co2_avoided_kg", "pop_fast_10min_share", "charging_sessions", "energy_kwh",
     "trips_shifted", "car_km_avoided", "car_km_avoided_electric",
+    # the energy sites' (``areas_`` columns)
+    "cars_plugged", "charged_kwh", "pv_to_cars_kwh", "battery_out_kwh",
+    "self_consumption_share", "self_sufficiency_share", "co2_saved_kg",
 )  # fmt: skip
 #: columns that describe a layout rather than score it (no best value)
-DESCRIPTIVE = ("layout", "file", "sites", "plugs", "dc_plugs")
+DESCRIPTIVE = ("layout", "file", "sites", "plugs", "dc_plugs", "visits", "need_kwh", "pv_kwh",
+               "battery_in_kwh")  # fmt: skip
 
 #: the scoped KPIs of a comparison row: each has a ``_area`` and a ``_total`` column
 SCOPED_COLUMNS = [
@@ -146,16 +152,6 @@ def _site_zone(result: RunResult, table: pd.DataFrame) -> np.ndarray:
     return np.pad(zone, (0, len(table) - zone.size), constant_values=-1)
 
 
-def _flat_ebike(kpis: dict) -> dict:
-    out = {}
-    for key, value in kpis.items():
-        if isinstance(value, dict) and key == "ebike":
-            out.update({f"ebike_{k}": v for k, v in value.items() if not isinstance(v, dict)})
-        elif key.startswith("ebike_"):
-            out[key] = value
-    return out
-
-
 def _layout_rows(
     name: str, file: str, result: RunResult
 ) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
@@ -194,7 +190,7 @@ def _layout_rows(
         **{f"{key}_{scope}": scoped[scope][key]
            for key in SCOPED_COLUMNS for scope in ("area", "total")},
         "pop_fast_10min_share": round(float(pop[fast].sum() / max(pop.sum(), 1e-12)), 4),
-        **_flat_ebike(k),
+        **{key: v for key, v in flat_kpis(k).items() if key.startswith(("ebike_", "areas_"))},
     }  # fmt: skip
     # per municipality
     trips = result.demand.trips
@@ -310,7 +306,9 @@ def best_values(table: pd.DataFrame) -> pd.DataFrame:
         values = pd.to_numeric(table[col], errors="coerce")
         if base in DESCRIPTIVE or values.isna().all() or values.nunique() < 2:
             continue
-        higher = base.removeprefix("ebike_") in HIGHER_IS_BETTER
+        higher = base.removeprefix("ebike_").removeprefix("areas_") in HIGHER_IS_BETTER
+        if base.removeprefix("areas_") in DESCRIPTIVE:
+            continue
         best = values.max() if higher else values.min()
         out[col] = values == best
     return out

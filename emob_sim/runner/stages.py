@@ -19,11 +19,17 @@ from emob_sim.config.loading import input_files, load_scenario
 from emob_sim.config.models import Scenario
 from emob_sim.demand import Demand, EbikeDemand, generate_demand, generate_ebike_demand
 from emob_sim.io import check_out_dir
-from emob_sim.region import Region, build_region
+from emob_sim.region import Region, build_region, with_areas
 from emob_sim.results import EbikeRun, RunResult
 from emob_sim.runner.write import write_run
 from emob_sim.seeds import seed_streams
-from emob_sim.sim import simulate, simulate_ebikes
+from emob_sim.sim import (
+    check_site_energy,
+    simulate,
+    simulate_ebikes,
+    simulate_site_energy,
+    workplace_visits,
+)
 
 __all__ = ["run", "run_stages", "check_scenario", "draw_demand", "resolve_scenario", "STAGES"]
 
@@ -66,19 +72,25 @@ def run_stages(
     *,
     on_stage: Callable[[str], None] | None = None,
 ) -> RunResult:
-    """Demand, simulation and KPIs of a resolved scenario on its region (already built)."""
+    """Demand, simulation and KPIs of a resolved scenario on its region (already built; its
+    industrial areas are taken from ``scenario``, so a region built for another variant
+    serves)."""
     notify = on_stage or (lambda stage: None)
+    region = with_areas(region, scenario)
+    check_site_energy(scenario, region)
     notify("demand")
     demand, ebike_demand = draw_demand(scenario, region)
     notify("simulation")
     sim = simulate(scenario, region, demand, seed_streams(scenario.seed)["sim"])
     ebike = EbikeRun(ebike_demand, simulate_ebikes(scenario, region, ebike_demand))
+    visits = workplace_visits(scenario, region, demand, sim)
+    energy = simulate_site_energy(scenario, region, sim, visits)
     notify("kpis")
-    kpis = compute_kpis(scenario, demand, sim, ebike=ebike)
+    kpis = compute_kpis(scenario, demand, sim, ebike=ebike, energy=energy)
     sites = site_table(scenario, region, sim, ebike=ebike)
     return RunResult(
         scenario=scenario, region=region, demand=demand, sim=sim, kpis=kpis, sites=sites,
-        ebike=ebike,
+        ebike=ebike, energy=energy,
     )  # fmt: skip
 
 
@@ -92,7 +104,8 @@ def check_scenario(
     """Check a scenario as :func:`run` does before simulating; return it resolved.
 
     The scenario is validated, its region is built (every file read, zones and sites snapped,
-    the travel times routed) and its demand drawn (corridors and zones checked), so that what
+    the travel times routed, the industrial areas' zones and the energy sites found, measured
+    solar profiles read) and its demand drawn (corridors and zones checked), so that what
     ``run`` would refuse before simulating is refused here too.
 
     Raises
@@ -104,6 +117,7 @@ def check_scenario(
     notify = on_stage or (lambda stage: None)
     notify("region")
     region = build_region(scenario)
+    check_site_energy(scenario, region)
     notify("demand")
     draw_demand(scenario, region)
     return scenario

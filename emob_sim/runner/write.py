@@ -15,6 +15,13 @@ A run folder holds::
     ebike_trips.parquet   one row per e-bike trip (demand and outcome columns)
     ebike_sessions.parquet  one row per public e-bike charging session
 
+and, when the run has sites with an energy set-up (industrial areas' workplace sites, public
+sites of ``energy.sites``; kpis.json then has an ``areas`` section and sites.geojson their
+rows and energy KPIs)::
+
+    site_energy.parquet   power per energy site and time step (sim.site_energy)
+    energy_visits.parquet every car at an energy site: need, delivered, plugged
+
 The folder is written through :func:`emob_sim.io.atomic_output_dir`: completely into a
 temporary sibling, then renamed into place.
 """
@@ -32,13 +39,18 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
-from emob_sim.analysis import ebike_session_table, ebike_trip_table, load_profile_table
+from emob_sim.analysis import (
+    ebike_session_table,
+    ebike_trip_table,
+    load_profile_table,
+    sites_with_energy,
+)
 from emob_sim.config.loading import input_files, scenario_to_dict
 from emob_sim.io import atomic_output_dir, sha256_file, write_json, write_parquet, write_points
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.results import RunResult
 
-__all__ = ["write_run", "run_archive", "RUN_FILES"]
+__all__ = ["write_run", "run_archive", "RUN_FILES", "ENERGY_FILES"]
 
 RUN_FILES = [
     "manifest.json",
@@ -53,7 +65,11 @@ RUN_FILES = [
     "ebike_sessions.parquet",
 ]
 
-_LIBRARIES = ["numpy", "pandas", "scipy", "networkx", "osmnx", "simpy", "numba", "pydantic"]
+#: the files a run with energy sites adds
+ENERGY_FILES = ["site_energy.parquet", "energy_visits.parquet"]
+
+_LIBRARIES = ["numpy", "pandas", "scipy", "networkx", "osmnx", "simpy", "numba", "pydantic",
+              "pvlib"]  # fmt: skip
 
 
 def _manifest(result: RunResult) -> dict:
@@ -120,7 +136,8 @@ def write_run(
         write_json(tmp / "kpis.json", result.kpis)
         for name, content in (extra_json or {}).items():
             write_json(tmp / name, content)
-        write_points(result.sites, tmp / "sites.geojson")
+        write_points(sites_with_energy(result.sites, result.kpis.get("areas")),
+                     tmp / "sites.geojson")  # fmt: skip
         sim = result.sim
         tables = {
             "sessions.parquet": sim.sessions,
@@ -131,6 +148,9 @@ def write_run(
             "ebike_trips.parquet": ebike_trip_table(result),
             "ebike_sessions.parquet": ebike_session_table(result),
         }
+        if result.energy is not None and not result.energy.empty:
+            tables["site_energy.parquet"] = result.energy.steps
+            tables["energy_visits.parquet"] = result.energy.visits
         # Arrow encodes and writes outside the GIL: writing two files at a time takes a
         # million-trip run about a quarter less time
         with ThreadPoolExecutor(max_workers=2) as pool:

@@ -3,7 +3,9 @@ cars and ``simulate_ebikes(scenario, region, ebike_demand) -> EbikeSimResult`` f
 
 Vehicles that never need public charging are settled in bulk by numba kernels; the others
 run as SimPy processes queueing at the charging sites (see :mod:`emob_sim.sim.engine` and
-:mod:`emob_sim.sim.fleet`). E-bikes: :mod:`emob_sim.sim.ebike`.
+:mod:`emob_sim.sim.fleet`). E-bikes: :mod:`emob_sim.sim.ebike`. Workplace charging at
+industrial areas and the power at sites with a grid limit, solar power or a battery:
+:mod:`emob_sim.sim.workplace`, :mod:`emob_sim.sim.site_energy`.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ from emob_sim.sim.outputs import (
     TRIP_RESULT_COLUMNS,
     SimResult,
 )
+from emob_sim.sim.site_energy import (
+    ENERGY_SITE_COLUMNS,
+    SITE_ENERGY_COLUMNS,
+    SiteEnergyResult,
+    check_site_energy,
+    simulate_site_energy,
+)
+from emob_sim.sim.workplace import VISIT_COLUMNS, workplace_visits
 
 __all__ = [
     "simulate",
@@ -38,4 +48,11 @@ __all__ = [
     "EBIKE_TRIP_RESULT_COLUMNS",
     "EBIKE_SESSION_COLUMNS",
     "TURNED_AWAY_COLUMNS",
+    "workplace_visits",
+    "VISIT_COLUMNS",
+    "simulate_site_energy",
+    "check_site_energy",
+    "SiteEnergyResult",
+    "SITE_ENERGY_COLUMNS",
+    "ENERGY_SITE_COLUMNS",
 ]

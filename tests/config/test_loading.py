@@ -148,9 +148,17 @@ fleet:
 
 def test_long_values_are_cut_in_messages():
     with pytest.raises(ConfigError) as info:
-        load_scenario(overrides=["fleet.vehicle_types.x=1"])
+        load_scenario(overrides=["fleet.vehicle_types.0.dc_curve.0.x=1"])
     assert "not a section" in str(info.value)
     assert len(str(info.value)) < 200
+
+
+def test_a_number_in_a_set_path_picks_a_list_item():
+    scenario = load_scenario(overrides=["fleet.vehicle_types.1.battery_kwh=44"])
+    assert scenario.fleet.vehicle_types[1].battery_kwh == 44
+    for bad in ("fleet.vehicle_types.x.battery_kwh=1", "fleet.vehicle_types.9.battery_kwh=1"):
+        with pytest.raises(ConfigError, match="is a list of 4 item.s., expected an item number"):
+            load_scenario(overrides=[bad])
 
 
 def test_errors_name_the_set_option_that_carried_the_value():

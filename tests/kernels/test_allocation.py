@@ -81,16 +81,41 @@ def test_a_binding_limit_is_shared_equally_or_by_departure():
     np.testing.assert_allclose(first[:, 0], [10.0, 20.0, 0.0])  # the car leaving at 4 first
 
 
-def test_pv_following_uses_solar_first_and_the_grid_only_as_late_as_needed():
-    arrive, depart, need, max_kw, limit, _ = _case(5, limit=1e6)
-    no_pv = np.zeros(96)
-    late = alloc(arrive, depart, need, max_kw, limit, no_pv, STEP_H, PV_FOLLOWING)[0]
-    asap = alloc(arrive, depart, need, max_kw, limit, no_pv, STEP_H, CAPPED_EQUAL)[0]
-    # without solar power every car still gets what it got charging at once, only later
-    np.testing.assert_allclose(late.sum(axis=1), asap.sum(axis=1))
-    first_late = np.argmax(late > 0, axis=1)
-    first_asap = np.argmax(asap > 0, axis=1)
-    assert (first_late >= first_asap).all() and (first_late > first_asap).any()
+def test_pv_following_without_sun_is_capped_earliest_departure_first():
+    for limit in (60.0, 1e6):
+        arrive, depart, need, max_kw, lim, _ = _case(5, limit=limit)
+        no_pv = np.zeros(96)
+        follow = alloc(arrive, depart, need, max_kw, lim, no_pv, STEP_H, PV_FOLLOWING)
+        capped = alloc(arrive, depart, need, max_kw, lim, no_pv, STEP_H, CAPPED_EARLIEST)
+        for a, b in zip(follow, capped):
+            np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+
+
+def test_pv_following_leaves_to_the_sun_what_it_will_give_before_departure():
+    # a morning sun of 11 kW from step 4 to 7; one car plugged from 0 to 8 needing 22 kWh at
+    # up to 11 kW: the 4 sunny hours give 44 kWh of which it can take 4 x 11 = 44 >= 22
+    pv = np.array([0, 0, 0, 0, 11.0, 11.0, 11.0, 11.0])
+    one = (np.array([0]), np.array([8]), np.array([22.0]), np.array([11.0]), np.full(8, 50.0))
+    power, pv_used, _, _, grid, _ = alloc(*one, pv, 1.0, PV_FOLLOWING)
+    assert grid.sum() == 0 and pv_used.sum() == pytest.approx(22.0)
+    np.testing.assert_allclose(power[0], [0, 0, 0, 0, 11.0, 11.0, 0, 0])
+    capped = alloc(*one, pv, 1.0, CAPPED_EQUAL)
+    assert capped[4].sum() == pytest.approx(22.0)  # charged at once, all from the grid
+    # the same car leaving at 6 gets only 2 sunny hours (22 kWh): none from the grid either;
+    # leaving at 5 it gets 11 kWh of sun and draws the other 11 kWh from the grid at once
+    early = alloc(np.array([0]), np.array([5]), *one[2:], pv, 1.0, PV_FOLLOWING)
+    np.testing.assert_allclose(early[4], [11.0, 0, 0, 0, 0, 0, 0, 0])
+    np.testing.assert_allclose(early[0][0], [11.0, 0, 0, 0, 11.0, 0, 0, 0])
+
+
+def test_pv_following_meets_every_need_that_capped_charging_meets():
+    for seed in (6, 7, 8):
+        arrive, depart, need, max_kw, limit, pv = _case(seed, limit=1e6, pv=60.0)
+        follow = alloc(arrive, depart, need, max_kw, limit, pv, STEP_H, PV_FOLLOWING)
+        capped = alloc(arrive, depart, need, max_kw, limit, pv, STEP_H, CAPPED_EARLIEST)
+        np.testing.assert_allclose(follow[0].sum(axis=1), capped[0].sum(axis=1), atol=1e-9)
+        assert follow[1].sum() >= capped[1].sum() - 1e-9  # at least as much of it solar
+        assert follow[4].sum() <= capped[4].sum() + 1e-9
     sunny = alloc(arrive, depart, need, max_kw, limit, np.full(96, 500.0), STEP_H, PV_FOLLOWING)
     assert sunny[4].sum() == pytest.approx(0.0) and sunny[1].sum() > 0  # ample sun: no grid
 

@@ -155,8 +155,8 @@ def test_bad_input(zemgale, zemgale_region):
 
 
 def test_methods_dispatch_through_the_registry(zemgale, zemgale_region):
-    assert set(METHODS) == {"coverage", "pmedian", "frlm", "simgreedy", "sizing"}
-    assert SIMULATING == {"simgreedy", "sizing"}
+    assert set(METHODS) == {"coverage", "pmedian", "frlm", "simgreedy", "sizing", "pvsize"}
+    assert SIMULATING == {"simgreedy", "sizing", "pvsize"}
     seen = []
 
     @register("keep-existing")

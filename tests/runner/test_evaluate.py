@@ -80,7 +80,7 @@ def test_region_cache_builds_a_network_once_and_keeps_at_most_max_regions(scenar
 def test_run_result_is_a_plain_record():
     """Derived tables are computed by the analysis and stored, not computed by the record."""
     fields = {f.name for f in dataclasses.fields(RunResult)}
-    assert {"scenario", "region", "demand", "sim", "kpis", "sites", "ebike"} == fields
+    assert {"scenario", "region", "demand", "sim", "kpis", "sites", "ebike", "energy"} == fields
     own = {k for k, v in vars(RunResult).items() if not k.startswith("_")}
     assert not {
         k for k in own if callable(vars(RunResult)[k]) or isinstance(vars(RunResult)[k], property)

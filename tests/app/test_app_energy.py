@@ -1,0 +1,41 @@
+"""The app on the industrial-area scenario: the Results page shows the workplace site's energy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import emob_sim
+from emob_sim.config import bundled_path
+from emob_sim.display import format_value, label_of
+
+APP = str(Path(__file__).parents[2] / "apps" / "streamlit_app.py")
+SCENARIO = "zemgale/industrial_area.yaml"
+
+
+@pytest.fixture
+def app(monkeypatch):
+    monkeypatch.setenv("EMOB_SIM_BASEMAP", "off")
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_results_show_the_industrial_areas_energy(app):
+    app.selectbox(key="scenario_file").select(SCENARIO).run()
+    app.button(key="run").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    app.switch_page("pages/results.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    expected = emob_sim.run(bundled_path(f"configs/{SCENARIO}")).kpis["areas"]["sites"][0]
+    headers = [h.value for h in app.subheader]
+    assert any("Industrial areas" in h for h in headers)
+    table = next(t.value for t in app.dataframe if "KPI" in t.value.columns
+                 and expected["name"] in t.value.columns)  # fmt: skip
+    shown = dict(zip(table["KPI"], table[expected["name"]], strict=True))
+    for key in ("self_sufficiency_share", "grid_kwh", "charged_kwh", "peak_grid_kw"):
+        assert shown[label_of(key)] == format_value(key, expected[key])
+    assert app.selectbox(key="energy_site").value == expected["name"]
