@@ -181,9 +181,10 @@ def _workplace_table(results: dict) -> str:
              f"{100 * s['own_share']:.1f} %"] for s in wp["strategies"]]  # fmt: skip
     head = ["strategy", "site energy stage s", "allocation kernel s", "kernel us per step",
             "grid peak kW", "solar + battery share"]  # fmt: skip
+    when = f" Measured {wp['measured']}." if wp.get("measured") else ""
     intro = (f"{wp['plugs']} plugs, {wp['commuters']:,} electric commuters, {wp['visits']:,} "
              f"arrivals at work, {wp['steps']:,} steps of 15 minutes ({wp['days']} days); the "
-             f"whole run of the scenario once: {_num(wp['whole_run_s'])} s.")  # fmt: skip
+             f"whole run of the scenario once: {_num(wp['whole_run_s'])} s.{when}")  # fmt: skip
     return intro + "\n\n" + _table(head, rows)
 
 

@@ -566,7 +566,9 @@ def run_workplace(days: int = 7) -> dict:
     region = build_region(base)
     result = run_stages(base, region)
     whole_s = perf() - t
+    measured = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     out = {"days": days, "plugs": WORKPLACE_AREA["plugs"], "whole_run_s": whole_s,
+           "measured": measured,
            "commuters": int((result.demand.workplace >= 0).sum()),
            "visits": int(len(result.energy.visits)), "steps": None, "strategies": []}  # fmt: skip
     for strategy in STRATEGIES:

@@ -72,7 +72,9 @@ class AreaSpec(SiteEnergy):
 
     The area's electric commuters are ``employees * car_share * ev_share`` (rounded); they
     arrive by car on working days (Monday to Friday), plug in at the site at
-    ``lon``/``lat`` if a plug is free and leave at the end of their working day.
+    ``lon``/``lat`` if a plug is free and leave at the end of their working day. Its
+    ``depot_vehicles`` come back to the site after their last trip of a day and plug in there
+    until their next departure. Commuters and depot vehicles share the plugs.
     """
 
     area_id: str
@@ -83,6 +85,12 @@ class AreaSpec(SiteEnergy):
     employees: int = Field(ge=1, le=10_000_000)
     car_share: Share = Field(description="share of the employees arriving by car")
     ev_share: Share | None = Field(None, description="share of those cars electric; None: fleet")
+    depot_vehicles: int = Field(
+        0,
+        ge=0,
+        le=100_000,
+        description="electric vehicles based at the area's depot, charging there between days",
+    )
     plugs: int = Field(ge=0, le=100_000, description="workplace charging points")
     plug_kw: Positive = 11.0
     source: str = ""

@@ -1,4 +1,5 @@
-"""Commuters of the industrial areas: electric cars driving home -> work -> home on working days.
+"""The industrial areas' cars: commuters driving home -> work -> home on working days, and the
+vehicles based at an area's depot.
 
 For each area (:data:`emob_sim.region.AREA_COLUMNS`) of ``employees`` of whom ``car_share``
 arrive by car and ``ev_share`` of those cars are electric (None: ``fleet.ev_share``), the
@@ -15,6 +16,15 @@ Each commuter:
   (``demand.work_departure_*``, ``demand.work_duration_*``, fitted into the day as the chains
   are), then drives home (``last_of_day``).
 
+An area's ``depot_vehicles`` (electric company vehicles) are based at its depot: their home
+is the area's zone and they charge at the depot's plugs between their last trip of a day and
+their next departure; by day they drive the chains of the zone's residents
+(:func:`~emob_sim.demand.chains.generate_chains`; ASSUMPTION: a company vehicle's day looks
+like a resident car's), with the fleet's vehicle types and initial charge. The car simulation
+charges them at the depot as it charges cars at home (``home_charging``, so that their later
+trips see the energy); the site energy stage then decides the depot's power under its
+strategy and reports what it could not deliver by the next departure.
+
 ASSUMPTION: the commuters are drawn in addition to the resident fleet, whose work trips go to
 zones by population (the chains' gravity model has no workplaces); they do not take part in
 the modal shift to e-bikes (``car_share`` already says how many come by car).
@@ -27,10 +37,18 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
-from emob_sim.demand.chains import DAY_END_S, PURPOSES, fit_into_day
+from emob_sim.demand.chains import (
+    DAY_END_S,
+    PURPOSES,
+    destination_mass,
+    fit_into_day,
+    generate_chains,
+)
 from emob_sim.demand.fleet import TypeArrays, draw_types, stochastic_round, vehicle_frame
+from emob_sim.demand.intrazonal import IntrazonalTrips
+from emob_sim.seeds import children
 
-__all__ = ["generate_commuters", "commuter_counts", "WORKING_DAYS"]
+__all__ = ["generate_area_cars", "commuter_counts", "WORKING_DAYS"]
 
 #: days of the week with work trips to the areas (0 = Monday)
 WORKING_DAYS = frozenset(range(5))
@@ -42,47 +60,51 @@ def commuter_counts(scenario: Scenario, areas: pd.DataFrame) -> NDArray[np.float
     return areas["employees"].to_numpy(float) * areas["car_share"].to_numpy(float) * ev
 
 
-def generate_commuters(
+def generate_area_cars(
     scenario: Scenario,
     areas: pd.DataFrame,
     zones: pd.DataFrame,
     time_s: NDArray[np.float64],
     dist_km: NDArray[np.float64],
     types: TypeArrays,
-    rng: np.random.Generator,
-) -> tuple[pd.DataFrame, dict[str, NDArray], NDArray[np.int64]]:
-    """The areas' electric commuters, their trips, and the area of each.
+    seed_seq: np.random.SeedSequence,
+) -> tuple[pd.DataFrame, dict[str, NDArray], NDArray[np.int64], NDArray[np.bool_]]:
+    """The areas' electric commuters, then their depot vehicles, with their trips.
 
     Parameters
     ----------
     scenario
-        Uses ``fleet``, ``demand`` and ``time.days``.
+        Uses ``fleet``, ``demand``, ``zones`` and ``time.days``.
     areas
         The region's industrial areas (``zone_idx``, ``employees``, ``car_share``,
-        ``ev_share``).
+        ``ev_share``, ``depot_vehicles``).
     zones, time_s, dist_km
         The zones and the zone block of the travel matrices.
     types
         The fleet's vehicle types.
-    rng
-        The stream of the commuters.
+    seed_seq
+        The stream of the areas' cars.
 
     Returns
     -------
-    vehicles, trips, area
+    vehicles, trips, area, depot
         The vehicle table (:data:`~emob_sim.demand.tables.VEHICLE_COLUMNS`, ``vehicle_id``
         from 0), trip arrays as :func:`~emob_sim.demand.chains.generate_chains` returns them
-        (``vehicle`` from 0), and the index of each commuter's area.
+        (``vehicle`` from 0), the index of each vehicle's area, and whether it is a depot
+        vehicle.
     """
+    commute_ss, depot_ss, chains_ss = children(seed_seq, 3)
+    rng = np.random.Generator(np.random.PCG64(commute_ss))
     demand, fleet = scenario.demand, scenario.fleet
     counts = stochastic_round(commuter_counts(scenario, areas), rng)
     area = np.repeat(np.arange(len(areas), dtype=np.int64), counts)
-    work_zone = areas["zone_idx"].to_numpy(np.int64)[area]
+    zone_of_area = areas["zone_idx"].to_numpy(np.int64)
+    work_zone = zone_of_area[area]
     population = np.nan_to_num(zones["population"].to_numpy(dtype=float), nan=0.0)
     resident = (zones["kind"].to_numpy() == "zone") & (population > 0)
     beta = demand.work_gravity_beta_per_min or demand.gravity_beta_per_min
     home = np.empty(area.size, dtype=np.int64)
-    for a, zone in enumerate(areas["zone_idx"].to_numpy(np.int64)):
+    for a, zone in enumerate(zone_of_area):
         rows = np.flatnonzero(area == a)
         minutes = time_s[:, zone] / 60.0
         ok = resident & np.isfinite(minutes)
@@ -91,7 +113,7 @@ def generate_commuters(
         home[rows] = np.minimum(np.searchsorted(cdf, rng.random(rows.size), side="right"),
                                 len(cdf) - 1)  # fmt: skip
     n = area.size
-    vehicles = vehicle_frame(
+    commuters = vehicle_frame(
         type_idx=draw_types(types.share, n, rng),
         home_zone=home,
         resident=np.ones(n, dtype=bool),
@@ -99,7 +121,32 @@ def generate_commuters(
         initial_soc=rng.uniform(fleet.initial_soc_min, fleet.initial_soc_max, n),
         types=types,
     )
-    return vehicles, _work_trips(scenario, home, work_zone, time_s, dist_km, rng), area
+    commute_trips = _work_trips(scenario, home, work_zone, time_s, dist_km, rng)
+    # depot vehicles: at home in the area's zone, charging at the depot
+    rng = np.random.Generator(np.random.PCG64(depot_ss))
+    depot_area = np.repeat(np.arange(len(areas), dtype=np.int64),
+                           areas["depot_vehicles"].to_numpy(np.int64))  # fmt: skip
+    m = depot_area.size
+    depot = vehicle_frame(
+        type_idx=draw_types(types.share, m, rng),
+        home_zone=zone_of_area[depot_area],
+        resident=np.ones(m, dtype=bool),
+        home_charging=np.ones(m, dtype=bool),
+        initial_soc=rng.uniform(fleet.initial_soc_min, fleet.initial_soc_max, m),
+        types=types,
+    )
+    depot_trips = generate_chains(
+        demand, days=scenario.time.days, home_zone=zone_of_area[depot_area],
+        mass=destination_mass(zones, external_attraction=demand.external_attraction),
+        time_s=time_s, dist_km=dist_km, seed_seq=chains_ss,
+        intrazonal=IntrazonalTrips.of_zones(zones, scenario.zones),
+    )  # fmt: skip
+    depot_trips["vehicle"] = depot_trips["vehicle"] + n
+    trips = {k: np.concatenate([commute_trips[k], depot_trips[k]]).astype(_DTYPES[k])
+             for k in _KEYS}  # fmt: skip
+    vehicles = pd.concat([commuters, depot], ignore_index=True)
+    is_depot = np.concatenate([np.zeros(n, dtype=bool), np.ones(m, dtype=bool)])
+    return vehicles, trips, np.concatenate([area, depot_area]), is_depot
 
 
 def _work_trips(

@@ -10,7 +10,7 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
-from emob_sim.demand.areas import generate_commuters
+from emob_sim.demand.areas import generate_area_cars
 from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
 from emob_sim.demand.fleet import sample_fleet, type_arrays, vehicle_frame
 from emob_sim.demand.intrazonal import IntrazonalTrips
@@ -65,7 +65,8 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
 
     Resident cars come first (ordered by home zone; :mod:`emob_sim.demand.fleet`), through
     vehicles after them (:mod:`emob_sim.demand.through`), then the commuters of the
-    region's industrial areas (:mod:`emob_sim.demand.areas`); ``vehicle_id`` is the row number.
+    region's industrial areas and their depot vehicles (:mod:`emob_sim.demand.areas`);
+    ``vehicle_id`` is the row number.
     Resident cars drive daily chains (:mod:`emob_sim.demand.chains`). Trips are sorted by
     (vehicle_id, depart_s) and ``trip_id`` is the row number. Origins and destinations are
     zone indices; distance and duration come from the zone block of the region's matrices,
@@ -135,17 +136,19 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
     through_trips["vehicle"] = through_trips["vehicle"] + len(residents)
     through_trips["distance_km"] = dist_km[through_trips["origin"], through_trips["dest"]]
     through_trips["duration_s"] = time_s[through_trips["origin"], through_trips["dest"]]
-    parts, trip_parts, workplace = [residents, through], [chain_trips, through_trips], None
+    parts, trip_parts = [residents, through], [chain_trips, through_trips]
+    workplace = depot = None
     areas = region.areas
     if areas is not None and len(areas):
-        commuters, commuter_trips, area = generate_commuters(
-            scenario, areas, zones, time_s, dist_km, types,
-            np.random.Generator(np.random.PCG64(streams["commuters"])),
-        )  # fmt: skip
-        commuter_trips["vehicle"] = commuter_trips["vehicle"] + len(residents) + n_through
-        parts.append(commuters)
-        trip_parts.append(commuter_trips)
-        workplace = np.concatenate([np.full(len(residents) + n_through, -1, np.int64), area])
+        area_cars, area_trips, area, at_depot = generate_area_cars(
+            scenario, areas, zones, time_s, dist_km, types, streams["commuters"]
+        )
+        area_trips["vehicle"] = area_trips["vehicle"] + len(residents) + n_through
+        parts.append(area_cars)
+        trip_parts.append(area_trips)
+        others = len(residents) + n_through
+        workplace = np.concatenate([np.full(others, -1, np.int64), area])
+        depot = np.concatenate([np.zeros(others, dtype=bool), at_depot])
     vehicles = pd.concat(parts, ignore_index=True)
     vehicles["vehicle_id"] = np.arange(len(vehicles), dtype=np.int64)
 
@@ -164,6 +167,7 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
         curve_soc=types.curve_soc,
         curve_frac=types.curve_frac,
         workplace=workplace,
+        depot=depot,
     )
 
 

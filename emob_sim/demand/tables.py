@@ -46,8 +46,9 @@ class Demand:
 
     ``curve_soc[t]`` and ``curve_frac[t]`` hold the DC charging curve of vehicle type ``t``
     (padded to a common length by repeating the last point). ``workplace[v]`` is the index of
-    the industrial area vehicle ``v`` commutes to (Region.areas), -1 for the others; None
-    when the region has no areas.
+    the industrial area vehicle ``v`` commutes to or is based at (Region.areas), -1 for the
+    others, and ``depot[v]`` whether it is based at the area's depot; both None when the region
+    has no areas.
     """
 
     vehicles: pd.DataFrame
@@ -56,6 +57,7 @@ class Demand:
     curve_soc: NDArray[np.float64]
     curve_frac: NDArray[np.float64]
     workplace: NDArray[np.int64] | None = None
+    depot: NDArray[np.bool_] | None = None
 
     @property
     def n_vehicles(self) -> int:

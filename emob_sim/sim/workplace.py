@@ -2,15 +2,19 @@
 
 After the car simulation, each commuter's arrival at work (its ``work`` trip to its area's
 zone, completed) is a visit of the area's workplace site from the arrival until the car's
-next departure. The plugs are a SimPy resource (:class:`~emob_sim.sim.resources.Plugs`): a car
-takes a free plug on arrival and keeps it until it leaves; when every plug is taken it parks
-without one (nobody moves cars between plugs). A car needs
+next departure; so is each depot vehicle's return to the depot (its last trip of a day,
+completed) until its next departure (the end of the horizon after its last trip). The plugs
+are a SimPy resource (:class:`~emob_sim.sim.resources.Plugs`): a car takes a free plug on
+arrival and keeps it until it leaves; when every plug is taken it parks without one (nobody
+moves cars between plugs). A car needs
 ``battery * (energy.workplace_target_soc - soc on arrival)``; one that needs less than
 ``charging.min_charge_gain_kwh`` does not plug in. How much of the need each plugged car gets
 is decided by the site's charging strategy (:mod:`emob_sim.sim.site_energy`).
 
-ASSUMPTION: the energy charged at work does not change the car's later trips (they were
+ASSUMPTION: the energy a commuter charges at work does not change its later trips (they were
 simulated before): its home charging and public charging are as without workplace charging.
+Depot vehicles charge at the depot in the car simulation as cars do at home
+(:mod:`emob_sim.demand.areas`).
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ __all__ = ["workplace_visits", "VISIT_COLUMNS"]
 VISIT_COLUMNS = [
     "area_idx",  # int, index into Region.areas
     "area_id",
+    "kind",  # "commute" (a commuter at work) | "depot" (a depot vehicle back at the depot)
     "vehicle_id",
-    "trip_id",  # the work trip
+    "trip_id",  # the trip that arrived
     "arrive_s",
     "depart_s",  # the car's next departure (the end of the horizon after its last trip)
     "soc_arrive",
@@ -54,10 +59,11 @@ def workplace_visits(
     area = demand.workplace[vehicle]
     zone = np.where(area >= 0, areas["zone_idx"].to_numpy(np.int64)[np.maximum(area, 0)], -1)
     completed = (sim.trips["status"] == "completed").to_numpy()
-    work = np.flatnonzero(
-        (area >= 0) & (trips["purpose"].to_numpy() == "work")
-        & (trips["dest"].to_numpy(np.int64) == zone) & completed
-    )  # fmt: skip
+    depot = demand.depot[vehicle] if demand.depot is not None else np.zeros(len(trips), bool)
+    arrives = (area >= 0) & (trips["dest"].to_numpy(np.int64) == zone) & completed
+    commute = ~depot & (trips["purpose"].to_numpy() == "work")
+    back = depot & trips["last_of_day"].to_numpy(bool)
+    work = np.flatnonzero(arrives & (commute | back))
     arrive = sim.trips["arrive_s"].to_numpy(float)[work]
     # the next trip of the same car (its trips are consecutive rows), else the horizon's end
     nxt = work + 1
@@ -78,6 +84,7 @@ def workplace_visits(
         {
             "area_idx": a,
             "area_id": areas["area_id"].astype(str).to_numpy(dtype=object)[a],
+            "kind": np.where(depot[work], "depot", "commute").astype(object),
             "vehicle_id": vehicle[work],
             "trip_id": work.astype(np.int64),
             "arrive_s": arrive,
@@ -126,7 +133,8 @@ def _plug_in(visits: pd.DataFrame, plugs: np.ndarray) -> np.ndarray:
 
 
 _DTYPES = {
-    "area_idx": "int64", "area_id": object, "vehicle_id": "int64", "trip_id": "int64",
+    "area_idx": "int64", "area_id": object, "kind": object, "vehicle_id": "int64",
+    "trip_id": "int64",
     "arrive_s": float, "depart_s": float, "soc_arrive": float, "need_kwh": float,
     "max_kw": float, "plugged": bool,
 }  # fmt: skip

@@ -246,3 +246,25 @@ def test_areas_file_rows_are_validated(tmp_path, base):
     region = build_region(scenario.model_copy(update={"energy": energy}))
     assert region.industrial_areas["employees"].tolist() == [800]
     assert issubclass(ConfigError, EmobSimError)
+
+
+def test_depot_vehicles_come_back_and_share_the_plugs(base):
+    scenario, region = base
+    result = run_stages(with_area(scenario, depot_vehicles=30, plugs=20), region)
+    demand, visits = result.demand, result.energy.visits
+    depot = np.flatnonzero(demand.depot)
+    assert depot.size == 30 and (demand.workplace[depot] == 0).all()
+    jelgava = int(np.flatnonzero(region.zones["zone_id"] == "Jelgava")[0])
+    assert (demand.vehicles.loc[depot, "home_zone"] == jelgava).all()
+    back = visits[visits["kind"] == "depot"]
+    assert set(back["vehicle_id"]) <= set(depot) and len(back) > 30  # most days, each vehicle
+    trips = demand.trips.set_index("trip_id")
+    assert trips.loc[back["trip_id"], "last_of_day"].all()
+    commute = visits[visits["kind"] == "commute"]
+    assert not set(commute["vehicle_id"]) & set(depot)
+    plugged = visits[visits["plugged"]]
+    times = np.sort(plugged["arrive_s"].to_numpy())
+    at = [((plugged["arrive_s"] <= t) & (plugged["depart_s"] > t)).sum() for t in times]
+    assert max(at) <= 20
+    k = result.kpis
+    assert k["trips_generated"] == k["trips_completed"] + k["trips_stranded"]
