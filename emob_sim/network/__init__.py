@@ -37,7 +37,9 @@ def load_graph(config: NetworkConfig, *, network_type: str | None = None) -> nx.
         The scenario's network section.
     network_type
         OSMnx network type (``drive``, ``bike``, ``walk``, ...); None = ``config.network_type``.
-        A ``.graphml`` file is loaded as saved; the strategic network is a drive network only.
+        A ``.graphml`` file is loaded as saved (undirected graphs get each edge both ways,
+        ``config.crs`` gives the CRS of one without ``crs``); the strategic network is a drive
+        network only.
 
     Returns
     -------
@@ -74,7 +76,7 @@ def load_graph(config: NetworkConfig, *, network_type: str | None = None) -> nx.
             config.polygon_file, network_type=network_type, cache_dir=config.cache_dir
         )
     if source == "file":
-        return sources.graph_from_file(config.file, network_type=network_type)
+        return sources.graph_from_file(config.file, network_type=network_type, crs=config.crs)
     raise NetworkError(f"network.source: unknown source {source!r}")  # pragma: no cover
 
 

@@ -6,11 +6,12 @@ import logging
 import math
 
 import networkx as nx
+import numpy as np
 import osmnx as ox
 
 from emob_sim.errors import NetworkError
 
-__all__ = ["prepare_graph"]
+__all__ = ["prepare_graph", "add_missing_lengths"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +29,10 @@ def prepare_graph(
 
     Speeds come from OSMnx (:func:`osmnx.routing.add_edge_speeds`): an edge's ``maxspeed``
     where OSM has one, otherwise ``hwy_speeds_kph`` of its highway class, otherwise the mean
-    maxspeed of its class, otherwise ``fallback_speed_kph``. Travel times come from
-    :func:`osmnx.routing.add_edge_travel_times`. Edges without a ``length`` get the
-    great-circle length between their end nodes.
+    maxspeed of its class, otherwise ``fallback_speed_kph``; an edge that already has a
+    usable ``speed_kph`` (e.g. from a GraphML file) keeps it. Travel times come from
+    :func:`osmnx.routing.add_edge_travel_times` (length / speed, for every edge). Edges without
+    a ``length`` get one (see :func:`add_missing_lengths`).
 
     Parameters
     ----------
@@ -83,7 +85,7 @@ def prepare_graph(
     )
 
     _check_coordinates(H, source)
-    _add_missing_lengths(H)
+    add_missing_lengths(H)
     _add_speeds(H, hwy_speeds_kph=hwy_speeds_kph, fallback_speed_kph=fallback_speed_kph)
     return ox.routing.add_edge_travel_times(H)
 
@@ -104,31 +106,67 @@ def _check_coordinates(G: nx.MultiDiGraph, source: str) -> None:
             raise NetworkError(msg)
 
 
-def _add_missing_lengths(G: nx.MultiDiGraph) -> None:
-    """Give edges without a (finite) ``length`` the great-circle length of their ends."""
-    missing = [
-        (u, v, k)
-        for u, v, k, length in G.edges(keys=True, data="length")
-        if length is None or not math.isfinite(float(length))
-    ]
-    if missing:
-        logger.info("computing great-circle lengths of %d edges without a length", len(missing))
-        ox.distance.add_edge_lengths(G, edges=missing)
+def add_missing_lengths(G: nx.MultiDiGraph) -> int:
+    """Give edges without a (finite) ``length`` their great-circle length in m, in place.
+
+    The length runs along the edge's ``geometry`` where it has one, otherwise between its end
+    nodes; the graph must be in EPSG:4326 (node ``x`` = longitude, ``y`` = latitude).
+
+    Returns
+    -------
+    int
+        The number of edges that got a length.
+    """
+    n = 0
+    for u, v, data in G.edges(data=True):
+        if _usable(data.get("length"), positive=False):
+            continue
+        geometry = data.get("geometry")
+        if geometry is not None:
+            lon, lat = np.asarray(geometry.coords, dtype=float).T[:2]
+        else:
+            lon = np.array([G.nodes[u]["x"], G.nodes[v]["x"]], dtype=float)
+            lat = np.array([G.nodes[u]["y"], G.nodes[v]["y"]], dtype=float)
+        steps = ox.distance.great_circle(lat[:-1], lon[:-1], lat[1:], lon[1:])
+        data["length"] = float(np.sum(steps))
+        n += 1
+    if n:
+        logger.info("computed the great-circle length of %d edges without a length", n)
+    return n
+
+
+def _usable(value: object, *, positive: bool) -> bool:
+    """Whether ``value`` is a finite number (and > 0 if ``positive``)."""
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return math.isfinite(x) and (x > 0 or not positive)
 
 
 def _add_speeds(
     G: nx.MultiDiGraph, *, hwy_speeds_kph: dict[str, float], fallback_speed_kph: float
 ) -> None:
-    """OSMnx speed imputation, then the fallback for edges it left without a usable speed."""
-    has_class = any(hwy is not None for _, _, hwy in G.edges(data="highway"))
-    if has_class:
+    """OSMnx speed imputation, then the fallback for edges it left without a usable speed.
+
+    Edges that came with a usable ``speed_kph`` keep it.
+    """
+    given = {
+        (u, v, k): float(speed)
+        for u, v, k, speed in G.edges(keys=True, data="speed_kph")
+        if _usable(speed, positive=True)
+    }
+    if any(hwy is not None for _, _, hwy in G.edges(data="highway")):
         ox.routing.add_edge_speeds(
             G, hwy_speeds=dict(hwy_speeds_kph) or None, fallback=fallback_speed_kph
         )
+    if given:
+        logger.info("%d of %d edges keep the speed_kph they came with", len(given), len(G.edges))
+        nx.set_edge_attributes(G, given, "speed_kph")
     bad = [
         (u, v, k)
         for u, v, k, speed in G.edges(keys=True, data="speed_kph")
-        if not has_class or speed is None or not (math.isfinite(float(speed)) and speed > 0)
+        if not _usable(speed, positive=True)
     ]
     if bad:
         logger.info("%d edges without a usable speed get %.0f km/h", len(bad), fallback_speed_kph)

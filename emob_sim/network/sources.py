@@ -9,21 +9,22 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import tempfile
 import warnings
 import xml.etree.ElementTree as ET
 import xml.sax
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
 import networkx as nx
 import osmnx as ox
-import pyproj
 import requests
 from shapely.geometry import MultiPolygon, Polygon
 
 from emob_sim.errors import InputFileNotFoundError, NetworkError
-from emob_sim.network import _overpass
+from emob_sim.network import _graphml, _osm_xml, _overpass
 
 __all__ = [
     "graph_from_place",
@@ -175,26 +176,43 @@ def read_polygon(path: Path) -> Polygon | MultiPolygon:
     return polygon
 
 
-def graph_from_file(path: Path, *, network_type: str = "drive") -> nx.MultiDiGraph:
+def graph_from_file(
+    path: Path, *, network_type: str = "drive", crs: str | None = None
+) -> nx.MultiDiGraph:
     """Read a road graph from a local file.
 
-    ``.graphml`` (saved by OSMnx) is loaded as it is, whatever ``network_type``; ``.osm``,
-    ``.osm.bz2``, ``.osm.gz`` (OSM XML) is read with OSMnx and filtered with OSMnx's way filter of
-    ``network_type``; ``.osm.pbf`` / ``.pbf`` is read with pyrosm.
+    ``.graphml`` is loaded whatever ``network_type``: an undirected graph gets each edge both
+    ways (with a warning), missing edge lengths are computed, and a file without a ``crs``
+    attribute is read in ``crs`` or, if its coordinates can be lon/lat, in EPSG:4326 (see
+    :func:`emob_sim.network._graphml.read_graphml`). ``.osm``, ``.osm.bz2``, ``.osm.gz``
+    (OSM XML) is read with OSMnx, keeping the ways OSMnx's filter of ``network_type`` selects,
+    cut at the file's edge where they reference nodes the file does not hold (with a warning
+    that counts them). ``.osm.pbf`` / ``.pbf`` is read with pyrosm.
+
+    Parameters
+    ----------
+    path
+        The file.
+    network_type
+        OSMnx network type (``drive``, ``bike``, ``walk``, ...) of OSM files.
+    crs
+        CRS of the node x/y of a GraphML file without a ``crs`` attribute (``network.crs``).
 
     Raises
     ------
     InputFileNotFoundError
         If the file does not exist.
     NetworkError
-        If its name has another ending, it cannot be read, or it holds no roads.
+        If its name has another ending, it cannot be read, a GraphML lacks a crs that cannot
+        be guessed, or it holds no roads of ``network_type`` (the message names the highway
+        types it holds).
     """
     path = Path(path)
     if not path.is_file():
         raise InputFileNotFoundError(f"network.file: {path} does not exist")
     name = path.name.lower()
     if name.endswith(".graphml"):
-        G = _graph_from_graphml(path)
+        G = _graphml.read_graphml(path, crs=crs)
     elif name.endswith((".osm", ".osm.bz2", ".osm.gz")):
         G = _graph_from_xml(path, network_type)
     elif name.endswith(".pbf"):
@@ -207,59 +225,54 @@ def graph_from_file(path: Path, *, network_type: str = "drive") -> nx.MultiDiGra
     return G
 
 
-def _graph_from_graphml(path: Path) -> nx.MultiDiGraph:
-    try:
-        G = ox.load_graphml(path)
-    except Exception as e:  # xml ParseError, networkx errors, OSMnx type conversions
-        msg = f"network.file: cannot read {path} as an OSMnx GraphML graph ({e})"
-        raise NetworkError(msg) from e
-    if not isinstance(G, nx.MultiDiGraph) or "crs" not in G.graph:
-        msg = f"network.file: {path} is not an OSMnx graph (expected a MultiDiGraph with crs)"
-        raise NetworkError(msg)
-    if pyproj.CRS.from_user_input(G.graph["crs"]) != pyproj.CRS.from_epsg(4326):
-        G = ox.projection.project_graph(G, to_latlong=True)
-    return G
-
-
 def _graph_from_xml(path: Path, network_type: str) -> nx.MultiDiGraph:
-    """OSM XML via OSMnx, keeping the ways OSMnx's filter of ``network_type`` selects."""
+    """OSM XML via OSMnx: the ways OSMnx's filter of ``network_type`` selects, cut at the edge."""
     try:
         clauses = _overpass.network_filter(network_type)
     except ValueError as e:
         raise NetworkError(f"network.network_type: {e}") from e
-    keys = _overpass.filter_keys(clauses)
-    useful = list(ox.settings.useful_tags_way)
-    extra = [k for k in keys if k not in useful]
-    ox.settings.useful_tags_way = useful + extra
-    try:
-        G = ox.graph_from_xml(
+    with tempfile.TemporaryDirectory(prefix="emob-sim-osm-") as tmp:
+        selected = Path(tmp) / "selected.osm"
+        try:
+            kept = _osm_xml.select_ways(path, selected, clauses)
+            if kept.n_ways:
+                G = ox.graph_from_xml(
+                    selected,
+                    bidirectional=network_type in ox.settings.bidirectional_network_types,
+                    simplify=True,
+                    retain_all=False,
+                )
+        except ox._errors.InsufficientResponseError as e:
+            raise NetworkError(f"network.file: {path} holds no OSM nodes or ways") from e
+        except (ET.ParseError, xml.sax.SAXException, OSError, EOFError, ValueError, KeyError) as e:
+            msg = f"network.file: cannot read {path} as OSM XML ({type(e).__name__}: {e})"
+            raise NetworkError(msg) from e
+    if not kept.n_ways:
+        raise _no_roads(path, network_type, kept.highways)
+    if kept.dropped_refs:
+        logger.warning(
+            "network.file: %s: dropped %d references to nodes not in the file, in %d ways "
+            "(ways cut at the file's edge)",
             path,
-            bidirectional=network_type in ox.settings.bidirectional_network_types,
-            simplify=False,
-            retain_all=True,
+            kept.dropped_refs,
+            kept.cut_ways,
         )
-    except ox._errors.InsufficientResponseError as e:
-        raise NetworkError(f"network.file: {path} holds no OSM nodes or ways") from e
-    except (ET.ParseError, xml.sax.SAXException, OSError, EOFError, ValueError, KeyError) as e:
-        msg = f"network.file: cannot read {path} as OSM XML ({type(e).__name__}: {e})"
-        raise NetworkError(msg) from e
-    finally:
-        ox.settings.useful_tags_way = useful
+    return G
 
-    drop = [
-        (u, v, k)
-        for u, v, k, data in G.edges(keys=True, data=True)
-        if not _overpass.way_matches(data, clauses)
-    ]
-    G.remove_edges_from(drop)
-    G.remove_nodes_from(list(nx.isolates(G)))
-    if G.number_of_edges() == 0:
-        raise NetworkError(f"network.file: {path} holds no {network_type} roads")
-    for _, _, data in G.edges(data=True):
-        for key in extra:
-            data.pop(key, None)
-    G = ox.truncate.largest_component(G, strongly=False)
-    return ox.simplify_graph(G)
+
+def _no_roads(path: Path, network_type: str, highways: Counter[str]) -> NetworkError:
+    """The error for a file without roads of ``network_type``, naming the highway types."""
+    if not highways:
+        return NetworkError(
+            f"network.file: {path} holds no {network_type} roads (no way with a highway tag)"
+        )
+    found = ", ".join(f"{hwy} {n}" for hwy, n in highways.most_common())
+    msg = (
+        f"network.file: {path} holds no {network_type} roads; its ways by highway type: "
+        f"{found}; choose a network type that includes them (drive, drive_service, bike, "
+        f"walk, all)"
+    )
+    return NetworkError(msg)
 
 
 def _graph_from_pbf(path: Path, network_type: str) -> nx.MultiDiGraph:
@@ -280,11 +293,26 @@ def _graph_from_pbf(path: Path, network_type: str) -> nx.MultiDiGraph:
         msg = f"network.file: cannot read {path} as an OSM PBF extract ({type(e).__name__}: {e})"
         raise NetworkError(msg) from e
     if edges is None or len(edges) == 0:
-        raise NetworkError(f"network.file: {path} holds no {network_type} roads")
+        raise _no_roads(path, network_type, _pbf_highways(osm))
     G = osm.to_graph(nodes, edges, graph_type="networkx", network_type=pyrosm_type, progress=False)
     if G is None or G.number_of_edges() == 0:
         raise NetworkError(f"network.file: {path} holds no connected {network_type} roads")
     return _osmnx_compatible(G)
+
+
+def _pbf_highways(osm) -> Counter[str]:
+    """Number of ways of each ``highway`` value in a pyrosm ``OSM`` file."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ways = osm.get_data_by_custom_criteria(
+            custom_filter={"highway": True},
+            filter_type="keep",
+            keep_nodes=False,
+            keep_relations=False,
+        )
+    if ways is None or "highway" not in ways:
+        return Counter()
+    return Counter(ways["highway"].dropna().astype(str))
 
 
 def _osmnx_compatible(G: nx.MultiDiGraph) -> nx.MultiDiGraph:

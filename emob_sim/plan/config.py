@@ -150,8 +150,12 @@ class Plan:
         return self.config.options[0].name
 
     def municipalities(self) -> list[str]:
-        """The municipalities of the resident zones (of the first case's zone table)."""
-        zones = load_zones(self.cases[0].scenario.zones.file)
+        """The municipalities of the resident zones (of the first case's zone table; automatic
+        zones all lie in ``zones.auto.municipality``)."""
+        zones_cfg = self.cases[0].scenario.zones
+        if zones_cfg.file is None:
+            return [zones_cfg.auto.municipality] if zones_cfg.auto.municipality else []
+        zones = load_zones(zones_cfg.file)
         return sorted(set(zones.loc[zones["kind"] == "zone", "municipality"].dropna()))
 
     def check_municipality(self, name: str) -> None:

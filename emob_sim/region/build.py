@@ -14,8 +14,9 @@ import pandas as pd
 
 from emob_sim.config.models import Scenario
 from emob_sim.errors import ConfigError
-from emob_sim.network import load_network
+from emob_sim.network import RoadNetwork, load_network
 from emob_sim.region.areas import load_areas, locate_areas
+from emob_sim.region.autozones import auto_zones
 from emob_sim.region.bike import build_bike_layer
 from emob_sim.region.car import car_matrices, site_matrices
 from emob_sim.region.model import Region
@@ -51,18 +52,17 @@ def build_region(scenario: Scenario) -> Region:
     Raises
     ------
     ConfigError
-        The scenario names no zones file.
+        Automatic zones (``zones.file`` null) without a population source, see
+        :func:`~emob_sim.region.autozones.auto_zones`.
     DataError
-        A bad zones, sites or areas table (an area in an unknown zone).
+        A bad zones, sites or areas table (an area in an unknown zone) or population layer.
     NetworkError
         A zone or site farther than its ``max_snap_distance_m`` from the network, or two points
         without a path between them.
     """
-    if scenario.zones.file is None:
-        raise ConfigError("zones.file: not set, expected a zones CSV (see data/zemgale/zones.csv)")
     network = load_network(scenario.network)
     zones = snap_zones(
-        load_zones(scenario.zones.file),
+        _zones_table(scenario, network),
         network,
         max_snap_distance_m=scenario.zones.max_snap_distance_m,
     )[ZONE_COLUMNS]
@@ -84,6 +84,15 @@ def build_region(scenario: Scenario) -> Region:
         network=network, zones=zones, sites=sites, time_s=time_s, dist_km=dist_km, bike=bike
     )
     return with_areas(region, scenario)
+
+
+def _zones_table(scenario: Scenario, network: RoadNetwork) -> pd.DataFrame:
+    """The zones file, or without one automatic zones from ``network`` (``zones.auto``)."""
+    if scenario.zones.file is not None:
+        return load_zones(scenario.zones.file)
+    net = scenario.network
+    osm_file = net.file if net.source == "file" else None
+    return auto_zones(network, scenario.zones.auto, osm_file=osm_file)
 
 
 def with_areas(region: Region, scenario: Scenario) -> Region:

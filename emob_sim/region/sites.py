@@ -3,18 +3,23 @@
 A sites file is a CSV with the fields of :class:`~emob_sim.config.models.SiteSpec`
 (``site_id``, ``name``, ``kind``, ``lon``, ``lat``, ``plugs``, ``power_kw``, ``source``;
 ``name`` and ``source`` may be left out); other columns are ignored. See
-``data/zemgale/sites_known.csv``.
+``data/zemgale/sites_known.csv``. A ``.geojson``, ``.json`` or ``.gpkg`` file is a layer of
+points with the same fields as properties except ``lon``/``lat``, which come from the point
+(reprojected to EPSG:4326 when the layer has another CRS).
 """
 
 from __future__ import annotations
 
 import logging
+import math
+from numbers import Integral
 from pathlib import Path
 
 import pandas as pd
+from pydantic import ValidationError
 
 from emob_sim.config.models import ChargingConfig, Scenario, SiteSpec
-from emob_sim.errors import DataError
+from emob_sim.errors import DataError, InputFileNotFoundError
 from emob_sim.io.tables import read_model_rows
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import snap_points
@@ -47,6 +52,8 @@ SITE_COLUMNS = [
     "snap_distance_m",
     "source",  # str
 ]
+#: suffixes of sites files read as point layers (anything else is read as a CSV)
+LAYER_SUFFIXES = (".geojson", ".json", ".gpkg")
 #: kinds of the car sites (Region.sites); kind ``ebike`` sites go to Region.bike.sites
 CAR_SITE_KINDS = ("car_ac", "car_dc")
 
@@ -68,16 +75,66 @@ def _frame(specs: list[SiteSpec]) -> pd.DataFrame:
 
 
 def read_sites_file(path: str | Path) -> list[SiteSpec]:
-    """Read a sites CSV, validating each row as a :class:`SiteSpec`.
+    """Read a sites CSV, GeoJSON or GeoPackage, validating each row as a :class:`SiteSpec`.
 
     Raises
     ------
     InputFileNotFoundError
         The file does not exist.
     DataError
-        A required column is missing or a row is invalid (file, row number, field named).
+        A required column is missing or a row (feature) is invalid: file, row number (feature
+        number, counted from 1) and field named.
     """
+    if Path(path).suffix.lower() in LAYER_SUFFIXES:
+        return _read_sites_layer(Path(path))
     return read_model_rows(path, SiteSpec, key="charging.sites_file")
+
+
+def _read_sites_layer(path: Path) -> list[SiteSpec]:
+    """Sites from a point layer: SiteSpec fields as properties, lon/lat from the geometry."""
+    import geopandas as gpd
+
+    if not path.is_file():
+        raise InputFileNotFoundError(f"charging.sites_file: file not found: {path}")
+    try:
+        layer = gpd.read_file(path)
+    except Exception as exc:  # pyogrio raises its own errors for unreadable files
+        raise DataError(f"{path}: cannot read the sites layer ({exc})") from None
+    fields = [f for f in SITE_FILE_COLUMNS if f not in ("lon", "lat")]
+    missing = [
+        f for f in fields if SiteSpec.model_fields[f].is_required() and f not in layer.columns
+    ]
+    if missing:
+        raise DataError(f"{path}: property '{missing[0]}' is missing, expected {fields}")
+    kinds = layer.geometry.geom_type.to_numpy()
+    if layer.crs is not None and len(layer):
+        layer = layer.to_crs("EPSG:4326")
+    specs = []
+    for i, row in enumerate(layer.to_dict(orient="records")):
+        where = f"{path}: feature {i + 1}"
+        if kinds[i] != "Point":
+            raise DataError(f"{where}: geometry: must be a point, got {kinds[i]}")
+        data = {f: _text(f, row[f]) for f in fields if f in row and not _missing(row[f])}
+        data["lon"], data["lat"] = row["geometry"].x, row["geometry"].y
+        try:
+            specs.append(SiteSpec.model_validate(data))
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            field = ".".join(str(p) for p in err["loc"]) or "feature"
+            msg = err["msg"].removeprefix("Value error, ")
+            raise DataError(f"{where}: {field}: {msg}, got {err.get('input')!r}") from None
+    return specs
+
+
+def _text(field: str, value: object) -> object:
+    """A whole number in a text field (a numbered ``site_id`` in a GeoPackage) as text."""
+    number = isinstance(value, Integral) and not isinstance(value, bool)
+    return str(value) if number and field in ("site_id", "name", "source") else value
+
+
+def _missing(value: object) -> bool:
+    """An empty property (null in the file)."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def load_sites(charging: ChargingConfig) -> pd.DataFrame:

@@ -92,7 +92,7 @@ def test_osm_file_without_bike_roads_is_a_network_error(tmp_path, write_osm_xml)
     path = write_osm_xml(tmp_path / "motorway.osm", nodes, [motorway, back])
     sc = load_scenario(KOUVOLA, overrides=[
         "network.pyrosm_extract=null", f"network.file={path}", "zones.max_snap_distance_m=5000",
-        "charging.max_snap_distance_m=5000",
+        "charging.max_snap_distance_m=5000", f"zones.file={ZONES}",
     ])  # fmt: skip
     with pytest.raises(NetworkError, match=r"motorway\.osm holds no bike roads"):
         build_region(sc)

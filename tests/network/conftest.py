@@ -59,6 +59,8 @@ class OsmData:
     nodes: dict[int, dict[str, Any]]  # id -> {"lat", "lon", "tags"}
     ways: list[dict[str, Any]]  # {"id", "nodes", "tags"}
     lines: np.ndarray = field(repr=False)  # shapely LineString of each way
+    # the ways as the extract holds them: all node references, some to nodes not in it
+    whole_ways: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
     def select(self, query: str) -> dict[str, Any]:
         """Answer an OSMnx Overpass network query ``(way[filter](poly:'lat lon ...');>;);out;``."""
@@ -92,7 +94,7 @@ def read_osm_data(path: Path) -> OsmData:
     """All ways with a highway tag and their nodes.
 
     A way crossing the edge of the extract lacks some nodes; it is split into its runs of
-    present nodes, run i getting the id ``way_id * 100 + i``.
+    present nodes, run i getting the id ``way_id * 100 + i`` (``whole_ways`` keeps them uncut).
     """
     osm = pyrosm.OSM(str(path), progress=False, keep_node_info=True)
     ways = osm.get_data_by_custom_criteria(
@@ -110,8 +112,10 @@ def read_osm_data(path: Path) -> OsmData:
     }
     way_cols = list(ways.columns)
     out: list[dict[str, Any]] = []
+    whole: list[dict[str, Any]] = []
     for _, row in ways.iterrows():
         tags = _tags(row, way_cols)
+        whole.append({"id": int(row["id"]), "nodes": [int(n) for n in row["nodes"]], "tags": tags})
         runs: list[list[int]] = [[]]
         for n in row["nodes"]:
             if int(n) in nodes:
@@ -124,7 +128,7 @@ def read_osm_data(path: Path) -> OsmData:
     coords = np.array([(nodes[n]["lon"], nodes[n]["lat"]) for n in refs])
     which = np.repeat(np.arange(len(out)), [len(w["nodes"]) for w in out])
     lines = shapely.linestrings(coords, indices=which)
-    return OsmData(nodes=nodes, ways=out, lines=lines)
+    return OsmData(nodes=nodes, ways=out, lines=lines, whole_ways=whole)
 
 
 def write_osm_xml(path: Path, nodes: dict[int, dict[str, Any]], ways: list[dict[str, Any]]) -> Path:
