@@ -12,7 +12,8 @@
   arithmetic on floats and lists (no numpy in the inner loops, no numba). The rules are those
   of :mod:`emob_sim.sim.fleet` (comfort/reserve levels, site cost, waiting at most
   ``max_wait_min``, at most ``max_site_attempts`` sites per stop, stranding and overnight
-  recovery, home charging after the last trip of a day).
+  recovery, a trip to a site charging there on arrival, home charging after the last trip
+  of a day).
 - Results: the SimResult tables built with pandas from lists, KPIs from the same function as
   emob-sim (:func:`emob_sim.analysis.kpis.compute_kpis`), Parquet and JSON files written.
 
@@ -233,6 +234,10 @@ class ReferenceSim:
             if ok:
                 self.arrive[k] = env.now
                 events.append((env.now, v, k, "arrive", -1, soc))
+                gain = (ch.target_soc - soc) * car.battery_kwh
+                if dest >= self.n_zones and gain > 0 and gain >= ch.min_charge_gain_kwh:
+                    # bound for a charging site: charge there, leave when done (or given up)
+                    _, soc = yield from self.session(v, car, k, dest - self.n_zones, soc)
                 ready = env.now
                 if last and car.home_charging:
                     t_next = trips[i + 1][4] if i + 1 < len(trips) else self.horizon_s
@@ -256,13 +261,15 @@ class ReferenceSim:
 
     def trip(self, v, car, k, origin, dest, soc, planned):
         """Trip ``k``; ``planned`` is its own (seconds, km), as the demand drew it."""
-        env, ch, events = self.env, self.ch, self.events
+        env, ch = self.env, self.ch
         battery, cons = car.battery_kwh, car.consumption_kwh_per_km
         cur, tried, attempts, km, used = origin, set(), 0, 0.0, 0.0
+        # bound for a charging site: it charges there, so it only needs to get there
+        enough = ch.reserve_soc if dest >= self.n_zones else ch.comfort_soc
         while True:
             leg_s, leg_km = planned if cur == origin else self.leg(cur, dest)
             soc_end = soc - leg_km * cons / battery
-            if soc_end >= ch.comfort_soc:
+            if soc_end >= enough:
                 break
             s = None
             if attempts < ch.max_site_attempts and self.sites:
@@ -285,40 +292,47 @@ class ReferenceSim:
             used += to_km * cons
             yield env.timeout(to_s)
             cur = p
-            arrived = env.now
-            req = self.plugs[s].request()
-            if not req.triggered:
-                events.append((arrived, v, k, "queue", s, soc))
-                self.queued[s] += 1
-                yield req | env.timeout(ch.max_wait_min * 60.0)
-                self.queued[s] -= 1
-                if not req.triggered:
-                    req.cancel()
-                    self.abandons.append((v, k, s, arrived, env.now))
-                    events.append((env.now, v, k, "abandon", s, soc))
-                    continue
-            site = self.sites[s]
-            self.busy[s] += 1
-            dur, _ = charge_walk(
-                soc, ch.target_soc, math.inf, battery, self.curves[car.type_idx], car.max_dc_kw,
-                car.max_ac_kw, site.power_kw, site.kind == "car_dc",
-            )  # fmt: skip
-            start = env.now
-            events.append((start, v, k, "plug_in", s, soc))
-            yield env.timeout(dur)
-            self.plugs[s].release(req)
-            self.busy[s] -= 1
-            self.done_s[s][0] += dur
-            self.done_s[s][1] += 1
-            energy = battery * (ch.target_soc - soc)
-            self.sessions.append((v, k, s, arrived, start, env.now, energy, soc, ch.target_soc))
-            soc = ch.target_soc
-            events.append((env.now, v, k, "plug_out", s, soc))
-            self.charges[k] += 1
-            attempts = 0
+            served, soc = yield from self.session(v, car, k, s, soc)
+            if served:
+                attempts = 0
         yield env.timeout(leg_s)
         self.km[k], self.used[k] = km + leg_km, used + leg_km * cons
         return True, soc_end
+
+    def session(self, v, car, k, s, soc):
+        """Queue at site ``s`` (at most ``max_wait_min``) and charge to the target there;
+        returns (served, soc)."""
+        env, ch, events = self.env, self.ch, self.events
+        arrived = env.now
+        req = self.plugs[s].request()
+        if not req.triggered:
+            events.append((arrived, v, k, "queue", s, soc))
+            self.queued[s] += 1
+            yield req | env.timeout(ch.max_wait_min * 60.0)
+            self.queued[s] -= 1
+            if not req.triggered:
+                req.cancel()
+                self.abandons.append((v, k, s, arrived, env.now))
+                events.append((env.now, v, k, "abandon", s, soc))
+                return False, soc
+        site = self.sites[s]
+        self.busy[s] += 1
+        dur, _ = charge_walk(
+            soc, ch.target_soc, math.inf, car.battery_kwh, self.curves[car.type_idx],
+            car.max_dc_kw, car.max_ac_kw, site.power_kw, site.kind == "car_dc",
+        )  # fmt: skip
+        start = env.now
+        events.append((start, v, k, "plug_in", s, soc))
+        yield env.timeout(dur)
+        self.plugs[s].release(req)
+        self.busy[s] -= 1
+        self.done_s[s][0] += dur
+        self.done_s[s][1] += 1
+        energy = car.battery_kwh * (ch.target_soc - soc)
+        self.sessions.append((v, k, s, arrived, start, env.now, energy, soc, ch.target_soc))
+        events.append((env.now, v, k, "plug_out", s, ch.target_soc))
+        self.charges[k] += 1
+        return True, ch.target_soc
 
     def load_profile(self, cars, bin_s: float) -> np.ndarray:
         """Mean kW per site and bin: each session re-integrated bin by bin."""

@@ -26,7 +26,13 @@ from emob_sim.analysis.maps import (
     site_waits_min,
     zone_table,
 )
-from emob_sim.analysis.tables import ebike_session_table, ebike_trip_table, load_profile_table
+from emob_sim.analysis.tables import (
+    TRIP_TABLE_COLUMNS,
+    ebike_session_table,
+    ebike_trip_table,
+    load_profile_table,
+    trip_table,
+)
 
 __all__ = [
     "compute_kpis",
@@ -40,6 +46,8 @@ __all__ = [
     "ebike_kpis",
     "ebike_site_table",
     "load_profile_table",
+    "trip_table",
+    "TRIP_TABLE_COLUMNS",
     "ebike_trip_table",
     "ebike_session_table",
     "network_lines",

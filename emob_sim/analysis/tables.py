@@ -1,4 +1,4 @@
-"""Tables derived from a run for its output files: load profile and the e-bike tables."""
+"""Tables derived from a run for its output files: trips, load profile, the e-bike tables."""
 
 from __future__ import annotations
 
@@ -9,7 +9,36 @@ from emob_sim.demand.ebike import EBIKE_TRIP_COLUMNS
 from emob_sim.results import RunResult
 from emob_sim.sim.ebike import EBIKE_SESSION_COLUMNS, EBIKE_TRIP_RESULT_COLUMNS
 
-__all__ = ["load_profile_table", "ebike_trip_table", "ebike_session_table"]
+__all__ = ["trip_table", "TRIP_TABLE_COLUMNS", "load_profile_table", "ebike_trip_table",
+           "ebike_session_table"]  # fmt: skip
+
+#: trips.parquet: each trip as the demand planned it, then its outcome
+TRIP_TABLE_COLUMNS = [
+    "trip_id", "vehicle_id", "day", "seq", "purpose", "depart_s",
+    "origin", "dest",  # point indices (zones, then sites)
+    "origin_id", "dest_id",  # the zone_id or site_id of those points
+    "distance_km", "duration_s",  # planned (network) distance and time
+    "status", "arrive_s", "km_driven", "energy_used_kwh", "public_charges",
+]  # fmt: skip
+
+
+def trip_table(result: RunResult) -> pd.DataFrame:
+    """Every car trip: the demand's plan (vehicle, day, departure, origin and destination,
+    planned distance and time) followed by the simulated outcome (:data:`TRIP_TABLE_COLUMNS`),
+    so that a trip table given as demand can be checked against what ran."""
+    region, trips = result.region, result.demand.trips
+    ids = [region.zones["zone_id"], region.sites["site_id"]]
+    points = np.concatenate([c.astype(str).to_numpy(dtype=object) for c in ids])
+    plan = trips[["trip_id", "vehicle_id", "day", "seq", "purpose", "depart_s", "origin", "dest",
+                  "distance_km", "duration_s"]].reset_index(drop=True)  # fmt: skip
+    outcome = result.sim.trips.reset_index(drop=True)
+    table = plan.assign(
+        origin_id=points[plan["origin"].to_numpy(np.int64)],
+        dest_id=points[plan["dest"].to_numpy(np.int64)],
+        **{c: outcome[c] for c in ("status", "arrive_s", "km_driven", "energy_used_kwh",
+                                   "public_charges")},
+    )  # fmt: skip
+    return table[TRIP_TABLE_COLUMNS]
 
 
 def load_profile_table(result: RunResult) -> pd.DataFrame:

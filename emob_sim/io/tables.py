@@ -10,7 +10,7 @@ from pydantic import BaseModel, ValidationError
 
 from emob_sim.errors import DataError, InputFileNotFoundError
 
-__all__ = ["read_text_table", "read_model_rows"]
+__all__ = ["read_text_table", "read_model_rows", "validation_problem"]
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -76,10 +76,14 @@ def read_model_rows(
         try:
             rows.append(model.model_validate(row))
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or "row"
-            msg = err["msg"].removeprefix("Value error, ")
-            raise DataError(
-                f"{path}: row {i + 2}: {field}: {msg}, got {err.get('input')!r}"
-            ) from None
+            raise DataError(f"{path}: row {i + 2}: {validation_problem(exc, 'row')}") from None
     return rows
+
+
+def validation_problem(exc: ValidationError, whole: str = "value") -> str:
+    """The first problem of a pydantic error as ``field: message, got value`` (``whole`` names
+    the field when the problem is the record's)."""
+    err = exc.errors()[0]
+    field = ".".join(str(p) for p in err["loc"]) or whole
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{field}: {msg}, got {err.get('input')!r}"

@@ -1,11 +1,11 @@
 """Flow-refuelling location (FRLM, Kuby and Lim 2005), greedy, for long trips along corridors.
 
 A flow is the number of generated trips between two zones that are at least
-``placement.frlm_min_trip_km`` long, driven along the fastest network path. A vehicle starts
-with ``frlm_start_fraction`` of its range and charges to the full range at every open station
-it passes on the path (candidates off the path are not used: no deviation). A flow is
-refuelled when it reaches its destination that way
-(:func:`~emob_sim.kernels.coverage.refuelled_flows`).
+``placement.frlm_min_trip_km`` long, driven along the fastest network path (a trip table's
+trips to a charging site charge there and are no flow). A vehicle starts with
+``frlm_start_fraction`` of its range and charges to the full range at every open station it
+passes on the path (candidates off the path are not used: no deviation). A flow is refuelled
+when it reaches its destination that way (:func:`~emob_sim.kernels.coverage.refuelled_flows`).
 
 Greedy: open the affordable candidate that adds the most refuelled volume per cost; when no
 single candidate completes a flow (long paths need several stations), open the one that moves
@@ -77,14 +77,19 @@ def build_flows(
     region
         Zones (trip ends) and network.
     demand
-        Generated trips (``origin``, ``dest`` zone points, ``distance_km``).
+        Generated trips (``origin``, ``dest`` points, ``distance_km``); trips that start or end
+        at a site point (a trip table's ``dest_site``: the car charges there) are left out.
     candidate_nodes
         Network node index of each candidate.
     min_trip_km
         Shorter trips are left out.
     """
     trips = demand.trips
-    long_ = trips[(trips["distance_km"] >= min_trip_km) & (trips["origin"] != trips["dest"])]
+    # a trip to a charging site (a trip table's dest_site) charges there: not a flow
+    between_zones = (trips["origin"] < region.n_zones) & (trips["dest"] < region.n_zones)
+    long_ = trips[
+        (trips["distance_km"] >= min_trip_km) & (trips["origin"] != trips["dest"]) & between_zones
+    ]
     od, volume = np.unique(
         long_[["origin", "dest"]].to_numpy(np.int64).reshape(-1, 2), axis=0, return_counts=True
     )
@@ -113,7 +118,9 @@ def build_flows(
         while path[-1] != o_node and path[-1] >= 0:
             path.append(int(row[path[-1]]))
         path = np.array(path[::-1], dtype=np.int64)
-        seg_km = np.asarray(length_g[path[:-1], path[1:]]).ravel() / 1000.0
+        seg_km = np.zeros(0)  # zones snapped to one node: a path of no edges
+        if path.size > 1:
+            seg_km = np.asarray(length_g[path[:-1], path[1:]]).ravel() / 1000.0
         cum_km = np.concatenate([[0.0], np.cumsum(seg_km)])
         flow_km[f] = cum_km[-1]
         for node, km in zip(path, cum_km):

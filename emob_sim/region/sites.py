@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from emob_sim.config.models import ChargingConfig, Scenario, SiteSpec
 from emob_sim.errors import DataError, InputFileNotFoundError
-from emob_sim.io.tables import read_model_rows
+from emob_sim.io.tables import read_model_rows, validation_problem
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import snap_points
 
@@ -119,10 +119,7 @@ def _read_sites_layer(path: Path) -> list[SiteSpec]:
         try:
             specs.append(SiteSpec.model_validate(data))
         except ValidationError as exc:
-            err = exc.errors()[0]
-            field = ".".join(str(p) for p in err["loc"]) or "feature"
-            msg = err["msg"].removeprefix("Value error, ")
-            raise DataError(f"{where}: {field}: {msg}, got {err.get('input')!r}") from None
+            raise DataError(f"{where}: {validation_problem(exc, 'feature')}") from None
     return specs
 
 

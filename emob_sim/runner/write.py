@@ -9,7 +9,8 @@ A run folder holds::
                           then public e-bike points of kind "ebike")
     sessions.parquet      one row per public charging session
     abandoned.parquet     one row per queue a driver gave up on
-    trips.parquet         one row per generated trip with its outcome
+    trips.parquet         one row per generated trip: its plan (vehicle, day, departure, origin
+                          and destination) and its outcome (analysis.TRIP_TABLE_COLUMNS)
     load_profile.parquet  mean kW per site per profile bin
     events.parquet        the event log
     ebike_trips.parquet   one row per e-bike trip (demand and outcome columns)
@@ -44,6 +45,7 @@ from emob_sim.analysis import (
     ebike_trip_table,
     load_profile_table,
     sites_with_energy,
+    trip_table,
 )
 from emob_sim.config.loading import input_files, scenario_to_dict
 from emob_sim.io import atomic_output_dir, sha256_file, write_json, write_parquet, write_points
@@ -142,7 +144,7 @@ def write_run(
         tables = {
             "sessions.parquet": sim.sessions,
             "abandoned.parquet": sim.abandoned,
-            "trips.parquet": sim.trips,
+            "trips.parquet": trip_table(result),
             "load_profile.parquet": load_profile_table(result),
             "events.parquet": sim.events,
             "ebike_trips.parquet": ebike_trip_table(result),

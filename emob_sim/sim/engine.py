@@ -2,7 +2,9 @@
 
 1. :func:`~emob_sim.kernels.chain_energy` walks every vehicle's trips assuming no public
    charging (home charging between days included) and finds the first trip after which the
-   state of charge would fall below ``comfort_soc``.
+   state of charge would fall below ``comfort_soc``; a vehicle's first trip to a site point
+   (where it queues and charges on arrival, see :mod:`emob_sim.sim.fleet`) is a need of public
+   charging too, if earlier.
 2. Vehicles that never get there are settled in bulk from the kernel's arrays (their trips
    complete on time: ``arrive_s = depart_s + duration_s`` unless their own chain overlaps);
    their depart/arrive/home_charge events are built vectorised.
@@ -144,6 +146,11 @@ def _simulate(scenario: Scenario, inp: SimInputs) -> tuple[SimResult, VehicleLed
         inp.battery_kwh, inp.initial_soc, inp.home_charging, inp.home_kw,
         inp.home_target_soc, inp.comfort_soc, inp.horizon_s,
     )  # fmt: skip
+    # a trip to a site point queues at that site on arrival: the process starts there at the
+    # latest (the kernel's arrays after it are not used)
+    first_site = inp.first_site_trip()
+    by_site = (first_site >= 0) & ((first_need < 0) | (first_site < first_need))
+    first_need = np.where(by_site, first_site, first_need)
     in_simpy = first_need >= 0
     # trips before a vehicle's first need of public charging are settled in bulk (nothing
     # before it interacts with anyone); its SimPy process starts at that trip
@@ -226,8 +233,9 @@ def _run_processes(
     """Run the SimPy processes of ``simpy_vehicles``, each from its trip ``first_simpy[v]``.
 
     A process is started when its vehicle first looks at a queue, at the departure
-    ``dep[first_need[v]]`` (vehicles that never need public charging, all-SimPy mode only:
-    at their first departure): nothing before it touches the SimPy clock, and processes that
+    ``dep[first_need[v]]`` of its first trip that needs public charging or goes to a site
+    (vehicles without such a trip, all-SimPy mode only: at their first departure): nothing
+    before it touches the SimPy clock, and processes that
     have not started yet wait in a sorted array instead of SimPy's event heap, which keeps
     the heap small in long runs. Both modes start every process at the same moment, so they
     process ties alike.

@@ -22,7 +22,13 @@ slot per plug. A vehicle process walks its trips:
    that day. The car is recovered overnight: it is back at home at the later of the stranding
    time and the planned end of its day with ``max(soc, rescue_soc)`` (the difference is
    recorded as rescue energy), then charges at home as usual.
-5. After a trip with ``last_of_day`` a home-charging car charges at home
+5. A trip whose destination is a site point (a trip table's ``dest_site``) means "drive to
+   that site and charge there": the car drives there directly if it arrives with at least
+   ``reserve_soc`` (else as in 3 and 4, stopping elsewhere first or stranding), and on
+   arrival queues at that site's plugs as in 3 (same wait limit and give-up, charging to
+   ``target_soc``; after a give-up it does not try another site) if it gains at least
+   ``min_charge_gain_kwh``, else it just arrives. Its next trip starts when it leaves.
+6. After a trip with ``last_of_day`` a home-charging car charges at home
    (:func:`~emob_sim.kernels.home_charge`, the same arithmetic as the bulk kernel).
 """
 
@@ -110,6 +116,7 @@ class Fleet:
         self.sum_s = [0.0] * n_sites
         self.n_done = [0] * n_sites
         self.last_end_s = [0.0] * n_sites
+        self.n_zones = inp.n_zones
         self.site_point = inp.site_point.tolist()
         self.site_plug_kw = inp.site_plug_kw.tolist()
         self.site_is_dc = inp.site_is_dc.tolist()
@@ -137,6 +144,8 @@ class Fleet:
         home = bool(inp.home_charging[v])
         home_kw = float(inp.home_kw[v])
         comfort, home_target, horizon = inp.comfort_soc, inp.home_target_soc, inp.horizon_s
+        reserve, target, min_gain = inp.reserve_soc, inp.target_soc, inp.min_charge_gain_kwh
+        n_zones = self.n_zones
         k1 = int(inp.trip_ptr[v + 1])
         rows = self.trip_rows
         while k < k1:
@@ -144,7 +153,10 @@ class Fleet:
             dep = planned if planned > t else t
             events.fromlist([dep, v, k, DEPART, -1, soc])
             soc_end = soc - kwh / battery
-            if soc_end >= comfort:
+            # a car bound for a charging site charges there on arrival: it drives there directly
+            # when it arrives above the reserve
+            to_site = dest >= n_zones
+            if soc_end >= (reserve if to_site else comfort):
                 t = dep + duration
                 soc = soc_end
                 led.km[k] = km
@@ -158,6 +170,13 @@ class Fleet:
             if ok:
                 led.arrive_s[k] = t
                 events.fromlist([t, v, k, ARRIVE, -1, soc])
+                gain = (target - soc) * battery
+                if to_site and gain > 0.0 and gain >= min_gain:
+                    # the trip's destination is a charging site: queue at its plugs there;
+                    # the next trip starts when the car leaves (charged or given up)
+                    if t > self.env.now:
+                        yield from self.later.wait_until(t)
+                    _, t, soc = yield from self._plug_session(v, k, int(dest) - n_zones, t, soc)
                 if last_of_day and home:
                     t_next = float(rows[k + 1, 0]) if k + 1 < k1 else horizon
                     new_soc, t_end = home_charge(soc, t, t_next, home_kw, battery, home_target)
@@ -209,7 +228,6 @@ class Fleet:
         ``trip`` is (origin, destination, km, kWh, duration) as planned.
         """
         inp, led, env = self.inp, self.ledger, self.env
-        events = led.events
         time_rows, dist_rows = self.time_rows, self.dist_rows
         site_point, busy, queued = self.site_point, self.busy, self.queued
         comfort, reserve, target = inp.comfort_soc, inp.reserve_soc, inp.target_soc
@@ -221,11 +239,13 @@ class Fleet:
         tried = np.zeros(self.n_sites, dtype=np.bool_)
         # the planned leg: the trip's own distance and duration
         cur, d, leg_km, leg_kwh, leg_s = trip
+        # a car bound for a charging site charges there: it only needs to get there
+        enough = reserve if d >= self.n_zones else comfort
         attempts = 0
         km = used = 0.0
         while True:
             soc_end = soc - leg_kwh / battery
-            if soc_end >= comfort:
+            if soc_end >= enough:
                 break
             s = -1
             if attempts < self.max_attempts:
@@ -260,49 +280,63 @@ class Fleet:
             cur = p
             leg_km = dist_rows[cur][d]
             leg_kwh, leg_s = leg_km * cons, time_rows[cur][d]
-            if t > env.now:  # bring the SimPy clock to the car's time
-                yield env.timeout(t - env.now)
-            plugs = self.plugs[s]
-            holder = plugs.take()
-            if holder is None:  # every plug in use, or others waiting: queue
-                req = plugs.request()
-                events.fromlist([t, v, k, QUEUE, s, soc])
-                queued[s] += 1
-                self._give_up_after(req)
-                served = (yield req) is not _GAVE_UP
-                queued[s] -= 1
-                if not served:
-                    leave = t + inp.max_wait_s
-                    led.abandons.fromlist([v, k, s, t, leave])
-                    events.fromlist([leave, v, k, ABANDON, s, soc])
-                    t = leave
-                    continue
-                holder = req
-                start = max(t, env.now, self.last_end_s[s])
-            else:
-                start = max(t, self.last_end_s[s])
-            busy[s] += 1
-            dur, energy = charge_time(
-                soc, target, battery, curve_soc, curve_frac, max_dc, max_ac,
-                self.site_plug_kw[s], self.site_is_dc[s],
-            )  # fmt: skip
-            end = start + dur
-            events.fromlist([start, v, k, PLUG_IN, s, soc])
-            if end > env.now:  # bring the SimPy clock to the car's time
-                yield env.timeout(end - env.now)
-            plugs.give_back(holder)
-            busy[s] -= 1
-            self.last_end_s[s] = max(self.last_end_s[s], end)
-            self.sum_s[s] += dur
-            self.n_done[s] += 1
-            self.mean_s[s] = self.sum_s[s] / self.n_done[s]
-            led.sessions.fromlist([v, k, s, t, start, end, energy, soc, target])
-            soc = target
-            events.fromlist([end, v, k, PLUG_OUT, s, soc])
-            led.charges[k] += 1
-            t = end
-            attempts = 0
+            served, t, soc = yield from self._plug_session(v, k, s, t, soc)
+            if served:
+                attempts = 0
         soc = soc_end
         led.km[k] = km + leg_km
         led.used_kwh[k] = used + leg_kwh
         return True, t + leg_s, soc
+
+    def _plug_session(self, v: int, k: int, s: int, t: float, soc: float):
+        """Vehicle ``v`` (trip ``k``) at site ``s`` at time ``t``: take a free plug or queue
+        for at most ``max_wait_min``, then charge to ``target_soc``.
+
+        Records the queue, the session or the give-up (abandon row) and their events;
+        returns (served, time the car leaves, soc).
+        """
+        inp, led, env = self.inp, self.ledger, self.env
+        events = led.events
+        busy, queued = self.busy, self.queued
+        if t > env.now:  # bring the SimPy clock to the car's time
+            yield env.timeout(t - env.now)
+        plugs = self.plugs[s]
+        holder = plugs.take()
+        if holder is None:  # every plug in use, or others waiting: queue
+            req = plugs.request()
+            events.fromlist([t, v, k, QUEUE, s, soc])
+            queued[s] += 1
+            self._give_up_after(req)
+            served = (yield req) is not _GAVE_UP
+            queued[s] -= 1
+            if not served:
+                leave = t + inp.max_wait_s
+                led.abandons.fromlist([v, k, s, t, leave])
+                events.fromlist([leave, v, k, ABANDON, s, soc])
+                return False, leave, soc
+            holder = req
+            start = max(t, env.now, self.last_end_s[s])
+        else:
+            start = max(t, self.last_end_s[s])
+        busy[s] += 1
+        typ = int(inp.type_idx[v])
+        battery, target = float(inp.battery_kwh[v]), inp.target_soc
+        dur, energy = charge_time(
+            soc, target, battery, inp.curve_soc[typ], inp.curve_frac[typ],
+            float(inp.max_dc_kw[v]), float(inp.max_ac_kw[v]),
+            self.site_plug_kw[s], self.site_is_dc[s],
+        )  # fmt: skip
+        end = start + dur
+        events.fromlist([start, v, k, PLUG_IN, s, soc])
+        if end > env.now:  # bring the SimPy clock to the car's time
+            yield env.timeout(end - env.now)
+        plugs.give_back(holder)
+        busy[s] -= 1
+        self.last_end_s[s] = max(self.last_end_s[s], end)
+        self.sum_s[s] += dur
+        self.n_done[s] += 1
+        self.mean_s[s] = self.sum_s[s] / self.n_done[s]
+        led.sessions.fromlist([v, k, s, t, start, end, energy, soc, target])
+        events.fromlist([end, v, k, PLUG_OUT, s, target])
+        led.charges[k] += 1
+        return True, end, target

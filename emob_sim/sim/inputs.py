@@ -77,6 +77,19 @@ class SimInputs:
     def n_sites(self) -> int:
         return int(self.site_point.shape[0])
 
+    @property
+    def n_zones(self) -> int:
+        """Points below this index are zones, the others sites (``site_point``)."""
+        return int(self.time_s.shape[0]) - self.n_sites
+
+    def first_site_trip(self) -> NDArray[np.int64]:
+        """Per vehicle, its first trip whose destination is a site point (-1 = none)."""
+        out = np.full(self.n_vehicles, -1, dtype=np.int64)
+        k = np.flatnonzero(self.dest >= self.n_zones)
+        owners, first = np.unique(self.trip_vehicle[k], return_index=True)
+        out[owners] = k[first]
+        return out
+
 
 def _missing(table, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in table.columns]

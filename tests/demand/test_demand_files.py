@@ -206,6 +206,13 @@ def test_trip_table_replayed_exactly(zemgale, tmp_path):
     mine = written["trip_id"].isin(file_trips["trip_id"])
     assert written.loc[mine, "vehicle_id"].tolist() == expected["vehicle_id"].tolist()
     assert written.loc[mine, "status"].eq("completed").all()
+    # the plan in trips.parquet is the table's: departures and routes (zone ids, as given)
+    replayed = written.loc[mine].reset_index(drop=True)
+    pd.testing.assert_frame_equal(
+        replayed[["vehicle_id", "depart_s", "origin", "dest"]], expected, check_dtype=False
+    )
+    assert replayed["origin_id"].tolist() == [o for *_, o, _ in REPLAY]
+    assert replayed["dest_id"].tolist() == [d for *_, d in REPLAY]
     kpis = result.kpis
     assert kpis["trips_generated"] == kpis["trips_completed"] + kpis["trips_stranded"]
     # the cars departed when the table says (well charged, no trip overlaps the next)
@@ -227,16 +234,18 @@ def test_trip_table_replayed_exactly(zemgale, tmp_path):
 
 
 def test_one_site_arrival_stream(tmp_path):
-    """Only a hub and a trip table of cars arriving there low on charge: every car charges
-    at the hub (no through traffic, no other site)."""
+    """Only a hub and a trip table of cars arriving there well charged (far above
+    charging.comfort_soc): every car queues at the hub on arrival and charges there or gives
+    up after charging.max_wait_min (no through traffic, no other site)."""
     hub = "{site_id: hub, kind: car_dc, lon: 23.7339, lat: 56.6514, plugs: 4, power_kw: 150}"
     base = _scenario("charging.sites_file=null", f"charging.sites=[{hub}]")
     region = build_region(base)
     hub_point = region.n_zones  # the only site
     near = np.flatnonzero(np.asarray(region.dist_km)[: region.n_zones, hub_point] <= 20.0)
     zone_ids = region.zones["zone_id"].to_numpy(dtype=object)
+    # 24 cars a minute apart: more than 4 plugs can serve, some wait, some give up
     rows = [
-        f"v{k},{6 * 3600 + 1800 * k},{zone_ids[near[k % near.size]]},hub,compact_58,0.19"
+        f"v{k},{6 * 3600 + 60 * k},{zone_ids[near[k % near.size]]},hub,compact_58,0.6"
         for k in range(24)
     ]
     path = tmp_path / "arrivals.csv"
@@ -246,17 +255,23 @@ def test_one_site_arrival_stream(tmp_path):
     )
     scenario = _scenario(
         "charging.sites_file=null", f"charging.sites=[{hub}]", "demand.corridors=[]",
-        "demand.source=trips", f"demand.trips_file={path}",
+        "demand.source=trips", f"demand.trips_file={path}", "charging.max_wait_min=10",
     )  # fmt: skip
     result = emob_sim.run(scenario, region=region)
     demand, sim = result.demand, result.sim
     assert len(demand.trips) == 24 and (demand.trips["dest"] == hub_point).all()
     assert not demand.vehicles["resident"].any() and not demand.vehicles["home_charging"].any()
-    sessions = sim.sessions
-    assert (sessions["site_id"] == "hub").all()
-    assert sorted(sessions["vehicle_id"]) == list(range(24))  # each car charged once, there
+    sessions, gave_up = sim.sessions, sim.abandoned
+    assert (sessions["site_id"] == "hub").all() and (gave_up["site_id"] == "hub").all()
+    # each arrival charged once or gave up once, there, on arrival
+    assert sorted([*sessions["vehicle_id"], *gave_up["vehicle_id"]]) == list(range(24))
+    assert len(sessions) == 24 - len(gave_up) and len(gave_up) > 0
+    assert (sessions["wait_s"] > 0).sum() > 0 and (sessions["wait_s"].iloc[:4] == 0).all()
+    np.testing.assert_allclose(gave_up["wait_s"], 600.0)
+    arrive = sim.trips.set_index("trip_id")["arrive_s"]
+    np.testing.assert_allclose(sessions["arrive_s"], arrive.loc[sessions["trip_id"]])
     assert (sim.trips["status"] == "completed").all()
-    assert result.kpis["charging_sessions"] == 24
+    assert result.kpis["charging_sessions"] == len(sessions)
 
 
 def _write(tmp_path, name: str, text: str):

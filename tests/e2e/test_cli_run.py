@@ -12,10 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from emob_sim.analysis import TRIP_TABLE_COLUMNS
 from emob_sim.analysis.kpis import SITE_TABLE_COLUMNS
 from emob_sim.runner import RUN_FILES
 from emob_sim.sim.fleet import EVENT_NAMES
 
+ZONES = Path(__file__).resolve().parents[2] / "data" / "zemgale" / "zones.csv"
 REQUIRED_KPIS = [
     "trips_generated",
     "trips_completed",
@@ -75,6 +77,11 @@ def test_kpis_add_up(two_runs):
     assert kpis["mean_wait_min"] >= 0 and kpis["p95_wait_min"] >= kpis["mean_wait_min"] - 1e-9
     trips = pd.read_parquet(a / "trips.parquet")
     assert len(trips) == kpis["trips_generated"]
+    assert list(trips.columns) == TRIP_TABLE_COLUMNS
+    zones = pd.read_csv(ZONES)
+    assert set(trips.loc[trips["purpose"] != "through", "origin_id"]) <= set(zones["zone_id"])
+    done = trips[trips["status"] == "completed"]
+    assert (done["arrive_s"] >= done["depart_s"] + done["duration_s"] - 1e-6).all()
     profile = pd.read_parquet(a / "load_profile.parquet")
     assert set(profile.columns) == {"site_id", "bin_start_s", "power_kw"}
     assert (profile["power_kw"] >= 0).all()

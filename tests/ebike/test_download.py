@@ -9,10 +9,9 @@ import pytest
 import emob_sim
 from emob_sim.config import load_scenario
 from emob_sim.region import build_region
+from emob_sim.region.zones import ZONE_FILE_COLUMNS
 
 KOUVOLA = Path(__file__).resolve().parents[2] / "configs" / "demo" / "kouvola.yaml"
-# the demo's automatic zones count buildings of its OSM file; a download has none: a zone table
-ZONES = Path(__file__).resolve().parents[2] / "data" / "demo" / "kouvola_zones.csv"
 EXTRACT_BBOX = "[26.93, 60.52, 26.97, 60.54]"  # west, south, east, north of the extract
 
 
@@ -24,9 +23,15 @@ EXTRACT_BBOX = "[26.93, 60.52, 26.97, 60.54]"  # west, south, east, north of the
     ],
     ids=["bbox", "place"],
 )
-def test_downloaded_region_has_drive_and_bike_networks(source, offline_osmnx, tmp_path):
+def test_downloaded_region_has_drive_and_bike_networks(
+    source, offline_osmnx, kouvola_region, tmp_path
+):
+    # the demo's automatic zones count the buildings of its OSM file; a download has none:
+    # the zones of the extract as a zones table
+    zones = tmp_path / "zones.csv"
+    kouvola_region.zones[ZONE_FILE_COLUMNS].to_csv(zones, index=False)
     overrides = ["network.pyrosm_extract=null", "network.file=null", *source,
-                 f"network.cache_dir={tmp_path / 'cache'}", f"zones.file={ZONES}",
+                 f"network.cache_dir={tmp_path / 'cache'}", f"zones.file={zones}",
                  # the place polygon is smaller than the extract: allow longer snaps
                  "zones.max_snap_distance_m=2000", "charging.max_snap_distance_m=2000"]  # fmt: skip
     sc = load_scenario(KOUVOLA, overrides=overrides)

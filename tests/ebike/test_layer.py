@@ -18,10 +18,10 @@ from emob_sim.errors import ConfigError, NetworkError
 from emob_sim.network import load_graph
 from emob_sim.region import build_bike_layer, build_region
 from emob_sim.region.sites import load_sites, split_sites
+from emob_sim.region.zones import ZONE_FILE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[2]
 KOUVOLA = ROOT / "configs" / "demo" / "kouvola.yaml"
-ZONES = ROOT / "data" / "demo" / "kouvola_zones.csv"
 
 
 def _highways(G: nx.MultiDiGraph) -> set[str]:
@@ -51,9 +51,17 @@ def test_kouvola_has_a_whole_bike_network_larger_than_its_drive_network(kouvola_
     assert layer.near_share[layer.site_zone].min() > 0.3  # points cover much of small zones
 
 
-def _far_zone(tmp_path: Path, *, only: bool = False) -> Path:
-    """Kouvola zones (none if ``only``) plus zone 'far', 3 km east of the extract."""
-    zones = pd.read_csv(ZONES)
+def _zones_csv(region, tmp_path: Path) -> Path:
+    """The demo's automatic zones written as a zones table."""
+    path = tmp_path / "kouvola_zones.csv"
+    region.zones[ZONE_FILE_COLUMNS].to_csv(path, index=False)
+    return path
+
+
+def _far_zone(region, tmp_path: Path, *, only: bool = False) -> Path:
+    """The demo's automatic zones (none if ``only``) plus zone 'far', 3 km east of the
+    extract."""
+    zones = region.zones[ZONE_FILE_COLUMNS]
     far = {**zones.iloc[0].to_dict(), "zone_id": "far", "name": "far", "lon": 27.02,
            "lat": 60.53}  # fmt: skip
     path = tmp_path / "zones.csv"
@@ -61,14 +69,15 @@ def _far_zone(tmp_path: Path, *, only: bool = False) -> Path:
     return path
 
 
-def test_zones_off_the_bike_network_are_dropped_with_a_warning(tmp_path, caplog):
-    path = _far_zone(tmp_path)
+def test_zones_off_the_bike_network_are_dropped_with_a_warning(kouvola_region, tmp_path, caplog):
+    path = _far_zone(kouvola_region, tmp_path)
     sc = load_scenario(KOUVOLA, overrides=[f"zones.file={path}", "zones.max_snap_distance_m=5000"])
     with caplog.at_level(logging.WARNING, logger="emob_sim.region.bike"):
         region = build_region(sc)
     assert "'far'" in caplog.text and "no e-bike demand" in caplog.text
     far = int(np.flatnonzero(region.zones["zone_id"] == "far")[0])
-    assert not region.bike.zone_ok[far] and region.bike.zone_ok.sum() == 6
+    assert not region.bike.zone_ok[far]
+    assert region.bike.zone_ok.sum() == kouvola_region.n_zones
     assert np.isnan(region.bike.time_s[far]).all()
 
     result = emob_sim.run(sc, region=region)
@@ -78,21 +87,22 @@ def test_zones_off_the_bike_network_are_dropped_with_a_warning(tmp_path, caplog)
     assert (result.ebike.demand.vehicles["home_zone"] != far).all()
 
 
-def test_no_zone_on_the_bike_network_is_a_network_error(tmp_path):
-    path = _far_zone(tmp_path, only=True)
+def test_no_zone_on_the_bike_network_is_a_network_error(kouvola_region, tmp_path):
+    path = _far_zone(kouvola_region, tmp_path, only=True)
     sc = load_scenario(KOUVOLA, overrides=[f"zones.file={path}", "zones.max_snap_distance_m=5000"])
     with pytest.raises(NetworkError, match="no zone of kind 'zone'.*max_snap_distance_m"):
         build_region(sc)
 
 
-def test_osm_file_without_bike_roads_is_a_network_error(tmp_path, write_osm_xml):
+def test_osm_file_without_bike_roads_is_a_network_error(kouvola_region, tmp_path, write_osm_xml):
     nodes = {i: {"lat": 60.53, "lon": 26.93 + 0.01 * i, "tags": {}} for i in range(1, 6)}
     motorway = {"id": 9, "nodes": [1, 2, 3, 4, 5], "tags": {"highway": "motorway"}}
     back = {"id": 10, "nodes": [5, 4, 3, 2, 1], "tags": {"highway": "motorway"}}
     path = write_osm_xml(tmp_path / "motorway.osm", nodes, [motorway, back])
+    zones = _zones_csv(kouvola_region, tmp_path)
     sc = load_scenario(KOUVOLA, overrides=[
         "network.pyrosm_extract=null", f"network.file={path}", "zones.max_snap_distance_m=5000",
-        "charging.max_snap_distance_m=5000", f"zones.file={ZONES}",
+        "charging.max_snap_distance_m=5000", f"zones.file={zones}",
     ])  # fmt: skip
     with pytest.raises(NetworkError, match=r"motorway\.osm holds no bike roads"):
         build_region(sc)
