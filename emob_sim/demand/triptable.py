@@ -89,6 +89,8 @@ def _departures(table: DemandTable, horizon_s: float, days: int) -> NDArray[np.f
         i = int(out[0])
         column = "depart_time" if use_clock[i] else "depart_s"
         value = text[i] if use_clock[i] else table.text("depart_s")[i]
+        if use_clock[i] and day[i] >= days:  # the day is outside, not the clock time
+            column, value = "day", table.text("day")[i]
         raise table.fail(
             i,
             column,

@@ -16,6 +16,7 @@ import networkx as nx
 import numpy as np
 import osmnx as ox
 import pyproj
+import shapely.wkt
 from shapely.geometry import LineString
 
 from emob_sim.errors import NetworkError
@@ -54,8 +55,11 @@ def read_graphml(path: Path, *, crs: str | None = None) -> nx.MultiDiGraph:
     try:
         G = ox.load_graphml(path)
     except Exception as e:  # xml ParseError, networkx errors, OSMnx type conversions
-        msg = f"network.file: cannot read {path} as a GraphML graph ({type(e).__name__}: {e})"
-        raise NetworkError(msg) from e
+        try:  # saved by another tool (networkx keeps the attribute types it wrote)
+            G = _read_plain_graphml(path)
+        except Exception:  # noqa: BLE001 - the OSMnx reader's error says more
+            msg = f"network.file: cannot read {path} as a GraphML graph ({type(e).__name__}: {e})"
+            raise NetworkError(msg) from e
     if not G.is_directed():
         n_edges = G.number_of_edges()
         n_oneway = sum(1 for _, _, oneway in G.edges(data="oneway") if oneway is True)
@@ -71,6 +75,34 @@ def read_graphml(path: Path, *, crs: str | None = None) -> nx.MultiDiGraph:
     if pyproj.CRS.from_user_input(G.graph["crs"]) != LONLAT:
         G = ox.projection.project_graph(G, to_latlong=True)
     add_missing_lengths(G)
+    return G
+
+
+#: edge attributes read as numbers (the others are kept as saved)
+_NUMERIC_EDGE = ("length", "speed_kph", "travel_time")
+
+
+def _read_plain_graphml(path: Path) -> nx.MultiGraph | nx.MultiDiGraph:
+    """A GraphML that OSMnx's reader refuses (e.g. written by ``nx.write_graphml``, with typed
+    attributes): read with networkx, node ids as integers (their own where they are whole
+    numbers, else 0..n-1 with the id kept as ``osmid``), ``x``/``y`` and the edges' lengths,
+    speeds and times as floats, WKT ``geometry`` as lines."""
+    G = nx.read_graphml(path, force_multigraph=True)
+    ids = list(G.nodes)
+    if all(str(n).lstrip("-").isdigit() for n in ids):
+        mapping = {n: int(n) for n in ids}
+    else:
+        mapping = {n: i for i, n in enumerate(ids)}
+        nx.set_node_attributes(G, {n: str(n) for n in ids}, "osmid")
+    G = nx.relabel_nodes(G, mapping)
+    for _, data in G.nodes(data=True):
+        data["x"], data["y"] = float(data["x"]), float(data["y"])
+    for _, _, data in G.edges(data=True):
+        for key in _NUMERIC_EDGE:
+            if key in data:
+                data[key] = float(data[key])
+        if isinstance(data.get("geometry"), str):
+            data["geometry"] = shapely.wkt.loads(data["geometry"])
     return G
 
 

@@ -362,7 +362,13 @@ def _building_points(
                 import osmnx as ox
 
                 polygon = shapely.box(west, south, east, north)
-                buildings = ox.features_from_xml(path, polygon=polygon, tags={"building": True})
+                try:
+                    buildings = ox.features_from_xml(path, polygon=polygon,
+                                                     tags={"building": True})  # fmt: skip
+                except Exception as exc:  # noqa: BLE001 - OSMnx's "No matching features"
+                    if type(exc).__name__ != "InsufficientResponseError":
+                        raise
+                    buildings = None  # none in the file: said below
     except Exception as exc:  # pyrosm and OSMnx raise many kinds of errors on bad files
         raise DataError(f"zones.auto: cannot read the buildings of {path} ({exc})") from None
     if buildings is None or len(buildings) == 0:

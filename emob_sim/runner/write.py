@@ -7,6 +7,9 @@ A run folder holds::
     kpis.json             region-wide KPIs (analysis.kpis.KPI_KEYS) and the ``ebike`` section
     sites.geojson         one Point feature per public charging site with its KPIs (car sites,
                           then public e-bike points of kind "ebike")
+    zones.geojson         one Point feature per zone of the run (zone_id, name, kind,
+                          population, ...): the zone ids an OD matrix or trip table names,
+                          also of automatic zones
     sessions.parquet      one row per public charging session
     abandoned.parquet     one row per queue a driver gave up on
     trips.parquet         one row per generated trip: its plan (vehicle, day, departure, origin
@@ -58,6 +61,7 @@ RUN_FILES = [
     "manifest.json",
     "kpis.json",
     "sites.geojson",
+    "zones.geojson",
     "sessions.parquet",
     "abandoned.parquet",
     "trips.parquet",
@@ -140,6 +144,7 @@ def write_run(
             write_json(tmp / name, content)
         write_points(sites_with_energy(result.sites, result.kpis.get("areas")),
                      tmp / "sites.geojson")  # fmt: skip
+        write_points(result.region.zones, tmp / "zones.geojson")
         sim = result.sim
         tables = {
             "sessions.parquet": sim.sessions,

@@ -310,6 +310,11 @@ BAD_INPUTS = {
         TRIP_HEADER + GOOD_TRIP + "\nb,86400,Rīga,Jelgava,,,,,\n",
         "row 3: depart_s: departure at 86400 s is outside the simulated period",
     ),
+    "day outside the horizon": (
+        "trips",
+        "vehicle,day,depart_time,origin,destination\na,0,07:30,Jelgava,Rīga\nb,3,08:00,Rīga,Jelgava\n",
+        "row 3: day: departure at 288000 s is outside the simulated period",
+    ),
     "negative departure": (
         "trips",
         TRIP_HEADER + "a,-5,Jelgava,Rīga,,,,,\n",

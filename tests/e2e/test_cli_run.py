@@ -79,6 +79,8 @@ def test_kpis_add_up(two_runs):
     assert len(trips) == kpis["trips_generated"]
     assert list(trips.columns) == TRIP_TABLE_COLUMNS
     zones = pd.read_csv(ZONES)
+    written = json.loads((a / "zones.geojson").read_text())["features"]
+    assert [f["properties"]["zone_id"] for f in written] == zones["zone_id"].tolist()
     assert set(trips.loc[trips["purpose"] != "through", "origin_id"]) <= set(zones["zone_id"])
     done = trips[trips["status"] == "completed"]
     assert (done["arrive_s"] >= done["depart_s"] + done["duration_s"] - 1e-6).all()

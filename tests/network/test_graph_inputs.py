@@ -98,6 +98,33 @@ def test_undirected_graphml_routes_like_the_directed_original_on_two_way_streets
 # --- missing attributes -------------------------------------------------------------------------
 
 
+def test_graphml_written_by_networkx_itself_is_read(drive_graph, tmp_path):
+    """A plain networkx GraphML (typed attributes, string node ids, WKT geometries) of an
+    undirected street graph: the same network as OSMnx's own file of it."""
+    undirected = ox.convert.to_undirected(drive_graph)
+    plain = nx.MultiGraph()
+    plain.graph["crs"] = "EPSG:4326"
+    for n, d in undirected.nodes(data=True):
+        plain.add_node(str(n), x=float(d["x"]), y=float(d["y"]))
+    for u, v, d in undirected.edges(data=True):
+        attrs = {"length": float(d["length"]), "highway": str(d["highway"])}
+        if d.get("geometry") is not None:
+            attrs["geometry"] = d["geometry"].wkt
+        plain.add_edge(str(u), str(v), **attrs)
+    path = tmp_path / "networkx.graphml"
+    nx.write_graphml(plain, path)
+    with pytest.raises(Exception):  # noqa: B017 - OSMnx's own reader refuses it
+        ox.load_graphml(path)
+    G = load_graph(_config(path))
+    assert isinstance(G, nx.MultiDiGraph)
+    assert set(G.nodes) == set(undirected.nodes)  # ids back as the integers they were
+    assert G.number_of_edges() == 2 * len(undirected.edges) - nx.number_of_selfloops(undirected)
+    for u, v, data in G.edges(data=True):
+        assert isinstance(data["length"], float)
+        assert any(abs(d["length"] - data["length"]) < 1e-9 for d in G[v][u].values())
+    assert load_network(_config(path)).n_nodes > 0
+
+
 def test_graphml_without_length_speed_and_travel_time_gets_them(kouvola_drive_network, tmp_path):
     path = tmp_path / "bare.graphml"
     ox.save_graphml(

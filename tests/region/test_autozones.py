@@ -226,7 +226,7 @@ def test_cli_exits_2_on_a_bad_population_layer(tmp_path):
     assert not out.exists()
 
 
-def _write_osm_xml(path: Path) -> Path:
+def _write_osm_xml(path: Path, *, with_buildings: bool = True) -> Path:
     """The extract's drive roads (each edge a two-node way) and buildings as OSM XML."""
     import warnings
     import xml.etree.ElementTree as ET
@@ -238,6 +238,8 @@ def _write_osm_xml(path: Path) -> Path:
         osm = pyrosm.OSM(pyrosm.get_data("test_pbf"))
         nodes, edges = osm.get_network(network_type="driving", nodes=True)
         buildings = osm.get_buildings()
+    if not with_buildings:
+        buildings = buildings.iloc[:0]
     root = ET.Element("osm", version="0.6", generator="emob-sim tests")
     for nid, lon, lat in zip(nodes["id"], nodes["lon"], nodes["lat"]):
         ET.SubElement(root, "node", id=str(nid), lat=repr(lat), lon=repr(lon), version="1")
@@ -272,3 +274,12 @@ def test_buildings_of_an_osm_xml_file(tmp_path):
     assert zones["population"].sum() == 2500 and len(zones) >= 5
     counted = int(re.search(r"(\d+) OSM buildings of karhula\.osm", zones["source"][0]).group(1))
     assert 1500 < counted < 2208  # homes in the network area, not the industrial ones
+
+
+def test_an_osm_xml_file_without_buildings_asks_for_a_population_file(tmp_path):
+    path = _write_osm_xml(tmp_path / "roads.osm", with_buildings=False)
+    sc = load_scenario(KOUVOLA, overrides=["network.pyrosm_extract=null", f"network.file={path}",
+                                           "zones.auto.population_total=2500"])  # fmt: skip
+    message = r"roads\.osm holds no buildings in the network area; give zones\.auto\.population"
+    with pytest.raises(DataError, match=message):
+        auto_zones(load_network(sc.network), sc.zones.auto, osm_file=sc.network.file)
