@@ -585,7 +585,8 @@ def run_workplace(days: int = 7) -> dict:
         steps = energy.steps
         args = (arrive, depart, need, max_kw, steps["limit_kw"].to_numpy(),
                 steps["pv_kw"].to_numpy(), step_s / 3600.0, WORKPLACE_AREA["battery_kwh"],
-                WORKPLACE_AREA["battery_kw"], 0.9, STRATEGIES.index(strategy))  # fmt: skip
+                WORKPLACE_AREA["battery_kw"], 0.9, STRATEGIES.index(strategy),
+                False)  # fmt: skip  # as the site energy stage calls it: no cars x steps matrix
         kernel_s = min(_timed(allocate_power, args) for _ in range(3))
         out["steps"] = len(steps)
         total = steps[["pv_used_kw", "battery_out_kw", "grid_kw"]].sum()

@@ -132,13 +132,10 @@ def sites_with_energy(sites: pd.DataFrame, kpis: dict | None) -> pd.DataFrame:
     if len(work):
         rows = pd.DataFrame({
             "site_id": work["site_id"], "name": work["name"], "kind": "workplace",
-            "plugs": work["plugs"], "power_kw": work["plug_kw"],
-            "sessions": work["cars_plugged"], "energy_kwh": work["charged_kwh"],
-            "peak_kw": work["peak_grid_kw"],
+            "lon": work["lon"], "lat": work["lat"], "plugs": work["plugs"],
+            "power_kw": work["plug_kw"], "sessions": work["cars_plugged"],
+            "energy_kwh": work["charged_kwh"], "peak_kw": work["peak_grid_kw"],
         }).merge(extra, on="site_id")  # fmt: skip
-        lonlat = {s["site_id"]: (s["lon"], s["lat"]) for s in kpis["sites"] if "lon" in s}
-        rows["lon"] = [lonlat[s][0] for s in rows["site_id"]]
-        rows["lat"] = [lonlat[s][1] for s in rows["site_id"]]
         out = pd.concat([out, rows], ignore_index=True)
     return out
 

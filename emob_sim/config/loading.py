@@ -323,36 +323,32 @@ def load_scenario(
     return scenario
 
 
-def _check_files_exist(scenario: Scenario) -> None:
-    """Fail early, before any output is written, when a file the scenario names is missing."""
+def _named_inputs(scenario: Scenario) -> dict[str, Path]:
+    """Every file (and the strategic network's folder) the scenario reads, by its key."""
+    net, zones, energy, demand = scenario.network, scenario.zones, scenario.energy, scenario.demand
     named = {
-        "network.strategic_dir": scenario.network.strategic_dir
-        if scenario.network.source == "strategic"
-        else None,
-        "network.polygon_file": scenario.network.polygon_file
-        if scenario.network.source == "polygon"
-        else None,
-        "network.file": scenario.network.file if scenario.network.source == "file" else None,
-        "zones.file": scenario.zones.file,
-        "zones.auto.population_file": scenario.zones.auto.population_file
-        if scenario.zones.file is None
-        else None,
+        "network.strategic_dir": net.strategic_dir if net.source == "strategic" else None,
+        "network.polygon_file": net.polygon_file if net.source == "polygon" else None,
+        "network.file": net.file if net.source == "file" else None,
+        "zones.file": zones.file,
+        "zones.auto.population_file": zones.auto.population_file if zones.file is None else None,
         "charging.sites_file": scenario.charging.sites_file,
         "costs.existing_sites_file": scenario.costs.existing_sites_file,
-        "energy.areas_file": scenario.energy.areas_file,
-        "demand.od_file": scenario.demand.od_file
-        if scenario.demand.source == "od_matrix"
-        else None,
-        "demand.trips_file": scenario.demand.trips_file
-        if scenario.demand.source == "trips"
-        else None,
+        "energy.areas_file": energy.areas_file,
+        "demand.od_file": demand.od_file if demand.source == "od_matrix" else None,
+        "demand.trips_file": demand.trips_file if demand.source == "trips" else None,
     }
-    for i, spec in enumerate(scenario.energy.sites):
+    for i, spec in enumerate(energy.sites):
         named[f"energy.sites.{i}.pv_profile_file"] = spec.pv_profile_file
-    for i, spec in enumerate(scenario.energy.areas):
+    for i, spec in enumerate(energy.areas):
         named[f"energy.areas.{i}.pv_profile_file"] = spec.pv_profile_file
-    for key, p in named.items():
-        if p is not None and not Path(p).exists():
+    return {key: Path(p) for key, p in named.items() if p is not None}
+
+
+def _check_files_exist(scenario: Scenario) -> None:
+    """Fail early, before any output is written, when a file the scenario names is missing."""
+    for key, p in _named_inputs(scenario).items():
+        if not p.exists():
             raise InputFileNotFoundError(f"{key}: file not found: {p}")
 
 
@@ -380,24 +376,12 @@ def _portable(node: Any) -> Any:
 
 
 def input_files(scenario: Scenario) -> list[Path]:
-    """The files a scenario reads, for the manifest's hashes."""
+    """The files a scenario reads (the strategic network's CSV files), for the manifest's
+    hashes and the folders an output may not replace."""
     files: list[Path] = []
-    net = scenario.network
-    if net.source == "strategic" and net.strategic_dir is not None:
-        files += sorted(p for p in Path(net.strategic_dir).glob("*.csv"))
-    if net.source == "file" and net.file is not None:
-        files.append(Path(net.file))
-    if net.source == "polygon" and net.polygon_file is not None:
-        files.append(Path(net.polygon_file))
-    energy = scenario.energy
-    profiles = [s.pv_profile_file for s in [*energy.sites, *energy.areas]]
-    zones = scenario.zones
-    auto_population = zones.auto.population_file if zones.file is None else None
-    for p in (zones.file, auto_population, scenario.charging.sites_file, energy.areas_file,
-              *profiles):  # fmt: skip
-        if p is not None:
-            files.append(Path(p))
-    demand_file = {"od_matrix": scenario.demand.od_file, "trips": scenario.demand.trips_file}
-    if demand_file.get(scenario.demand.source) is not None:
-        files.append(Path(demand_file[scenario.demand.source]))
+    for key, p in _named_inputs(scenario).items():
+        if key == "network.strategic_dir":
+            files += sorted(p.glob("*.csv"))
+        else:
+            files.append(p)
     return files

@@ -46,6 +46,7 @@ from emob_sim.demand.chains import (
 )
 from emob_sim.demand.fleet import TypeArrays, draw_types, stochastic_round, vehicle_frame
 from emob_sim.demand.intrazonal import IntrazonalTrips
+from emob_sim.errors import DataError
 from emob_sim.seeds import children
 
 __all__ = ["generate_area_cars", "commuter_counts", "WORKING_DAYS"]
@@ -106,9 +107,17 @@ def generate_area_cars(
     home = np.empty(area.size, dtype=np.int64)
     for a, zone in enumerate(zone_of_area):
         rows = np.flatnonzero(area == a)
+        if not rows.size:
+            continue
         minutes = time_s[:, zone] / 60.0
         ok = resident & np.isfinite(minutes)
         weight = np.where(ok, population * np.exp(-beta * np.where(ok, minutes, 0.0)), 0.0)
+        if not weight.sum() > 0:
+            raise DataError(
+                f"energy: area {areas['area_id'].iloc[a]!r}: no zone with residents reaches its "
+                f"zone {zones['zone_id'].iloc[zone]!r} by road, expected its commuters to live "
+                "somewhere"
+            )
         cdf = np.cumsum(weight) / weight.sum()
         home[rows] = np.minimum(np.searchsorted(cdf, rng.random(rows.size), side="right"),
                                 len(cdf) - 1)  # fmt: skip

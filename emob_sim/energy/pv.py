@@ -101,15 +101,31 @@ def pv_profile_kw(
     """
     if step_min != int(step_min) or step_min < 1:
         raise ValueError(f"step_min: expected a whole number of minutes, got {step_min}")
-    step_min = int(step_min)
-    start = pd.Timestamp(start)
-    begin = (start.tz_localize(tz) if start.tzinfo is None else start.tz_convert(tz)).normalize()
+    begin = _day_start(start, tz)
     n_steps = int(round(days * 1440 / step_min))
-    minutes = pd.date_range(begin, periods=int(n_steps * step_min), freq="1min")
-    poa = clear_sky_poa_w_m2(lat, lon, minutes, tilt_deg=array.tilt_deg,
-                             azimuth_deg=array.azimuth_deg)  # fmt: skip
-    kw = poa / 1000.0 * array.kwp * yield_scale(lat, lon, array)
-    return kw.reshape(n_steps, int(step_min)).mean(axis=1)
+    per_kwp = _clear_sky_steps_w_m2(lat, lon, array.tilt_deg, array.azimuth_deg,
+                                    begin.isoformat(), n_steps, int(step_min))  # fmt: skip
+    return per_kwp / 1000.0 * array.kwp * yield_scale(lat, lon, array)
+
+
+def _day_start(start: str | pd.Timestamp, tz: str) -> pd.Timestamp:
+    """Local midnight (``tz``) of the day of ``start``."""
+    start = pd.Timestamp(start)
+    return (start.tz_localize(tz) if start.tzinfo is None else start.tz_convert(tz)).normalize()
+
+
+@functools.lru_cache(maxsize=32)
+def _clear_sky_steps_w_m2(
+    lat: float, lon: float, tilt_deg: float, azimuth_deg: float, begin: str, n_steps: int,
+    step_min: int,
+) -> NDArray[np.float64]:  # fmt: skip
+    """Mean clear-sky irradiance on the plane in each step (one-minute samples), kept for the
+    variants that differ only in kWp (pvsize simulates many on one site); read-only."""
+    minutes = pd.date_range(pd.Timestamp(begin), periods=n_steps * step_min, freq="1min")
+    poa = clear_sky_poa_w_m2(lat, lon, minutes, tilt_deg=tilt_deg, azimuth_deg=azimuth_deg)
+    out = poa.reshape(n_steps, step_min).mean(axis=1)
+    out.flags.writeable = False
+    return out
 
 
 def daylight(lat: float, lon: float, day: str, *, tz: str = "Europe/Riga") -> tuple[str, str]:
@@ -159,7 +175,7 @@ def measured_profile_kw(
     index = pd.DatetimeIndex(times)
     index = index.tz_localize(tz) if index.tz is None else index.tz_convert(tz)
     series = pd.Series(value.to_numpy(float), index=index).sort_index()
-    begin = pd.Timestamp(start).tz_localize(tz).normalize()
+    begin = _day_start(start, tz)
     steps = pd.date_range(begin, periods=int(round(days * 1440 / step_min)),
                           freq=f"{step_min}min")  # fmt: skip
     means = series.resample(f"{step_min}min", origin=begin).mean()

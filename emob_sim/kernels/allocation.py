@@ -23,10 +23,13 @@ Strategies (:data:`UNCONTROLLED`, ...):
 A stationary battery (``battery_kwh`` capacity, ``battery_kw`` power, ``efficiency``, the
 round trip, counted on charging; it starts empty) is charged from solar power the cars do not
 take and discharged for the cars before the grid: under the capped strategies its power adds
-to what the site may give. Returns ``power_kw`` (cars x steps) and per step the solar power
-the cars used, the battery's charge and discharge, the grid power and the battery's energy
-after the step. Energy conservation in every step: ``power_kw.sum(axis=0) == pv_used +
-battery_out + grid`` and ``pv_used + battery_in <= pv_kw``; no car gets more than its need.
+to what the site may give. Returns ``power_kw`` (cars x steps; with ``keep_power`` False an
+empty array, so that a long run of a busy site needs no cars x steps memory), per step the
+solar power the cars used, the battery's charge and discharge, the grid power and the
+battery's energy after the step, the energy each car got, and per step the power into the
+cars and the number of cars drawing power. Energy conservation in every step:
+``power_kw.sum(axis=0) == charging_kw == pv_used + battery_out + grid`` and
+``pv_used + battery_in <= pv_kw``; no car gets more than its need.
 """
 
 from __future__ import annotations
@@ -82,14 +85,18 @@ def _share_equal(want, available):  # pragma: no cover - compiled
 @njit(cache=True)
 def allocate_power(
     arrive, depart, need_kwh, max_kw, limit_kw, pv_kw, step_h, battery_kwh, battery_kw,
-    efficiency, strategy,
+    efficiency, strategy, keep_power=True,
 ):  # fmt: skip
-    """Power per car and step; per step the solar power used for cars, the battery's charge
-    and discharge, the grid power, and the battery's energy at the end of the step (see the
-    module docstring)."""
+    """Power per car and step (if ``keep_power``); per step the solar power used for cars,
+    the battery's charge and discharge, the grid power, and the battery's energy at the end of
+    the step; the energy of each car; per step the power into the cars and the cars drawing
+    power (see the module docstring)."""
     n = arrive.shape[0]
     steps = limit_kw.shape[0]
-    power = np.zeros((n, steps))
+    power = np.zeros((n if keep_power else 0, steps))
+    delivered = np.zeros(n)
+    charging_kw = np.zeros(steps)
+    charging_cars = np.zeros(steps, dtype=np.int64)
     pv_used = np.zeros(steps)
     batt_in = np.zeros(steps)
     batt_out = np.zeros(steps)
@@ -167,6 +174,12 @@ def allocate_power(
         soc += (efficiency * batt_in[t] - batt_out[t]) * step_h
         stored[t] = soc
         for i in range(n):
-            power[i, t] = give[i]
-            left[i] -= give[i] * step_h
-    return power, pv_used, batt_in, batt_out, grid, stored
+            if give[i] > 0:
+                charging_kw[t] += give[i]
+                charging_cars[t] += 1
+                delivered[i] += give[i] * step_h
+                left[i] -= give[i] * step_h
+                if keep_power:
+                    power[i, t] = give[i]
+    return (power, pv_used, batt_in, batt_out, grid, stored, delivered, charging_kw,
+            charging_cars)  # fmt: skip

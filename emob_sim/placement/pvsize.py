@@ -8,8 +8,8 @@ its own plugs up to ``placement.pvsize_max_plugs``, each within the budget (EUR)
 grid limit, battery and charging strategy.
 
 Each pair is simulated on the same run: the car simulation (the evaluator's run of the
-scenario) gives the commuters' arrivals, and the workplace plugs (SimPy) and the power per
-step (the allocation kernel) are simulated for each pair
+scenario) gives the commuters' arrivals, and the workplace plugs (SimPy, once per plug count)
+and the power per step (the allocation kernel) are simulated for each pair
 (:func:`~emob_sim.sim.workplace_visits`, :func:`~emob_sim.sim.simulate_site_energy`). Work
 charging does not change the cars' trips, so this is what a whole run of each pair gives.
 
@@ -34,7 +34,7 @@ from emob_sim.placement.candidates import existing_sites
 from emob_sim.placement.costs import plug_costs
 from emob_sim.placement.registry import Placement, PlacementRequest, _placement, register
 from emob_sim.region import area_specs, with_areas
-from emob_sim.sim import simulate_site_energy, workplace_visits
+from emob_sim.sim import assign_plugs, simulate_site_energy, workplace_visits
 
 __all__ = ["place_pvsize", "pvsize_area", "renewable_share_of_need"]
 
@@ -105,6 +105,10 @@ def place_pvsize(req: PlacementRequest) -> Placement:
     plug_levels = np.arange(area.plugs, max(pl.pvsize_max_plugs, area.plugs) + 1)
     req.notify("simulation of the scenario")
     (base,) = req.evaluator.evaluate([scenario])
+    # the arrivals are the same for every pair; the plugs they find depend on the count only
+    arrivals = workplace_visits(scenario, base.region, base.demand, base.sim)
+    plug_counts = base.region.industrial_areas["plugs"].to_numpy(np.int64)
+    with_plugs: dict[int, pd.DataFrame] = {}
     rows = []
     for kwp in kwp_levels:
         for plugs in plug_levels:
@@ -113,7 +117,11 @@ def place_pvsize(req: PlacementRequest) -> Placement:
                 break
             variant = _with_area(scenario, areas, i, pv_kwp=float(kwp), plugs=int(plugs))
             region = with_areas(base.region, variant)
-            visits = workplace_visits(variant, region, base.demand, base.sim)
+            if plugs not in with_plugs:
+                counts = plug_counts.copy()
+                counts[i] = plugs
+                with_plugs[plugs] = assign_plugs(arrivals, counts)
+            visits = with_plugs[plugs]
             site = site_energy_kpis(
                 variant, simulate_site_energy(variant, region, base.sim, visits)
             )["sites"][i]

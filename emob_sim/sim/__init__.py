@@ -32,7 +32,7 @@ from emob_sim.sim.site_energy import (
     check_site_energy,
     simulate_site_energy,
 )
-from emob_sim.sim.workplace import VISIT_COLUMNS, workplace_visits
+from emob_sim.sim.workplace import VISIT_COLUMNS, assign_plugs, workplace_visits
 
 __all__ = [
     "simulate",
@@ -49,6 +49,7 @@ __all__ = [
     "EBIKE_SESSION_COLUMNS",
     "TURNED_AWAY_COLUMNS",
     "workplace_visits",
+    "assign_plugs",
     "VISIT_COLUMNS",
     "simulate_site_energy",
     "check_site_energy",

@@ -95,7 +95,7 @@ def simulate_site_energy(
     Raises
     ------
     ConfigError
-        ``energy.sites`` names a site that the run does not have.
+        ``energy.sites`` names a site that the run does not have, or an industrial area's id.
     DataError
         A measured solar profile is unreadable or does not cover the simulated period.
     """
@@ -119,15 +119,15 @@ def simulate_site_energy(
         v = all_visits.iloc[idx]
         arrive, depart, need, max_kw = plug_steps(v, step_s, workplace=site["kind"] == "workplace")
         limit = np.full(n_steps, spec.grid_limit_kw or np.inf)
-        power, pv_used, batt_in, batt_out, grid, stored = allocate_power(
+        _, pv_used, batt_in, batt_out, grid, stored, got, charging_kw, cars = allocate_power(
             arrive, depart, need, max_kw, limit, pv, step_s / 3600.0, spec.battery_kwh,
-            spec.battery_kw, spec.battery_efficiency, STRATEGIES.index(spec.strategy),
+            spec.battery_kw, spec.battery_efficiency, STRATEGIES.index(spec.strategy), False,
         )  # fmt: skip
-        delivered[idx] = power.sum(axis=1) * step_s / 3600.0
+        delivered[idx] = got
         steps.append(pd.DataFrame({
             "site_id": site["site_id"], "step": np.arange(n_steps, dtype=np.int64),
-            "time": times, "charging_cars": (power > 0).sum(axis=0).astype(np.int64),
-            "charging_kw": power.sum(axis=0), "pv_kw": pv, "pv_used_kw": pv_used,
+            "time": times, "charging_cars": cars,
+            "charging_kw": charging_kw, "pv_kw": pv, "pv_used_kw": pv_used,
             "battery_in_kw": batt_in, "battery_out_kw": batt_out, "grid_kw": grid,
             "battery_kwh": stored, "limit_kw": limit,
         }))  # fmt: skip
@@ -185,7 +185,13 @@ def _energy_sites(scenario: Scenario, region: Region, areas: pd.DataFrame):
         yield spec, _site_row(spec, row["area_id"], row["name"], "workplace", row["lon"],
                               row["lat"], row["plugs"], row["plug_kw"])  # fmt: skip
     public = region.sites.set_index(region.sites["site_id"].astype(str))
+    area_ids = set(areas["area_id"].astype(str))
     for spec in scenario.energy.sites:
+        if spec.site_id in area_ids:
+            raise ConfigError(
+                f"energy.sites: site_id {spec.site_id!r} is also the area_id of an industrial "
+                "area, expected different ids (the cars of both would be counted as one site's)"
+            )
         if spec.site_id not in public.index:
             known = ", ".join(list(public.index)[:10])
             raise ConfigError(

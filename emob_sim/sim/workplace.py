@@ -29,7 +29,7 @@ from emob_sim.region import Region
 from emob_sim.sim.outputs import SimResult
 from emob_sim.sim.resources import Plugs
 
-__all__ = ["workplace_visits", "VISIT_COLUMNS"]
+__all__ = ["workplace_visits", "assign_plugs", "VISIT_COLUMNS"]
 
 #: one row per arrival of a commuter at its workplace
 VISIT_COLUMNS = [
@@ -95,9 +95,8 @@ def workplace_visits(
         }
     )
     visits = visits.sort_values(["area_idx", "arrive_s", "vehicle_id"], kind="stable")
-    visits = visits.reset_index(drop=True)
-    visits["plugged"] = _plug_in(visits, areas["plugs"].to_numpy(np.int64))
-    return visits[VISIT_COLUMNS]
+    visits = visits.reset_index(drop=True).assign(plugged=False)[VISIT_COLUMNS]
+    return assign_plugs(visits, areas["plugs"].to_numpy(np.int64))
 
 
 def _soc_on_arrival(events: pd.DataFrame, trip_ids: np.ndarray) -> np.ndarray:
@@ -107,9 +106,11 @@ def _soc_on_arrival(events: pd.DataFrame, trip_ids: np.ndarray) -> np.ndarray:
     return soc.reindex(trip_ids).to_numpy(float)
 
 
-def _plug_in(visits: pd.DataFrame, plugs: np.ndarray) -> np.ndarray:
-    """Whether each visit got a plug: a SimPy process per car that needs energy takes a free
-    plug of its area on arrival (first come, first served) and gives it back on departure."""
+def assign_plugs(visits: pd.DataFrame, plugs: np.ndarray) -> pd.DataFrame:
+    """The visits with ``plugged``: whether each got a plug when its area has ``plugs[area]``
+    of them (a SimPy process per car that needs energy takes a free plug on arrival, first
+    come, first served, and gives it back on departure). The arrivals do not depend on the
+    plugs, so sizing tries plug counts on the same visits."""
     env = simpy.Environment()
     sites = [Plugs(env, capacity=max(int(n), 1)) for n in plugs]
     has_plugs = plugs > 0
@@ -129,7 +130,7 @@ def _plug_in(visits: pd.DataFrame, plugs: np.ndarray) -> np.ndarray:
         if need > 0:
             env.process(visit(i, int(a), float(arrive), float(depart)))
     env.run()
-    return plugged
+    return visits.assign(plugged=plugged)
 
 
 _DTYPES = {

@@ -31,15 +31,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def app(monkeypatch):
-    monkeypatch.setenv("EMOB_SIM_BASEMAP", "off")
-    at = AppTest.from_file(APP, default_timeout=180)
-    at.run()
-    assert not at.exception
-    return at
-
-
 def _run(at: AppTest) -> AppTest:
     at.button(key="run").click().run()
     assert not at.exception, [e.value for e in at.exception]

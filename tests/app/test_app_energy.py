@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from streamlit.testing.v1 import AppTest
-
 import emob_sim
 from emob_sim.config import bundled_path
 from emob_sim.display import format_value, label_of
 
-APP = str(Path(__file__).parents[2] / "apps" / "streamlit_app.py")
 SCENARIO = "zemgale/industrial_area.yaml"
-
-
-@pytest.fixture
-def app(monkeypatch):
-    monkeypatch.setenv("EMOB_SIM_BASEMAP", "off")
-    at = AppTest.from_file(APP, default_timeout=300)
-    at.run()
-    assert not at.exception
-    return at
 
 
 def test_results_show_the_industrial_areas_energy(app):

@@ -161,6 +161,10 @@ def test_a_public_site_under_a_limit_delivers_less_than_uncontrolled(base):
         energy = scenario.energy.model_copy(update={"sites": [spec], "areas": []})
         return run_stages(scenario.model_copy(update={"energy": energy}), region)
 
+    clash = SiteEnergySpec(site_id="test-park", strategy="uncontrolled")
+    energy = scenario.energy.model_copy(update={"sites": [clash]})
+    with pytest.raises(ConfigError, match="'test-park' is also the area_id"):
+        run_stages(scenario.model_copy(update={"energy": energy}), region)
     free = public(strategy="uncontrolled")
     sessions = free.sim.sessions[free.sim.sessions["site_id"] == site]
     entry = free.kpis["areas"]["sites"][0]
@@ -268,3 +272,17 @@ def test_depot_vehicles_come_back_and_share_the_plugs(base):
     assert max(at) <= 20
     k = result.kpis
     assert k["trips_generated"] == k["trips_completed"] + k["trips_stranded"]
+
+
+def test_an_area_no_resident_can_reach_is_a_clear_error(base):
+    from emob_sim.demand.areas import generate_area_cars
+    from emob_sim.demand.fleet import type_arrays
+    from emob_sim.region import locate_areas
+
+    scenario, region = base
+    zones = region.zones.assign(population=0.0)  # nobody lives anywhere
+    areas = locate_areas(pd.DataFrame([AREA]).reindex(columns=list(AreaSpec.model_fields)), zones)
+    n = region.n_zones
+    with pytest.raises(DataError, match="area 'test-park': no zone with residents reaches"):
+        generate_area_cars(scenario, areas, zones, region.time_s[:n, :n], region.dist_km[:n, :n],
+                           type_arrays(scenario.fleet), np.random.SeedSequence(1))  # fmt: skip

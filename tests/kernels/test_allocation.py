@@ -17,9 +17,10 @@ STEP_H = 0.25
 
 
 def alloc(arrive, depart, need, max_kw, limit, pv, step_h, strategy, battery=(0.0, 0.0, 0.0),
-          kernel=allocate_power):  # fmt: skip
+          kernel=allocate_power, keep_power=True):  # fmt: skip
     """The kernel with a battery of (kWh, kW, round-trip efficiency); none by default."""
-    return kernel(arrive, depart, need, max_kw, limit, pv, step_h, *battery, strategy)
+    return kernel(arrive, depart, need, max_kw, limit, pv, step_h, *battery, strategy,
+                  keep_power)  # fmt: skip
 
 
 def _case(seed: int, *, n: int = 40, steps: int = 96, limit: float = 60.0, pv: float = 0.0):
@@ -39,7 +40,10 @@ def test_energy_is_conserved_and_no_car_gets_more_than_it_needs(strategy, seed):
     arrive, depart, need, max_kw, limit, pv = _case(seed, pv=40.0)
     battery = (80.0, 30.0, 0.9)
     out = alloc(arrive, depart, need, max_kw, limit, pv, STEP_H, strategy, battery)
-    power, pv_used, batt_in, batt_out, grid, stored = out
+    power, pv_used, batt_in, batt_out, grid, stored, delivered, charging_kw, cars = out
+    np.testing.assert_allclose(delivered, power.sum(axis=1) * STEP_H, atol=1e-9)
+    np.testing.assert_allclose(charging_kw, power.sum(axis=0), atol=1e-9)
+    np.testing.assert_array_equal(cars, (power > 0).sum(axis=0))
     np.testing.assert_allclose(power.sum(axis=0), pv_used + batt_out + grid, atol=1e-9)
     assert (pv_used + batt_in <= pv + 1e-9).all()
     assert (stored >= -1e-9).all() and (stored <= battery[0] + 1e-9).all()
@@ -57,6 +61,12 @@ def test_energy_is_conserved_and_no_car_gets_more_than_it_needs(strategy, seed):
                  kernel=allocate_power.py_func)  # fmt: skip
     for a, b in zip(same, out):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    # without the cars x steps matrix: the same totals, no matrix
+    lean = alloc(arrive, depart, need, max_kw, limit, pv, STEP_H, strategy, battery,
+                 keep_power=False)  # fmt: skip
+    assert lean[0].shape == (0, power.shape[1])
+    for a, b in zip(lean[1:], out[1:]):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_a_limit_that_does_not_bind_leaves_capped_charging_as_uncontrolled():
@@ -96,7 +106,7 @@ def test_pv_following_leaves_to_the_sun_what_it_will_give_before_departure():
     # up to 11 kW: the 4 sunny hours give 44 kWh of which it can take 4 x 11 = 44 >= 22
     pv = np.array([0, 0, 0, 0, 11.0, 11.0, 11.0, 11.0])
     one = (np.array([0]), np.array([8]), np.array([22.0]), np.array([11.0]), np.full(8, 50.0))
-    power, pv_used, _, _, grid, _ = alloc(*one, pv, 1.0, PV_FOLLOWING)
+    power, pv_used, _, _, grid, *_ = alloc(*one, pv, 1.0, PV_FOLLOWING)
     assert grid.sum() == 0 and pv_used.sum() == pytest.approx(22.0)
     np.testing.assert_allclose(power[0], [0, 0, 0, 0, 11.0, 11.0, 0, 0])
     capped = alloc(*one, pv, 1.0, CAPPED_EQUAL)
@@ -127,7 +137,7 @@ def test_a_battery_moves_midday_sun_to_the_evening_cars():
     pv = np.array([20.0, 20.0, 20.0, 20.0, 0, 0, 0, 0])
     limit = np.full(8, 100.0)
     without = alloc(arrive, depart, need, max_kw, limit, pv, 1.0, CAPPED_EQUAL)
-    power, pv_used, batt_in, batt_out, grid, stored = alloc(
+    power, pv_used, batt_in, batt_out, grid, stored, *_ = alloc(
         arrive, depart, need, max_kw, limit, pv, 1.0, CAPPED_EQUAL, (50.0, 15.0, 0.9)
     )
     assert without[4].sum() == pytest.approx(20.0)  # all from the grid
