@@ -14,6 +14,8 @@ import tempfile
 from collections import OrderedDict
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from emob_sim.config import Scenario, bundled_path, scenario_to_dict
@@ -39,9 +41,11 @@ NOT_SCENARIOS = ("sweeps", "plans")
 def scenario_files() -> dict[str, Path]:
     """The scenarios under configs/ by their path there (base.yaml holds defaults only; sweep
     and plan files are not scenarios)."""
-    files = sorted(p for p in CONFIGS.rglob("*.yaml")
-                   if p.name != "base.yaml"
-                   and not set(NOT_SCENARIOS) & set(p.relative_to(CONFIGS).parts))  # fmt: skip
+    files = sorted(
+        p
+        for p in CONFIGS.rglob("*.yaml")
+        if p.name != "base.yaml" and not set(NOT_SCENARIOS) & set(p.relative_to(CONFIGS).parts)
+    )
     return {p.relative_to(CONFIGS).as_posix(): p for p in files}
 
 
@@ -63,7 +67,7 @@ def plan(file: str, *, seeds: int) -> PlanResult:
     done = []
 
     def on_progress(msg: str) -> None:
-        bar.progress(len(done) / total, text=msg)
+        bar.progress(min(len(done) / total, 1.0), text=msg)
         done.append(msg)
 
     result = run_plan(loaded, evaluator=evaluator(), on_progress=on_progress)
@@ -120,9 +124,11 @@ def run(scenario: Scenario, *, progress: bool = True) -> RunResult:
             i = stages.index(stage)
             bar.progress(i / len(stages), text=f"{stage} ({i + 1} of {len(stages)})")
 
-    result = evaluator().run(scenario, on_stage=on_stage)
-    if bar is not None:
-        bar.empty()
+    try:
+        result = evaluator().run(scenario, on_stage=on_stage)
+    finally:  # a failed run leaves no progress bar behind
+        if bar is not None:
+            bar.empty()
     return _keep("runs", key, result, limit=KEEP_RUNS)
 
 
@@ -132,8 +138,9 @@ def compare(files: list[str], *, seed: int) -> Comparison:
     kept = _kept()["comparisons"]
     if key in kept:
         return kept[key]
-    return _keep("comparisons", key, compare_layouts(files, seed=seed, evaluator=evaluator()),
-                 limit=4)  # fmt: skip
+    return _keep(
+        "comparisons", key, compare_layouts(files, seed=seed, evaluator=evaluator()), limit=4
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -164,6 +171,13 @@ def current() -> tuple[str, Scenario] | None:
 def proposals() -> dict[str, Path]:
     """Layouts proposed by `place` in this session: label -> its scenario.yaml."""
     return st.session_state.setdefault("proposals", {})
+
+
+def waits_in_words(waits: pd.DataFrame) -> pd.DataFrame:
+    """:func:`emob_sim.analysis.site_waits_min` with an ``outcome`` in words for a legend."""
+    out = waits.copy()
+    out["outcome"] = np.where(out["gave_up"].to_numpy(bool), "gave up", "charged")
+    return out
 
 
 def need_run() -> tuple[str, RunResult] | None:

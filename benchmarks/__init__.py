@@ -1,7 +1,7 @@
-"""The emob-sim benchmark suite: ``python -m benchmarks`` or ``emob-sim bench``.
+"""The emob-sim benchmark suite: ``python -m benchmarks`` from a source checkout.
 
 Fixed workloads (:mod:`benchmarks.workloads`) run the whole chain on the strategic Zemgale
-network and on synthetic grids (:mod:`emob_sim.synthetic`) and are compared, in the same run,
+network and on synthetic grids (:mod:`benchmarks.synthetic`) and are compared, in the same run,
 with a plain reference implementation (:mod:`benchmarks.reference`). The suite prints one table
 and writes ``benchmarks/results/results.md`` and ``results.json`` with the machine described.
 

@@ -1,4 +1,8 @@
-"""``python -m benchmarks [--size full|smoke] [--out DIR] [--no-reference]``."""
+"""``python -m benchmarks [--size full|smoke] [--out DIR] [--no-reference]``.
+
+The one way to run the suite: it lives in a source checkout (the wheel does not ship
+``benchmarks/``), so it is run from there rather than through the ``emob-sim`` command.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +11,34 @@ import logging
 import sys
 
 from benchmarks import RESULTS_DIR, main_table, run_suite
+from benchmarks.report import check_results_dir
+from emob_sim.errors import EmobSimError
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--size", choices=["full", "smoke"], default="full")
     parser.add_argument(
-        "--out", default=None,
+        "--out",
+        default=None,
         help=f"results folder (default: {RESULTS_DIR} for full runs, none for smoke)",
-    )  # fmt: skip
+    )
     parser.add_argument("--no-reference", action="store_true", help="skip the plain reference")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     out = args.out if args.out is not None else (RESULTS_DIR if args.size == "full" else None)
-    results = run_suite(
-        size=args.size,
-        out_dir=out,
-        reference=not args.no_reference,
-        progress=lambda msg: print(f"... {msg}", file=sys.stderr, flush=True),
-    )
+    try:
+        if out is not None:
+            check_results_dir(out)  # before the minutes of the suite, not after them
+        results = run_suite(
+            size=args.size,
+            out_dir=out,
+            reference=not args.no_reference,
+            progress=lambda msg: print(f"... {msg}", file=sys.stderr, flush=True),
+        )
+    except EmobSimError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(main_table(results))
     for t in results["targets"]:
         print(f"[{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['value']}")

@@ -10,8 +10,19 @@ from pathlib import Path
 
 __all__ = ["describe_machine", "LIBRARIES"]
 
-LIBRARIES = ["emob-sim", "numpy", "scipy", "pandas", "pyarrow", "networkx", "osmnx", "simpy",
-             "numba", "llvmlite", "pydantic"]  # fmt: skip
+LIBRARIES = [
+    "emob-sim",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "networkx",
+    "osmnx",
+    "simpy",
+    "numba",
+    "llvmlite",
+    "pydantic",
+]
 
 
 def _cpu_model() -> str:

@@ -12,8 +12,9 @@
   arithmetic on floats and lists (no numpy in the inner loops, no numba). The rules are those
   of :mod:`emob_sim.sim.fleet` (comfort/reserve levels, site cost, waiting at most
   ``max_wait_min``, at most ``max_site_attempts`` sites per stop, stranding and overnight
-  recovery, a trip to a site charging there on arrival, home charging after the last trip
-  of a day).
+  recovery, a trip to a site charging there on arrival, plugging in where a car parks at a
+  destination or overnight with the plug kept until it leaves, home charging after the last
+  trip of a day).
 - Results: the SimResult tables built with pandas from lists, KPIs from the same function as
   emob-sim (:func:`emob_sim.analysis.kpis.compute_kpis`), Parquet and JSON files written.
 
@@ -41,6 +42,7 @@ from emob_sim.config.models import Scenario
 from emob_sim.demand import generate_demand
 from emob_sim.demand.tables import Demand
 from emob_sim.region import Region, intrazonal_distance_km
+from emob_sim.sim.inputs import zone_sites
 from emob_sim.sim.outputs import (
     ABANDON_COLUMNS,
     EVENT_COLUMNS,
@@ -163,8 +165,20 @@ class ReferenceSim:
         self.busy = [0] * len(self.sites)
         self.queued = [0] * len(self.sites)
         self.done_s = [[0.0, 0] for _ in self.sites]  # total session seconds, sessions
-        self.curves = [list(zip(s, f)) for s, f in zip(demand.curve_soc.tolist(),
-                                                        demand.curve_frac.tolist())]  # fmt: skip
+        # public AC sites where cars park, per zone (the same geography as emob-sim's)
+        self.dest = scenario.charging.destination
+        ptr, idx = zone_sites(
+            region.dist_km,
+            region.n_zones,
+            (region.sites["kind"] == "car_ac").to_numpy() & self.dest.enabled,
+            walk_m=self.dest.walk_m,
+            nearest_zone=self.dest.zone_sites and scenario.network.source == "strategic",
+            parking=region.zones["kind"].to_numpy(dtype=object) != "gateway",
+        )
+        self.zone_sites = [idx[ptr[z] : ptr[z + 1]].tolist() for z in range(region.n_zones)]
+        self.curves = [
+            list(zip(s, f)) for s, f in zip(demand.curve_soc.tolist(), demand.curve_frac.tolist())
+        ]
         n = demand.n_trips
         self.status = ["completed"] * n
         self.arrive = [math.nan] * n
@@ -194,9 +208,16 @@ class ReferenceSim:
             if soc_arr < self.ch.reserve_soc or soc_arr >= self.ch.target_soc:
                 continue
             t_charge, _ = charge_walk(
-                soc_arr, self.ch.target_soc, math.inf, car.battery_kwh, self.curves[car.type_idx],
-                car.max_dc_kw, car.max_ac_kw, site.power_kw, site.kind == "car_dc",
-            )  # fmt: skip
+                soc_arr,
+                self.ch.target_soc,
+                math.inf,
+                car.battery_kwh,
+                self.curves[car.type_idx],
+                car.max_dc_kw,
+                car.max_ac_kw,
+                site.power_kw,
+                site.kind == "car_dc",
+            )
             if not math.isfinite(t_charge):
                 continue
             detour = t_cs + self.leg(p, dest)[0] - self.leg(cur, dest)[0]
@@ -238,6 +259,12 @@ class ReferenceSim:
                 if dest >= self.n_zones and gain > 0 and gain >= ch.min_charge_gain_kwh:
                     # bound for a charging site: charge there, leave when done (or given up)
                     _, soc = yield from self.session(v, car, k, dest - self.n_zones, soc)
+                elif self.zone_sites[dest]:
+                    t_next = trips[i + 1][4] if i + 1 < len(trips) else self.horizon_s
+                    best_kw = max(self.sites[s].power_kw for s in self.zone_sites[dest])
+                    power = min(best_kw, car.max_ac_kw)
+                    if self.wants_to_plug(car, soc, t_next - env.now, last, power):
+                        soc = yield from self.park(v, car, k, dest, t_next, soc, last)
                 ready = env.now
                 if last and car.home_charging:
                     t_next = trips[i + 1][4] if i + 1 < len(trips) else self.horizon_s
@@ -299,6 +326,81 @@ class ReferenceSim:
         self.km[k], self.used[k] = km + leg_km, used + leg_km * cons
         return True, soc_end
 
+    def wants_to_plug(self, car, soc, dwell_s, overnight, power_kw):
+        """The parked car's decision rule (emob_sim.sim.fleet, 6.)."""
+        d = self.dest
+        gain = min((d.target_soc - soc) * car.battery_kwh, power_kw * dwell_s / 3600.0)
+        if dwell_s <= 0 or gain < self.ch.min_charge_gain_kwh:
+            return False
+        if overnight:
+            return not car.home_charging and soc < d.overnight_soc
+        return dwell_s >= d.min_dwell_min * 60.0 and soc < d.max_soc
+
+    def park(self, v, car, k, z, t_leave, soc, overnight):
+        """Plug in at the nearest site of zone ``z`` with a free plug (or wait at the nearest
+        at most ``destination.max_wait_min``), keep the plug until ``t_leave``; returns soc."""
+        env, events = self.env, self.events
+        arrived = env.now
+        req = None
+        stay_s = t_leave - arrived
+        sites = [
+            s
+            for s in self.zone_sites[z]
+            if min(self.sites[s].power_kw, car.max_ac_kw) * stay_s / 3600.0
+            >= self.ch.min_charge_gain_kwh
+        ]
+        if not sites:
+            return soc
+        for s in sites:
+            plugs = self.plugs[s]
+            if plugs.count < plugs.capacity and not plugs.queue:
+                req = plugs.request()
+                break
+        if req is None:
+            wait_s = min(self.dest.max_wait_min * 60.0, t_leave - arrived)
+            if wait_s <= 0:
+                return soc
+            s = sites[0]
+            req = self.plugs[s].request()
+            events.append((arrived, v, k, "queue", s, soc))
+            self.queued[s] += 1
+            yield req | env.timeout(wait_s)
+            self.queued[s] -= 1
+            if not req.triggered:
+                req.cancel()
+                self.abandons.append((v, k, s, arrived, env.now))
+                events.append((env.now, v, k, "abandon", s, soc))
+                return soc
+            if env.now >= t_leave:  # served as it leaves: nothing to charge
+                self.plugs[s].release(req)
+                return soc
+        site = self.sites[s]
+        self.busy[s] += 1
+        start = env.now
+        _, soc_end = charge_walk(
+            soc,
+            self.dest.target_soc,
+            t_leave - start,
+            car.battery_kwh,
+            self.curves[car.type_idx],
+            car.max_dc_kw,
+            car.max_ac_kw,
+            site.power_kw,
+            False,
+        )
+        events.append((start, v, k, "plug_in", s, soc))
+        yield env.timeout(t_leave - start)
+        self.plugs[s].release(req)
+        self.busy[s] -= 1
+        self.done_s[s][0] += t_leave - start
+        self.done_s[s][1] += 1
+        energy = car.battery_kwh * (soc_end - soc)
+        location = "overnight" if overnight else "destination"
+        self.sessions.append((v, k, s, arrived, start, t_leave, energy, soc, soc_end, location))
+        events.append((t_leave, v, k, "plug_out", s, soc_end))
+        self.charges[k] += 1
+        return soc_end
+
     def session(self, v, car, k, s, soc):
         """Queue at site ``s`` (at most ``max_wait_min``) and charge to the target there;
         returns (served, soc)."""
@@ -318,9 +420,16 @@ class ReferenceSim:
         site = self.sites[s]
         self.busy[s] += 1
         dur, _ = charge_walk(
-            soc, ch.target_soc, math.inf, car.battery_kwh, self.curves[car.type_idx],
-            car.max_dc_kw, car.max_ac_kw, site.power_kw, site.kind == "car_dc",
-        )  # fmt: skip
+            soc,
+            ch.target_soc,
+            math.inf,
+            car.battery_kwh,
+            self.curves[car.type_idx],
+            car.max_dc_kw,
+            car.max_ac_kw,
+            site.power_kw,
+            site.kind == "car_dc",
+        )
         start = env.now
         events.append((start, v, k, "plug_in", s, soc))
         yield env.timeout(dur)
@@ -329,7 +438,9 @@ class ReferenceSim:
         self.done_s[s][0] += dur
         self.done_s[s][1] += 1
         energy = car.battery_kwh * (ch.target_soc - soc)
-        self.sessions.append((v, k, s, arrived, start, env.now, energy, soc, ch.target_soc))
+        self.sessions.append(
+            (v, k, s, arrived, start, env.now, energy, soc, ch.target_soc, "en_route")
+        )
         events.append((env.now, v, k, "plug_out", s, ch.target_soc))
         self.charges[k] += 1
         return True, ch.target_soc
@@ -339,17 +450,28 @@ class ReferenceSim:
         last_end = max((row[5] for row in self.sessions), default=0.0)
         n_bins = math.ceil(max(self.horizon_s, last_end) / bin_s)
         load = [[0.0] * n_bins for _ in self.sites]
-        for v, _, s, _, start, end, _, soc0, soc1 in self.sessions:
+        for v, _, s, _, start, end, _, soc0, soc1, _ in self.sessions:
             car, site = cars[v], self.sites[s]
             b = min(int(start // bin_s), n_bins - 1)
             t_lo, soc_lo = start, soc0
             while True:
                 t_hi = (b + 1) * bin_s
                 last = t_hi >= end or b == n_bins - 1
-                soc_hi = soc1 if last else charge_walk(
-                    soc_lo, soc1, t_hi - t_lo, car.battery_kwh, self.curves[car.type_idx],
-                    car.max_dc_kw, car.max_ac_kw, site.power_kw, site.kind == "car_dc",
-                )[1]  # fmt: skip
+                soc_hi = (
+                    soc1
+                    if last
+                    else charge_walk(
+                        soc_lo,
+                        soc1,
+                        t_hi - t_lo,
+                        car.battery_kwh,
+                        self.curves[car.type_idx],
+                        car.max_dc_kw,
+                        car.max_ac_kw,
+                        site.power_kw,
+                        site.kind == "car_dc",
+                    )[1]
+                )
                 load[s][b] += car.battery_kwh * (soc_hi - soc_lo) * 3600.0 / bin_s
                 if last:
                     break
@@ -382,19 +504,42 @@ def reference_simulate(
 
     site_ids = region.sites["site_id"].tolist()
     trips = pd.DataFrame(
-        {"trip_id": demand.trips["trip_id"], "vehicle_id": demand.trips["vehicle_id"],
-         "status": sim.status, "arrive_s": sim.arrive, "km_driven": sim.km,
-         "energy_used_kwh": sim.used, "public_charges": sim.charges},
+        {
+            "trip_id": demand.trips["trip_id"],
+            "vehicle_id": demand.trips["vehicle_id"],
+            "status": sim.status,
+            "arrive_s": sim.arrive,
+            "km_driven": sim.km,
+            "energy_used_kwh": sim.used,
+            "public_charges": sim.charges,
+        },
         columns=TRIP_RESULT_COLUMNS,
-    )  # fmt: skip
-    sessions = pd.DataFrame(sim.sessions, columns=["vehicle_id", "trip_id", "site_idx", "arrive_s",
-                            "start_s", "end_s", "energy_kwh", "soc_start", "soc_end"])  # fmt: skip
+    )
+    sessions = pd.DataFrame(
+        sim.sessions,
+        columns=[
+            "vehicle_id",
+            "trip_id",
+            "site_idx",
+            "arrive_s",
+            "start_s",
+            "end_s",
+            "energy_kwh",
+            "soc_start",
+            "soc_end",
+            "location",
+        ],
+    )
+    sessions["location"] = pd.Categorical(
+        sessions["location"], categories=["en_route", "destination", "overnight"]
+    )
     sessions = sessions.sort_values(["start_s", "vehicle_id"], kind="stable").reset_index(drop=True)
     sessions["session_id"] = range(len(sessions))
     sessions["site_id"] = [site_ids[s] for s in sessions["site_idx"]]
     sessions["wait_s"] = sessions["start_s"] - sessions["arrive_s"]
-    abandoned = pd.DataFrame(sim.abandons, columns=["vehicle_id", "trip_id", "site_idx",
-                                                    "arrive_s", "leave_s"])  # fmt: skip
+    abandoned = pd.DataFrame(
+        sim.abandons, columns=["vehicle_id", "trip_id", "site_idx", "arrive_s", "leave_s"]
+    )
     abandoned["site_id"] = [site_ids[s] for s in abandoned["site_idx"]]
     abandoned["wait_s"] = abandoned["leave_s"] - abandoned["arrive_s"]
     events = pd.DataFrame(sim.events, columns=EVENT_COLUMNS)
@@ -443,10 +588,12 @@ def reference_run(
     sim.events.to_parquet(out / "events.parquet", index=False)
     n_sites, n_bins = sim.load_kw.shape
     pd.DataFrame(
-        {"site_id": np.repeat(region.sites["site_id"].to_numpy(dtype=object), n_bins),
-         "bin_start_s": np.tile(np.arange(n_bins) * sim.bin_s, n_sites),
-         "power_kw": sim.load_kw.reshape(-1)}
-    ).to_parquet(out / "load_profile.parquet", index=False)  # fmt: skip
+        {
+            "site_id": np.repeat(region.sites["site_id"].to_numpy(dtype=object), n_bins),
+            "bin_start_s": np.tile(np.arange(n_bins) * sim.bin_s, n_sites),
+            "power_kw": sim.load_kw.reshape(-1),
+        }
+    ).to_parquet(out / "load_profile.parquet", index=False)
     lap("write")
     return {
         "kpis": kpis,

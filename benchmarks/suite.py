@@ -34,10 +34,18 @@ logger = logging.getLogger(__name__)
 #: largest relative difference of a KPI between emob-sim and the reference that still agrees
 KPI_TOLERANCE = 0.01
 _COMPARED_KPIS = [
-    "trips_generated", "trips_completed", "trips_stranded", "vehicles", "km_electric",
-    "charging_sessions", "sessions_abandoned", "energy_delivered_kwh", "home_energy_kwh",
-    "mean_wait_min", "peak_load_kw",
-]  # fmt: skip
+    "trips_generated",
+    "trips_completed",
+    "trips_stranded",
+    "vehicles",
+    "km_electric",
+    "charging_sessions",
+    "sessions_abandoned",
+    "energy_delivered_kwh",
+    "home_energy_kwh",
+    "mean_wait_min",
+    "peak_load_kw",
+]
 
 
 def _in_child(fn: Callable, *args, env: dict[str, str] | None = None):
@@ -69,10 +77,10 @@ def _measure(
 
 def _scenario(wl: SimWorkload, work: Path) -> tuple[str | None, list[str], float]:
     """Scenario path, overrides and EV share that give ``wl.trips`` trips in expectation."""
+    from benchmarks.synthetic import ev_share_for_trips, synthetic_tables, write_synthetic
     from emob_sim.config import load_scenario
     from emob_sim.region.sites import load_sites
     from emob_sim.region.zones import load_zones
-    from emob_sim.synthetic import ev_share_for_trips, synthetic_tables, write_synthetic
 
     path = None
     if wl.region == "grid":
@@ -102,8 +110,12 @@ def compare_kpis(project: dict, reference: dict, *, tolerance: float = KPI_TOLER
             diff = abs(a - b) / max(abs(a), 1.0)
             if diff > worst:
                 worst, worst_key = diff, key
-    return {"max_rel_diff": worst, "worst_kpi": worst_key, "agree": worst <= tolerance,
-            "tolerance": tolerance}  # fmt: skip
+    return {
+        "max_rel_diff": worst,
+        "worst_kpi": worst_key,
+        "agree": worst <= tolerance,
+        "tolerance": tolerance,
+    }
 
 
 def _sim_row(
@@ -113,16 +125,29 @@ def _sim_row(
         path, overrides, share = _scenario(wl, work)
     except Exception as exc:  # noqa: BLE001
         return {"name": wl.name, "error": f"{type(exc).__name__}: {exc}"}
-    row = {"name": wl.name, "region": wl.region, "days": wl.days, "target_trips": wl.trips,
-           "ev_share": share, "overrides": overrides}  # fmt: skip
+    row = {
+        "name": wl.name,
+        "region": wl.region,
+        "days": wl.days,
+        "target_trips": wl.trips,
+        "ev_share": share,
+        "overrides": overrides,
+    }
     say(f"{wl.name}: emob-sim")
-    row["project"] = _measure(wl.name, runner.run_project, path, overrides, str(work / wl.name),
-                              isolate=isolate)  # fmt: skip
+    row["project"] = _measure(
+        wl.name, runner.run_project, path, overrides, str(work / wl.name), isolate=isolate
+    )
     row["reference"] = None
     if reference and wl.reference:
         say(f"{wl.name}: reference")
-        ref = _measure(f"{wl.name} reference", runner.run_reference, path, overrides,
-                       str(work / wl.name), isolate=isolate)  # fmt: skip
+        ref = _measure(
+            f"{wl.name} reference",
+            runner.run_reference,
+            path,
+            overrides,
+            str(work / wl.name),
+            isolate=isolate,
+        )
         row["reference"] = ref
         if "error" not in ref and "error" not in row["project"]:
             row["speedup"] = ref["wall_s"] / row["project"]["wall_s"]
@@ -158,8 +183,9 @@ def _more_growth_processes(
             say(f"{row['name']}: emob-sim, process {process} of {processes}")
             wl = by_name[row["name"]]
             path, overrides, _ = _scenario(wl, work)
-            again = _measure(wl.name, runner.run_project, path, overrides, str(work / wl.name),
-                             isolate=isolate)  # fmt: skip
+            again = _measure(
+                wl.name, runner.run_project, path, overrides, str(work / wl.name), isolate=isolate
+            )
             if "wall_s" in again:
                 row["growth_wall_s"].append(again["wall_s"])
 
@@ -171,9 +197,16 @@ def _nlogn(rows: dict[str, dict], names: list[str]) -> dict | None:
         row = rows.get(name, {})
         if "wall_s" in row.get("project", {}):
             walls = row.get("growth_wall_s") or [row["project"]["wall_s"]]
-            points.append({"name": name, "trips": row["project"]["trips"],
-                           "events": row["project"]["events"], "wall_s": min(walls),
-                           "wall_s_per_process": walls, "processes": len(walls)})  # fmt: skip
+            points.append(
+                {
+                    "name": name,
+                    "trips": row["project"]["trips"],
+                    "events": row["project"]["events"],
+                    "wall_s": min(walls),
+                    "wall_s_per_process": walls,
+                    "processes": len(walls),
+                }
+            )
     if len(points) < 2:
         return None
     steps = []
@@ -181,11 +214,21 @@ def _nlogn(rows: dict[str, dict], names: list[str]) -> dict | None:
         bound = b["trips"] * math.log(b["trips"]) / (a["trips"] * math.log(a["trips"]))
         ratio = b["wall_s"] / a["wall_s"]
         exponent = math.log(ratio) / math.log(b["trips"] / a["trips"])
-        steps.append({"from": a["trips"], "to": b["trips"], "time_ratio": ratio,
-                      "nlogn_ratio": bound, "exponent": exponent,
-                      "events_ratio": b["events"] / a["events"]})  # fmt: skip
-    return {"points": points, "steps": steps,
-            "met": all(s["time_ratio"] <= s["nlogn_ratio"] for s in steps)}  # fmt: skip
+        steps.append(
+            {
+                "from": a["trips"],
+                "to": b["trips"],
+                "time_ratio": ratio,
+                "nlogn_ratio": bound,
+                "exponent": exponent,
+                "events_ratio": b["events"] / a["events"],
+            }
+        )
+    return {
+        "points": points,
+        "steps": steps,
+        "met": all(s["time_ratio"] <= s["nlogn_ratio"] for s in steps),
+    }
 
 
 def evaluate_targets(results: dict) -> list[dict]:
@@ -195,58 +238,82 @@ def evaluate_targets(results: dict) -> list[dict]:
     sw = results.get("sweeps") or {}
     if "speedup_2" in sw:
         speedup, dask, rounds = sw["speedup_2"], sw["dask_over_local"], sw["rounds"]
-        targets.append({"target": "sweep: 2 local workers at least 1.7x one worker",
-                        "value": f"{speedup:.2f}x (median of {rounds} rounds; medians "
-                                 f"{sw['local_1_s']:.1f} s / {sw['local_2_s']:.1f} s, "
-                                 f"{sw['runs']} runs)",
-                        "met": speedup >= 1.7})  # fmt: skip
-        targets.append({"target": "sweep: a Dask LocalCluster of 2 within 15 % of 2 local workers",
-                        "value": f"{dask:.2f} (median of {rounds} rounds; medians "
-                                 f"{sw['dask_2_s']:.1f} s / {sw['local_2_s']:.1f} s)",
-                        "met": dask <= 1.15})  # fmt: skip
+        targets.append(
+            {
+                "target": "sweep: 2 local workers at least 1.7x one worker",
+                "value": f"{speedup:.2f}x (median of {rounds} rounds; medians "
+                f"{sw['local_1_s']:.1f} s / {sw['local_2_s']:.1f} s, "
+                f"{sw['runs']} runs)",
+                "met": speedup >= 1.7,
+            }
+        )
+        targets.append(
+            {
+                "target": "sweep: a Dask LocalCluster of 2 within 15 % of 2 local workers",
+                "value": f"{dask:.2f} (median of {rounds} rounds; medians "
+                f"{sw['dask_2_s']:.1f} s / {sw['local_2_s']:.1f} s)",
+                "met": dask <= 1.15,
+            }
+        )
     big = rows.get("zemgale-1M", {}).get("project", {})
     if "wall_s" in big:
-        targets.append({
-            "target": "1M car trips over a week, Zemgale: < 60 s wall and < 4 GB peak memory",
-            "value": f"{big['trips']:,} trips in {big['wall_s']:.1f} s, peak "
-                     f"{big['peak_mb'] / 1024:.2f} GB",
-            "met": big["wall_s"] < 60 and big["peak_mb"] < 4096,
-        })  # fmt: skip
+        targets.append(
+            {
+                "target": "1M car trips over a week, Zemgale: < 60 s wall and < 4 GB peak memory",
+                "value": f"{big['trips']:,} trips in {big['wall_s']:.1f} s, peak "
+                f"{big['peak_mb'] / 1024:.2f} GB",
+                "met": big["wall_s"] < 60 and big["peak_mb"] < 4096,
+            }
+        )
     for name, what in (("zemgale-50k", "Zemgale"), ("grid10k-50k", "10,000-node grid")):
         if "speedup" in rows.get(name, {}):
             row = rows[name]
             project, ref = row["project"], row["reference"]
             value = f"{row['speedup']:.1f}x ({ref['wall_s']:.2f} s / {project['wall_s']:.2f} s)"
             if project.get("simpy_events") and ref.get("simpy_events"):
-                value += (f"; SimPy events: reference {ref['simpy_events']:,}, emob-sim "
-                          f"{project['simpy_events']:,}")  # fmt: skip
-            targets.append({
-                "target": f">= 30x faster than the reference at 50,000 trips ({what})",
-                "value": value,
-                "met": row["speedup"] >= 30,
-            })  # fmt: skip
+                value += (
+                    f"; SimPy events: reference {ref['simpy_events']:,}, emob-sim "
+                    f"{project['simpy_events']:,}"
+                )
+            targets.append(
+                {
+                    "target": f">= 30x faster than the reference at 50,000 trips ({what})",
+                    "value": value,
+                    "met": row["speedup"] >= 30,
+                }
+            )
     results["growth"] = {}
     for series, what in GROWTH_SERIES.items():
         growth = _nlogn(rows, [f"{series}-10k", f"{series}-100k", f"{series}-1M"])
         if growth:
             results["growth"][series] = growth
-            value = "; ".join(f"{s['from']:,}->{s['to']:,} trips: time x{s['time_ratio']:.1f} "
-                              f"(n log n x{s['nlogn_ratio']:.1f}, events x{s['events_ratio']:.1f})"
-                              for s in growth["steps"])  # fmt: skip
+            value = "; ".join(
+                f"{s['from']:,}->{s['to']:,} trips: time x{s['time_ratio']:.1f} "
+                f"(n log n x{s['nlogn_ratio']:.1f}, events x{s['events_ratio']:.1f})"
+                for s in growth["steps"]
+            )
             processes = min(point["processes"] for point in growth["points"])
             if processes > 1:
                 value = f"fastest of {processes} processes: {value}"
-            targets.append({"target": f"run time grows no worse than n log n in trips (10k, "
-                                      f"100k, 1M; Zemgale, {what})",
-                            "value": value, "met": growth["met"]})  # fmt: skip
+            targets.append(
+                {
+                    "target": f"run time grows no worse than n log n in trips (10k, "
+                    f"100k, 1M; Zemgale, {what})",
+                    "value": value,
+                    "met": growth["met"],
+                }
+            )
     for r in results["routing"]:
         if r.get("nodes", 0) >= 200_000 and "kernel_s" in r:
-            targets.append({
-                "target": "routing: all zone-to-zone times, 200,000-node graph, 500 zones < 10 s",
-                "value": f"{r['kernel_s']:.1f} s (scipy: {r['scipy_s']:.1f} s with lengths, "
-                         f"{r['scipy_times_only_s']:.1f} s times only)",
-                "met": r["kernel_s"] < 10,
-            })  # fmt: skip
+            targets.append(
+                {
+                    "target": "routing: all zone-to-zone times, 200,000-node graph, "
+                    "500 zones < 10 s",
+                    "value": f"{r['kernel_s']:.1f} s (scipy: {r['scipy_s']:.1f} s with lengths, "
+                    f"{r['scipy_times_only_s']:.1f} s times only)",
+                    "met": r["kernel_s"] < 10,
+                }
+            )
     return targets
 
 
@@ -292,16 +359,28 @@ def run_suite(
         say("JIT: warm-up run with an empty numba cache, then with the cache")
         empty = {}
         if isolate:
-            empty = _measure("jit", runner.measure_jit, str(work / "jit"),
-                             env={"NUMBA_CACHE_DIR": str(work / "numba-cache")})  # fmt: skip
+            empty = _measure(
+                "jit",
+                runner.measure_jit,
+                str(work / "jit"),
+                env={"NUMBA_CACHE_DIR": str(work / "numba-cache")},
+            )
         cached = _measure("jit cached", runner.measure_jit, str(work / "jit"), isolate=isolate)
-        results["jit"] = {"empty_cache_s": empty.get("warm_up_s"),
-                          "cached_s": cached.get("warm_up_s")}  # fmt: skip
+        results["jit"] = {
+            "empty_cache_s": empty.get("warm_up_s"),
+            "cached_s": cached.get("warm_up_s"),
+        }
         results["workloads"] = [
             _sim_row(wl, work, reference=reference, isolate=isolate, say=say) for wl in spec["sim"]
         ]
-        _more_growth_processes(results["workloads"], spec["sim"], work,
-                               spec["growth_processes"], isolate=isolate, say=say)  # fmt: skip
+        _more_growth_processes(
+            results["workloads"],
+            spec["sim"],
+            work,
+            spec["growth_processes"],
+            isolate=isolate,
+            say=say,
+        )
         results["routing"] = []
         for rw in spec["routing"]:
             say(f"{rw.name}: emob-sim kernel and scipy")
@@ -311,10 +390,13 @@ def run_suite(
         results["app"] = _measure("app", runner.run_app, str(work / "app"), isolate=isolate)
         if spec.get("sweeps"):
             say("sweeps: 24 runs as a loop, on 1 and 2 local workers, on a LocalCluster of 2")
-            results["sweeps"] = _measure("sweeps", runner.run_sweeps, str(work / "sweeps"),
-                                         *spec["sweeps"], isolate=isolate)  # fmt: skip
+            results["sweeps"] = _measure(
+                "sweeps", runner.run_sweeps, str(work / "sweeps"), *spec["sweeps"], isolate=isolate
+            )
         say("workplace: a week of an industrial area with 500 plugs under each strategy")
         results["workplace"] = _measure("workplace", runner.run_workplace, isolate=isolate)
+        say("site year: 35,040 steps, 500 plugs, site load and battery, each strategy")
+        results["site_year"] = _measure("site year", runner.run_site_year, isolate=isolate)
         say("kernels: numba against .py_func")
         kernels = _measure("kernels", runner.run_kernels, spec["kernels"], isolate=isolate)
         results["kernels"] = kernels if isinstance(kernels, list) else [kernels]

@@ -2,8 +2,8 @@
 
 Simulation workloads run the whole chain (routing matrices, demand, simulation, KPIs, written
 results) on the strategic Zemgale network or on a synthetic grid
-(:mod:`emob_sim.synthetic`), scaled to a number of car trips over ``days`` days with
-``fleet.ev_share`` (:func:`emob_sim.synthetic.ev_share_for_trips`). With today's Zemgale
+(:mod:`benchmarks.synthetic`), scaled to a number of car trips over ``days`` days with
+``fleet.ev_share`` (:func:`benchmarks.synthetic.ev_share_for_trips`). With today's Zemgale
 chargers the queues grow with the fleet, so the ``zemgale-plugs-*`` series also scales every
 site's plugs with the EV share (about constant work per trip). The reference
 (:mod:`benchmarks.reference`) runs on the workloads marked ``reference``.
@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["SimWorkload", "RoutingWorkload", "KernelSizes", "WORKLOADS", "SIZES",
-           "GROWTH_SERIES"]  # fmt: skip
+__all__ = ["SimWorkload", "RoutingWorkload", "KernelSizes", "WORKLOADS", "SIZES", "GROWTH_SERIES"]
 
 
 @dataclass(frozen=True)

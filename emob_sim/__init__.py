@@ -1,5 +1,7 @@
 """emob-sim: a planning simulator for electric-vehicle and e-bike charging networks.
 
+Examples
+--------
 >>> import emob_sim
 >>> result = emob_sim.run()                      # the embedded Zemgale baseline
 >>> result.kpis["trips_generated"] == result.kpis["trips_completed"] + result.kpis["trips_stranded"]

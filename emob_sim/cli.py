@@ -7,16 +7,17 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from emob_sim.config.loading import scenario_to_dict
-from emob_sim.display import format_value
+from emob_sim.display import format_value, kind_label, label_of
 from emob_sim.errors import EmobSimError
 
 app = typer.Typer(
@@ -27,8 +28,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-console = Console()
-err_console = Console(stderr=True)
+# User text (paths, --set values, site and layout names, messages quoting them) is printed
+# literally: markup is off on both consoles, styles are given as Text spans, and table cells and
+# status lines are Text objects (a status line would parse a plain string as markup).
+console = Console(markup=False)
+err_console = Console(stderr=True, markup=False)
 
 EXIT_BAD_INPUT = 2
 
@@ -88,8 +92,20 @@ def main_options(
 
 
 def _fail(exc: BaseException) -> None:
-    err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    err_console.print(
+        Text.assemble(("error:", "bold red"), " ", str(exc)), highlight=False, soft_wrap=True
+    )
     raise typer.Exit(EXIT_BAD_INPUT)
+
+
+def _cell(value: object, *, style: str = "") -> Text:
+    """A table cell (or title, with ``style="table.title"``) holding ``value`` as literal text."""
+    return Text(str(value), style=style)
+
+
+def _written(what: str, path: object, tail: str = "") -> None:
+    """Print ``{what} {path}{tail}`` with the path in bold, on one line (for copy and paste)."""
+    console.print(Text.assemble(f"{what} ", (str(path), "bold"), tail), soft_wrap=True)
 
 
 def _setup_logging(verbose: bool) -> None:
@@ -107,7 +123,8 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[str], None]]:
     stage with the elapsed time on stderr (for nohup, CI, schedulers); nothing with --quiet.
 
     An interruption (Ctrl-C, SIGTERM while writing) ends the command with a message and exit
-    code 128 + the signal number; the output folder is left as it was.
+    code 128 + the signal number; the message says whether an output folder was changed
+    (:attr:`emob_sim.io.Interrupted.changed`).
     """
     start = time.perf_counter()
     try:
@@ -115,7 +132,7 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[str], None]]:
             yield lambda msg: None
         elif err_console.is_terminal:
             with err_console.status("starting") as status:
-                yield lambda msg: status.update(f"{msg} ...")
+                yield lambda msg: status.update(Text(f"{msg} ..."))
         else:
 
             def log_line(msg: str) -> None:
@@ -125,8 +142,40 @@ def _progress(*, quiet: bool) -> Iterator[Callable[[str], None]]:
             yield log_line
     except KeyboardInterrupt as exc:
         signum = getattr(exc, "signum", 2)
-        err_console.print(f"interrupted ({str(exc) or 'SIGINT'}): no output folder was changed")
+        changed = getattr(exc, "changed", None) or "no output folder was changed"
+        err_console.print(
+            f"interrupted ({str(exc) or 'SIGINT'}): {changed}", highlight=False, soft_wrap=True
+        )
         raise typer.Exit(128 + signum) from None
+
+
+@contextlib.contextmanager
+def _writing(
+    out: Path | None = None,
+    *,
+    kind: str = "",
+    overwrite: bool = False,
+    protect: Sequence[Path] = (),
+    verbose: bool = False,
+    quiet: bool = False,
+) -> Iterator[Callable[[str], None]]:
+    """The frame of a command that writes a folder (run, place, compare, plan).
+
+    Sets up logging; checks ``out`` (when given) before any work, so that a folder that cannot
+    be written is refused at once, not after the simulation; yields the :func:`_progress`
+    callback; and turns bad input (:class:`EmobSimError`) anywhere in the block into one line
+    and exit code 2.
+    """
+    from emob_sim.io import check_out_dir
+
+    _setup_logging(verbose)
+    try:
+        if out is not None:
+            check_out_dir(out, kind=kind, overwrite=overwrite, protect=list(protect))
+        with _progress(quiet=quiet) as progress:
+            yield progress
+    except EmobSimError as exc:
+        _fail(exc)
 
 
 #: what the progress display says for a stage of :data:`emob_sim.runner.STAGES`
@@ -139,54 +188,74 @@ _STAGE_TEXT = {
 }
 
 
-def _kpi_table(title: str, values: dict) -> Table:
-    table = Table(title=title, show_header=True, header_style="bold")
+def _kpi_table(title: str, values: dict, *, prefix: str = "") -> Table:
+    """KPIs by their labels; ``prefix`` makes a section's keys the flat keys of the label
+    table (``ebike_``)."""
+    table = Table(title=_cell(title, style="table.title"), show_header=True, header_style="bold")
     table.add_column("KPI")
-    table.add_column("value", justify="right")
+    table.add_column("Value", justify="right")
     for key, value in values.items():
-        table.add_row(key, format_value(key, value))
+        table.add_row(_cell(label_of(prefix + key)), _cell(format_value(prefix + key, value)))
     return table
 
 
 def _energy_table(section: dict) -> Table:
     """The ``areas`` KPIs: a column per energy site (and the total when there are several)."""
-    table = Table(title="Sites with a grid limit, solar power or workplace charging",
-                  header_style="bold")  # fmt: skip
+    table = Table(
+        title="Sites with a grid limit, solar power or workplace charging", header_style="bold"
+    )
     sites = section["sites"]
     columns = [(s.get("name") or s["site_id"], s) for s in sites]
     if len(sites) > 1:
         columns.append(("total", section["total"]))
     table.add_column("KPI")
     for title, _ in columns:
-        table.add_column(str(title), justify="right", overflow="fold")
+        table.add_column(_cell(title), justify="right", overflow="fold")
     for key in ("kind", "strategy", "grid_limit_kw", "pv_kwp", "battery_kwh"):
-        table.add_row(key, *(format_value(key, c.get(key, "")) for _, c in columns))
+        table.add_row(
+            _cell(label_of(key)), *(_cell(format_value(key, c.get(key, ""))) for _, c in columns)
+        )
     for key in section["total"]:
-        table.add_row(key, *(format_value(key, c.get(key)) for _, c in columns))
+        table.add_row(
+            _cell(label_of(key)), *(_cell(format_value(key, c.get(key))) for _, c in columns)
+        )
     return table
 
 
-def _summary(kpis: dict, sites, out: Path, attribution: str) -> None:
+def _summary(
+    kpis: dict, sites, out: Path, attribution: str, *, outside: tuple[str, ...] = ()
+) -> None:
+    """The run's KPIs, sections and sites for people; ``outside`` names the sites outside the
+    planning area (the aggregate Rīga site), which the totals include."""
     sections = {k: v for k, v in kpis.items() if isinstance(v, dict)}  # e.g. "ebike"
     console.print(_kpi_table("Run summary", {k: v for k, v in kpis.items() if k not in sections}))
+    if outside:
+        console.print(
+            Text(
+                "Sessions, energy, waits and the peak load count every public site, also those "
+                f"outside the planning area: {', '.join(outside)}.",
+                style="dim",
+            )
+        )
     for name, section in sections.items():
         if name == "areas":
             console.print(_energy_table(section))
         else:
-            console.print(_kpi_table(f"{name} KPIs", section))
+            title = "E-bike KPIs" if name == "ebike" else f"{name} KPIs"
+            console.print(_kpi_table(title, section, prefix=f"{name}_"))
     st = Table(
         title="Charging sites (waits in minutes)",
         header_style="bold",
         box=None,
         pad_edge=False,
     )
-    st.add_column("site", overflow="fold")
-    for col in ("kind", "plugs×kW", "sessions", "kWh", "util", "wait", "p95"):
-        st.add_column(col, justify="left" if col == "kind" else "right", no_wrap=True)
+    st.add_column("Site", overflow="fold")
+    for col in ("Kind", "Plugs×kW", "Sessions", "kWh", "Use", "Wait", "p95"):
+        st.add_column(col, justify="left" if col == "Kind" else "right", no_wrap=True)
     for row in sites.itertuples(index=False):
         st.add_row(
-            str(row.name or row.site_id),
-            row.kind,
+            _cell(row.name or row.site_id),
+            _cell(kind_label(row.kind, short=True)),
             f"{row.plugs}×{row.power_kw:g}",
             format_value("sessions", row.sessions),
             format_value("energy", row.energy_kwh),
@@ -195,9 +264,9 @@ def _summary(kpis: dict, sites, out: Path, attribution: str) -> None:
             format_value("p95", row.p95_wait_min),
         )
     console.print(st)
-    console.print(f"Results written to [bold]{out}[/]")
+    _written("Results written to", out)
     if attribution:
-        console.print(f"Road data: {attribution}", style="dim")
+        console.print(Text(f"Road data: {attribution}", style="dim"))
 
 
 @app.command()
@@ -213,17 +282,20 @@ def run(
     """Simulate a scenario and write its results to a run folder."""
     from emob_sim.runner import run as run_scenario
 
-    _setup_logging(verbose)
-    try:
-        with _progress(quiet=quiet) as progress:
-            result = run_scenario(
-                scenario, seed=seed, overrides=set_ or (), out_dir=out, overwrite=overwrite,
-                on_stage=lambda s: progress(_STAGE_TEXT.get(s, s)),
-            )  # fmt: skip
-    except EmobSimError as exc:
-        _fail(exc)
+    with _writing(verbose=verbose, quiet=quiet) as progress:  # run_scenario checks `out`
+        result = run_scenario(
+            scenario,
+            seed=seed,
+            overrides=set_ or (),
+            out_dir=out,
+            overwrite=overwrite,
+            on_stage=lambda s: progress(_STAGE_TEXT.get(s, s)),
+        )
     path = out.expanduser().resolve()
-    _summary(result.kpis, result.sites, path, result.region.network.attribution)
+    sites = result.sites
+    names = sites["name"].where(sites["name"] != "", sites["site_id"])
+    outside = tuple(names[sites["site_id"].isin(result.scenario.placement.external_site_ids)])
+    _summary(result.kpis, result.sites, path, result.region.network.attribution, outside=outside)
 
 
 @app.command()
@@ -243,9 +315,11 @@ def validate(
     try:
         with _progress(quiet=quiet) as progress:
             sc = check_scenario(
-                scenario, overrides=set_ or (), seed=seed,
+                scenario,
+                overrides=set_ or (),
+                seed=seed,
                 on_stage=lambda s: progress(_STAGE_TEXT.get(s, s)),
-            )  # fmt: skip
+            )
     except EmobSimError as exc:
         _fail(exc)
     sys.stdout.write(json.dumps(scenario_to_dict(sc), indent=2, ensure_ascii=False) + "\n")
@@ -272,8 +346,14 @@ def place(
         ),
     ] = ...,
     kind: Annotated[
-        str, typer.Option("--kind", help="Site kind to place: car_dc, car_ac or ebike.")
-    ] = "car_dc",
+        str | None,
+        typer.Option(
+            "--kind",
+            help="Site kind to place: car_dc (the default), car_ac or ebike; sizing: the kind of "
+            "the sites to enlarge (default: every car site); pvsize takes none.",
+            show_default=False,
+        ),
+    ] = None,
     out: OutOpt = ...,
     seed: SeedOpt = None,
     set_: SetOpt = None,
@@ -282,50 +362,54 @@ def place(
     quiet: QuietOpt = False,
 ) -> None:
     """Propose charging sites with a placement heuristic; write the layout and its scenario."""
-    from emob_sim.io import check_out_dir
     from emob_sim.placement import write_placement
     from emob_sim.runner import place as place_layout
 
-    _setup_logging(verbose)
-    try:
-        check_out_dir(
-            out, kind="place", overwrite=overwrite, protect=[scenario] if scenario else []
+    protect = [scenario] if scenario else []
+    with _writing(
+        out, kind="place", overwrite=overwrite, protect=protect, verbose=verbose, quiet=quiet
+    ) as progress:
+        result = place_layout(
+            scenario,
+            method=method,
+            budget=budget,
+            kind=kind,
+            overrides=set_ or (),
+            seed=seed,
+            on_progress=progress,
         )
-        with _progress(quiet=quiet) as progress:
-            result = place_layout(
-                scenario,
-                method=method,
-                budget=budget,
-                kind=kind,
-                overrides=set_ or (),
-                seed=seed,
-                on_progress=progress,
-            )
-            progress("writing the layout")
-            path = write_placement(result, out, scenario_path=scenario, overwrite=overwrite)
-    except EmobSimError as exc:
-        _fail(exc)
+        progress("writing the layout")
+        path = write_placement(result, out, scenario_path=scenario, overwrite=overwrite)
     budget_unit = "plugs" if result.budget.unit == "plugs" else "EUR"
-    table = Table(title=f"Placement ({method}, budget {result.budget})", header_style="bold")
+    table = Table(
+        title=_cell(f"Placement ({method}, budget {result.budget})", style="table.title"),
+        header_style="bold",
+    )
     table.add_column("")
     table.add_column("value", justify="right")
     for key, value in result.summary.items():
         if not isinstance(value, list):
             unit = budget_unit if key == "spent" else None
-            table.add_row(key, format_value(key, value, unit=unit))
+            table.add_row(_cell(key), _cell(format_value(key, value, unit=unit)))
     console.print(table)
     if result.summary.get("steps"):
-        steps = Table(title="Steps kept (objective: waiting and stranding, minutes)",
-                      header_style="bold", box=None, pad_edge=False)  # fmt: skip
+        steps = Table(
+            title="Steps kept (objective: waiting and stranding, minutes)",
+            header_style="bold",
+            box=None,
+            pad_edge=False,
+        )
         for col in ("step", "action", "site", "cost", "objective before", "after"):
             steps.add_column(col, justify="left" if col in ("action", "site") else "right")
         for step in result.summary["steps"]:
             steps.add_row(
-                str(step["step"]), step["action"], step["site_id"],
+                str(step["step"]),
+                _cell(step["action"]),
+                _cell(step["site_id"]),
                 format_value("cost", step["cost"], unit=budget_unit),
                 format_value("objective_min_before", step["objective_min_before"]),
                 format_value("objective_min_after", step["objective_min_after"]),
-            )  # fmt: skip
+            )
         console.print(steps)
     changed = result.layout[result.layout["status"] != "existing"]
     st = Table(title="New and enlarged sites", header_style="bold", box=None, pad_edge=False)
@@ -333,15 +417,18 @@ def place(
         st.add_column(col, justify="left" if col in ("site", "kind", "status") else "right")
     for row in changed.itertuples(index=False):
         st.add_row(
-            str(row.name or row.site_id),
-            row.kind,
+            _cell(row.name or row.site_id),
+            _cell(kind_label(row.kind, short=True)),
             f"{row.plugs}×{row.power_kw:g}",
-            row.status,
+            _cell(row.status),
             format_value("capex", row.capex_eur),
         )
     console.print(st)
-    console.print(f"Layout written to [bold]{path}[/]")
-    console.print(f"Simulate it: emob-sim run {path / 'scenario.yaml'} --out ...", style="dim")
+    _written("Layout written to", path)
+    console.print(
+        Text(f"Simulate it: emob-sim run {path / 'scenario.yaml'} --out ...", style="dim"),
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -358,39 +445,44 @@ def compare(
     quiet: QuietOpt = False,
 ) -> None:
     """Simulate layouts with the same demand and seed; write and print them side by side."""
-    from emob_sim.io import check_out_dir
     from emob_sim.runner import compare_layouts, write_comparison
 
-    _setup_logging(verbose)
-    try:
-        check_out_dir(out, kind="compare", overwrite=overwrite, protect=layouts)
-        with _progress(quiet=quiet) as progress:
-            result = compare_layouts(
-                layouts,
-                seed=seed,
-                overrides=set_ or (),
-                on_progress=lambda s: progress(f"simulating layout {s}"),
-            )
-            progress("writing the comparison")
-            path = write_comparison(result, out, overwrite=overwrite)
-    except EmobSimError as exc:
-        _fail(exc)
+    with _writing(
+        out, kind="compare", overwrite=overwrite, protect=layouts, verbose=verbose, quiet=quiet
+    ) as progress:
+        result = compare_layouts(
+            layouts,
+            seed=seed,
+            overrides=set_ or (),
+            on_progress=lambda s: progress(f"simulating layout {s}"),
+        )
+        progress("writing the comparison")
+        path = write_comparison(result, out, overwrite=overwrite)
     table = Table(title=f"Layout comparison (seed {result.seed})", header_style="bold")
     table.add_column("", overflow="fold")
     rows = result.table.drop(columns=["file"]).set_index("layout")
     for name in rows.index:
-        table.add_column(str(name), justify="right")
+        table.add_column(_cell(name), justify="right")
     for col in rows.columns:
         values = (v.item() if hasattr(v, "item") else v for v in rows[col])
-        table.add_row(col, *(format_value(col, v) for v in values))
+        table.add_row(_cell(col), *(_cell(format_value(col, v)) for v in values))
     console.print(table)
-    console.print(f"Comparison written to [bold]{path}[/]")
+    _written("Comparison written to", path)
 
 
 @app.command()
 def sweep(
     sweep_file: Annotated[Path, typer.Argument(help="Sweep file (configs/sweeps/*.yaml).")],
-    out: OutOpt = ...,
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            "-o",
+            metavar="DIR",
+            help="Sweep folder: created, or resumed when it holds this sweep "
+            "(finished runs are skipped).",
+        ),
+    ] = ...,
     workers: Annotated[
         int | None, typer.Option("--workers", "-w", help="Worker processes (default: all cores).")
     ] = None,
@@ -416,15 +508,20 @@ def sweep(
 
             def show(p) -> None:
                 eta = f", about {p.eta_s:,.0f} s left" if p.eta_s is not None and p.left else ""
-                progress(f"runs: {p.done} of {p.total} done ({p.skipped} earlier), "
-                         f"{p.failed} failed{eta}")  # fmt: skip
+                progress(
+                    f"runs: {p.done} of {p.total} done ({p.skipped} earlier), "
+                    f"{p.failed} failed{eta}"
+                )
 
-            result = run_sweep(sweep_file, out, workers=workers, scheduler=scheduler,
-                               on_progress=show)  # fmt: skip
+            result = run_sweep(
+                sweep_file, out, workers=workers, scheduler=scheduler, on_progress=show
+            )
     except EmobSimError as exc:
         _fail(exc)
     runs = result.runs
-    table = Table(title=f"Sweep {result.sweep.config.name}", header_style="bold")
+    table = Table(
+        title=_cell(f"Sweep {result.sweep.config.name}", style="table.title"), header_style="bold"
+    )
     table.add_column("")
     table.add_column("runs", justify="right")
     table.add_row("variants x seeds", format_value("runs", len(runs)))
@@ -432,7 +529,10 @@ def sweep(
     table.add_row("finished before", format_value("runs", result.skipped))
     table.add_row("failed (rerun the sweep to retry)", format_value("runs", result.failed))
     console.print(table)
-    console.print(f"Tables written to [bold]{result.out_dir}[/] (runs.parquet, summary.csv)")
+    for line in result.warnings:  # sensitivity indices that cannot be trusted
+        err_console.print(f"warning: {line}", highlight=False, soft_wrap=True)
+    names = ["runs.parquet", "summary.csv"] + ["sensitivity.csv"] * (result.sensitivity is not None)
+    _written("Tables written to", result.out_dir, f" ({', '.join(names)})")
     if result.failed:
         raise typer.Exit(1)
 
@@ -448,12 +548,12 @@ def plan(
         str | None,
         typer.Option(
             "--municipality",
-            help="Restrict the report to this municipality's zones "
-            "and sites (a name from the zone table).",
+            help="Restrict the report, every table and this summary to one municipality "
+            "(its territory's sites, its residents' trips; a name from the zone table).",
         ),
     ] = None,
     pdf: Annotated[
-        bool, typer.Option("--pdf", help="Also write report.pdf (needs emob-sim[pdf]).")
+        bool, typer.Option("--pdf", help="Also write report.pdf (needs emob-sim\\[pdf]).")
     ] = False,
     overwrite: OverwriteOpt = False,
     verbose: VerboseOpt = False,
@@ -461,11 +561,11 @@ def plan(
 ) -> None:
     """Simulate every option of a plan in every year, on every adoption path, with seeds;
     write the tables and report.html."""
-    from emob_sim.io import check_out_dir
     from emob_sim.plan import load_plan, run_plan, write_plan
 
-    _setup_logging(verbose)
-    try:
+    with _writing(
+        out, kind="plan", overwrite=overwrite, protect=[plan_file], verbose=verbose, quiet=quiet
+    ) as progress:
         loaded = load_plan(plan_file, seeds=seeds)
         if municipality is not None:
             loaded.check_municipality(municipality)
@@ -473,23 +573,78 @@ def plan(
             from emob_sim.plan.report import check_pdf
 
             check_pdf()
-        check_out_dir(out, kind="plan", overwrite=overwrite, protect=[plan_file])
-        with _progress(quiet=quiet) as progress:
-            result = run_plan(loaded, on_progress=progress)
+        result = run_plan(loaded, on_progress=progress)
         path = write_plan(result, out, overwrite=overwrite, municipality=municipality, pdf=pdf)
-    except EmobSimError as exc:
-        _fail(exc)
-    last = result.summary[result.summary["year"] == loaded.config.years[-1]]
-    table = Table(title=f"Plan {loaded.config.name}, {loaded.config.years[-1]}",
-                  header_style="bold")  # fmt: skip
-    for column in ("path", "option", "CAPEX", "CO2 avoided (cumulative)", "EUR per t CO2"):
-        table.add_column(column, justify="left" if column in ("path", "option") else "right")
+    if municipality is None:
+        _plan_table(result)
+    else:
+        _plan_municipality_table(result, municipality)
+    _written("Plan written to", path, " (plan.csv, plan_summary.csv, sites.csv, sites.gpkg)")
+    report = [path / "report.html", *([path / "report.pdf"] if pdf else [])]
+    _written("Report:", " and ".join(map(str, report)))
+
+
+def _plan_table(result) -> None:
+    """The plan's last year per path and option: NPV, CO2 in both scopes, EUR per tonne."""
+    years = result.plan.config.years
+    last = result.summary[result.summary["year"] == years[-1]]
+    title = f"Plan {result.plan.config.name}, {years[0]}–{years[-1]}"
+    table = Table(title=_cell(title, style="table.title"), header_style="bold")
+    columns = (
+        "Adoption path",
+        "Option",
+        "NPV of costs",
+        "CO2 avoided, area / total",
+        "EUR per t CO2 (area)",
+        "EUR per t CO2 (total)",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column in columns[:2] else "right")
     for row in last.itertuples(index=False):
-        table.add_row(row.path, row.option, format_value("capex_eur", row.capex_eur),
-                      f"{row.cumulative_co2_avoided_t:,.0f} t",
-                      format_value("eur", row.cost_per_t_co2_avoided_eur, unit="EUR"))  # fmt: skip
+        table.add_row(
+            _cell(row.path),
+            _cell(row.option),
+            format_value("npv_cost_eur_area", row.npv_cost_eur_area),
+            f"{row.cumulative_co2_avoided_t_area:,.0f} t / "
+            f"{row.cumulative_co2_avoided_t_total:,.0f} t",
+            _cell(row.cost_per_t_co2_avoided_area),
+            _cell(row.cost_per_t_co2_avoided_total),
+        )
     console.print(table)
-    console.print(f"Plan written to [bold]{path}[/] (plan.csv, plan_summary.csv)")
+
+
+def _plan_municipality_table(result, municipality: str) -> None:
+    """One municipality's last year per path and option: its sites, plugs, NPV of their
+    costs, a year of its residents' stranded trips and of the CO2 their electric cars avoid."""
+    from emob_sim.plan.scope import municipal_tables
+
+    years = result.plan.config.years
+    summary = municipal_tables(result, municipality)["plan_summary.csv"]
+    last = summary[summary["year"] == years[-1]]
+    title = f"Plan {result.plan.config.name} in {municipality}, {years[0]}–{years[-1]}"
+    table = Table(title=_cell(title, style="table.title"), header_style="bold")
+    columns = (
+        "Adoption path",
+        "Option",
+        "Sites",
+        "Plugs",
+        "NPV of costs",
+        "Residents' trips stranded a year",
+        "CO2 avoided by residents' cars a year",
+    )
+    for column in columns:
+        table.add_column(column, justify="left" if column in columns[:2] else "right")
+    for row in last.itertuples(index=False):
+        table.add_row(
+            _cell(row.path),
+            _cell(row.option),
+            format_value("sites", row.sites),
+            format_value("plugs", row.plugs),
+            format_value("npv_cost_eur", row.npv_cost_eur),
+            format_value("trips", row.trips_stranded_per_year),
+            f"{row.co2_avoided_cars_t_per_year:,.0f} t",
+        )
+    console.print(table)
 
 
 @app.command("sweep-report")
@@ -503,61 +658,7 @@ def sweep_report(
         path = make_report(folder)
     except EmobSimError as exc:
         _fail(exc)
-    console.print(f"Report written to [bold]{path / 'index.html'}[/]")
-
-
-@app.command()
-def bench(
-    size: Annotated[
-        str, typer.Option(help="full (the recorded workloads, minutes) or smoke (under a minute).")
-    ] = "full",
-    out: Annotated[
-        Path | None,
-        typer.Option(
-            "--out",
-            "-o",
-            help="Results folder (default: benchmarks/results for full runs, none for smoke).",
-        ),
-    ] = None,
-    reference: Annotated[
-        bool, typer.Option(help="Also time the plain reference implementation.")
-    ] = True,
-) -> None:
-    """Run the benchmark suite (benchmarks/ of a source checkout) and print its table."""
-    import importlib.util
-
-    if importlib.util.find_spec("benchmarks") is None and (Path.cwd() / "benchmarks").is_dir():
-        sys.path.insert(0, str(Path.cwd()))  # a checkout with a non-editable install
-    if importlib.util.find_spec("benchmarks") is None:
-        _fail(
-            EmobSimError(
-                "bench: the suite is the benchmarks/ folder of a source checkout; "
-                "run this command from the checkout (or `python -m benchmarks` there)"
-            )
-        )
-    if size not in ("full", "smoke"):
-        _fail(EmobSimError(f"--size: expected 'full' or 'smoke', got {size!r}"))
-    from benchmarks import RESULTS_DIR, main_table, run_suite
-    from benchmarks.report import check_results_dir
-
-    target = out if out is not None else (RESULTS_DIR if size == "full" else None)
-    try:
-        if target is not None:
-            check_results_dir(target)  # before the minutes of the suite, not after them
-        with console.status("starting") as status:
-            results = run_suite(
-                size=size,
-                out_dir=target,
-                reference=reference,
-                progress=lambda msg: status.update(f"{msg} ..."),
-            )
-    except EmobSimError as exc:
-        _fail(exc)
-    typer.echo(main_table(results))
-    for t in results["targets"]:
-        typer.echo(f"[{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['value']}")
-    if target is not None:
-        console.print(f"Results written to [bold]{target}[/] (results.md, results.json)")
+    _written("Report written to", path / "index.html")
 
 
 def main() -> None:  # pragma: no cover - console entry point for `python -m emob_sim`

@@ -14,7 +14,7 @@ __all__ = ["seed_streams", "children", "STREAMS"]
 
 #: the stages that draw random numbers, in spawn order; new stages are appended at the end,
 #: so that the existing streams never change
-STREAMS = ("demand", "sim", "ebike")
+STREAMS = ("demand", "sim", "ebike", "weather")
 
 
 def seed_streams(seed: int) -> dict[str, np.random.SeedSequence]:

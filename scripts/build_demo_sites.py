@@ -44,25 +44,33 @@ class Site(NamedTuple):
 
 #: (extract, output file, sites) of each demo
 DEMOS: list[tuple[str, str, list[Site]]] = [
-    ("test_pbf", "kouvola_sites.csv", [
-        Site(894396069, "car-neste", "car_dc", 2, 50.0),
-        Site(960200411, "car-teboil", "car_dc", 2, 50.0),
-        Site(4891814772, "car-malminki-parking", "car_ac", 2, 22.0),
-        Site(180464603, "ebike-helila-school", "ebike", 6, 0.5),
-        Site(1324225782, "ebike-erkinkulma-shop", "ebike", 4, 0.5),
-        Site(4891821852, "ebike-malminki-training", "ebike", 6, 0.5),
-    ]),
-    ("helsinki_pbf", "helsinki_sites.csv", [
-        # amenity=charging_station without a name: named after the car park they are in
-        Site(1685729190, "car-stockmann-qpark", "car_ac", 2, 22.0, "Stockmann Q-Park"),
-        Site(1685821074, "car-eliel", "car_ac", 2, 22.0, "Eliel car park"),
-        Site(1685871599, "car-kluuvi", "car_ac", 2, 22.0, "Kluuvi car park"),
-        Site(1831955269, "car-kasarmitori", "car_dc", 2, 50.0, "street charger by Kasarmitori"),
-        Site(4811014449, "ebike-rautatientori", "ebike", 6, 0.5),
-        Site(4374647790, "ebike-senaatintori", "ebike", 6, 0.5),
-        Site(4811014436, "ebike-eerikinkatu", "ebike", 6, 0.5),
-    ]),
-]  # fmt: skip
+    (
+        "test_pbf",
+        "kouvola_sites.csv",
+        [
+            Site(894396069, "car-neste", "car_dc", 2, 50.0),
+            Site(960200411, "car-teboil", "car_dc", 2, 50.0),
+            Site(4891814772, "car-malminki-parking", "car_ac", 2, 22.0),
+            Site(180464603, "ebike-helila-school", "ebike", 6, 0.5),
+            Site(1324225782, "ebike-erkinkulma-shop", "ebike", 4, 0.5),
+            Site(4891821852, "ebike-malminki-training", "ebike", 6, 0.5),
+        ],
+    ),
+    (
+        "helsinki_pbf",
+        "helsinki_sites.csv",
+        [
+            # amenity=charging_station without a name: named after the car park they are in
+            Site(1685729190, "car-stockmann-qpark", "car_ac", 2, 22.0, "Stockmann Q-Park"),
+            Site(1685821074, "car-eliel", "car_ac", 2, 22.0, "Eliel car park"),
+            Site(1685871599, "car-kluuvi", "car_ac", 2, 22.0, "Kluuvi car park"),
+            Site(1831955269, "car-kasarmitori", "car_dc", 2, 50.0, "street charger by Kasarmitori"),
+            Site(4811014449, "ebike-rautatientori", "ebike", 6, 0.5),
+            Site(4374647790, "ebike-senaatintori", "ebike", 6, 0.5),
+            Site(4811014436, "ebike-eerikinkatu", "ebike", 6, 0.5),
+        ],
+    ),
+]
 
 
 def build_sites(extract: str, sites: list[Site]) -> pd.DataFrame:

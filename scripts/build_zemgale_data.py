@@ -5,10 +5,11 @@ Usage::
     python scripts/build_zemgale_data.py /work/shared/data/zemgale data/zemgale
 
 Reads the facts folder (nodes.csv, roads.csv, regional_links.csv, chargers_known.csv,
-calibration.csv; see its README.md) and writes, into the output folder, nodes.csv, links.csv,
-zones.csv, sites_known.csv and calibration.csv (copied unchanged). The output is deterministic:
-running the script again reproduces the files byte for byte. data/zemgale/README.md is kept
-by hand and describes the files.
+calibration.csv; see its README.md) and the dwelling figures kept by hand in
+data/zemgale/dwellings.csv (``--dwellings``), and writes, into the output folder, nodes.csv,
+links.csv, zones.csv, sites_known.csv and calibration.csv (copied unchanged). The output is
+deterministic: running the script again reproduces the files byte for byte.
+data/zemgale/README.md is kept by hand and describes the files.
 
 Rules applied (also in data/zemgale/README.md):
 
@@ -20,6 +21,9 @@ Rules applied (also in data/zemgale/README.md):
 - a known charger farther than ``CHARGER_WAYPOINT_KM`` from every node gets a derived
   waypoint at its closest point on the nearest link, which is split there (otherwise it could
   not be snapped to the strategic network).
+- a zone's ``apartment_share`` (share of residents in multi-apartment buildings, which sets its
+  home-charging share) is the ``dwellings.csv`` row of ``DWELLINGS_BY_ZONE``, else
+  ``DWELLINGS_DEFAULT``; the ASSUMPTIONS this takes are written into ``apartment_share_source``.
 """
 
 from __future__ import annotations
@@ -59,6 +63,25 @@ POPULATION_2022 = {
     "Aizkraukles novads": 29_055,
     "Dobeles novads": 27_993,
 }
+#: the dwelling figures (kept by hand beside the built files)
+DWELLINGS_FILE = Path(__file__).resolve().parents[1] / "data" / "zemgale" / "dwellings.csv"
+#: zone -> (row of dwellings.csv, the ASSUMPTION taken); no figure per former municipality
+#: was found, see data/zemgale/README.md "Home charging"
+_DWELLINGS_AS_RESIDENTS = "ASSUMPTION: the share of dwellings stands for the share of residents"
+DWELLINGS_BY_ZONE = {
+    "Jelgava": ("Jelgava (state city)", _DWELLINGS_AS_RESIDENTS),
+    "Jēkabpils": (
+        "Jelgava (state city)",
+        f"ASSUMPTION: as Jelgava, the region's other city (no figure found for Jēkabpils); "
+        f"{_DWELLINGS_AS_RESIDENTS}",
+    ),
+}
+#: every other zone of kind 'zone': a small town with its rural parishes
+DWELLINGS_DEFAULT = (
+    "Latvia, rural areas",
+    "ASSUMPTION: a zone (a small town and its rural parishes) is like Latvia's rural areas "
+    "(no figure per municipality found)",
+)
 POP_2022_SOURCE = (
     "scaled to 1 Jan 2022 by its municipality's total (Wikipedia 'Zemgale Planning Region')"
 )
@@ -241,7 +264,24 @@ def population_scale(facts: list[dict[str, str]]) -> dict[str, float]:
     return {m: POPULATION_2022[m] / total for m, total in total_2017.items()}
 
 
-def build_zones(facts: list[dict[str, str]]) -> list[dict[str, object]]:
+def apartment_share(zone: str, dwellings: list[dict[str, str]]) -> tuple[str, str]:
+    """The apartment share of a zone (text) and its source, from the dwelling figures."""
+    rows = {r["geography"]: r for r in dwellings}
+    geography, assumption = DWELLINGS_BY_ZONE.get(zone, DWELLINGS_DEFAULT)
+    if geography not in rows:
+        sys.exit(
+            f"dwellings: no row {geography!r} for zone {zone!r}, expected one of {sorted(rows)}"
+        )
+    r = rows[geography]
+    share = float(r["apartment_share"])
+    if not 0.0 <= share <= 1.0:
+        sys.exit(f"dwellings: {geography}: apartment_share must be in [0, 1], got {share}")
+    return fmt(share), f"{geography}, {r['year']}: {r['measure']}: {r['source']}; {assumption}"
+
+
+def build_zones(
+    facts: list[dict[str, str]], dwellings: list[dict[str, str]]
+) -> list[dict[str, object]]:
     zones = []
     scale = population_scale(facts)
     for r in facts:
@@ -253,6 +293,7 @@ def build_zones(facts: list[dict[str, str]]) -> list[dict[str, object]]:
         }
         if r["kind"] == "zone_centre":
             where = r["note"] if r["note"].startswith("APPROXIMATE") else f"centre: {OSM}"
+            share, share_source = apartment_share(r["node"], dwellings)
             zones.append(
                 {
                     **base,
@@ -260,6 +301,8 @@ def build_zones(facts: list[dict[str, str]]) -> list[dict[str, object]]:
                     "population": round(int(r["population"]) * scale[r["municipality_2021"]]),
                     "area_km2": r["area_km2"],
                     "municipality": r["municipality_2021"],
+                    "apartment_share": share,
+                    "apartment_share_source": share_source,
                     "source": f"{POP_SOURCE}, {POP_2022_SOURCE} (x "
                     f"{scale[r['municipality_2021']]:.4f}); {where}",
                 }
@@ -272,6 +315,8 @@ def build_zones(facts: list[dict[str, str]]) -> list[dict[str, object]]:
                     "population": RIGA_POPULATION,
                     "area_km2": 0,
                     "municipality": "",
+                    "apartment_share": "",
+                    "apartment_share_source": "",
                     "source": f"population: 'about 0.6 million' in the facts, rounded to "
                     f"{RIGA_POPULATION}; area unknown (0); centre: {OSM}",
                 }
@@ -284,6 +329,8 @@ def build_zones(facts: list[dict[str, str]]) -> list[dict[str, object]]:
                     "population": 0,
                     "area_km2": 0,
                     "municipality": "",
+                    "apartment_share": "",
+                    "apartment_share_source": "",
                     "source": f"gateway for through traffic, no population in the facts: "
                     f"{r['note']}; {OSM}",
                 }
@@ -337,6 +384,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("facts_dir", type=Path, help="folder with the collected facts")
     parser.add_argument("out_dir", type=Path, help="output folder (e.g. data/zemgale)")
+    parser.add_argument(
+        "--dwellings", type=Path, default=DWELLINGS_FILE, help="the dwelling figures (CSV)"
+    )
     args = parser.parse_args(argv)
     facts, out = args.facts_dir, args.out_dir
     out.mkdir(parents=True, exist_ok=True)
@@ -370,9 +420,11 @@ def main(argv: list[str] | None = None) -> None:
             "population",
             "area_km2",
             "municipality",
+            "apartment_share",
+            "apartment_share_source",
             "source",
         ],
-        build_zones(facts_nodes),
+        build_zones(facts_nodes, read_csv(args.dwellings)),
     )
     write_csv(
         out / "sites_known.csv",

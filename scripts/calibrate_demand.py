@@ -64,12 +64,22 @@ def model_of(scenario):
 def evaluate(scenario, model, params):
     zones, time_s, dist_km, home_weight, intrazonal = model
     beta_work, beta_other, attraction = params
-    demand = scenario.demand.model_copy(update={
-        "work_gravity_beta_per_min": beta_work, "gravity_beta_per_min": beta_other,
-        "external_attraction": attraction})  # fmt: skip
+    demand = scenario.demand.model_copy(
+        update={
+            "work_gravity_beta_per_min": beta_work,
+            "gravity_beta_per_min": beta_other,
+            "external_attraction": attraction,
+        }
+    )
     mass = destination_mass(zones, external_attraction=attraction)
-    exp = chain_expectations(demand, home_weight=home_weight, mass=mass, time_s=time_s,
-                             dist_km=dist_km, intrazonal=intrazonal)  # fmt: skip
+    exp = chain_expectations(
+        demand,
+        home_weight=home_weight,
+        mass=mass,
+        time_s=time_s,
+        dist_km=dist_km,
+        intrazonal=intrazonal,
+    )
     ids = list(zones["zone_id"])
     h, c = ids.index(HOME), ids.index(CAPITAL)
     return {
@@ -91,10 +101,16 @@ def fit(scenario, model, facts: pd.DataFrame):
         return [(got[f] - facts.at[f, "value"]) / facts.at[f, "tolerance"] for f in FITTED]
 
     d = scenario.demand
-    start = np.log([d.work_gravity_beta_per_min or d.gravity_beta_per_min,
-                    d.gravity_beta_per_min, max(d.external_attraction, 1e-3)])  # fmt: skip
-    result = least_squares(misses, start, bounds=(np.log([1e-3, 1e-3, 1e-3]),
-                                                  np.log([1.0, 1.0, 10.0])))  # fmt: skip
+    start = np.log(
+        [
+            d.work_gravity_beta_per_min or d.gravity_beta_per_min,
+            d.gravity_beta_per_min,
+            max(d.external_attraction, 1e-3),
+        ]
+    )
+    result = least_squares(
+        misses, start, bounds=(np.log([1e-3, 1e-3, 1e-3]), np.log([1.0, 1.0, 10.0]))
+    )
     params = np.exp(result.x)
     return params, evaluate(scenario, model, params)
 
@@ -108,14 +124,16 @@ def block(params, got, facts: pd.DataFrame) -> str:
     lines = [
         BEGIN + ": written by scripts/calibrate_demand.py from demand.facts_file; do not edit",
         "  # Fitted to: mean car trip " + said("mean_car_trip_km", "{:.1f} km") + ";",
-        "  # employed Jelgava residents working in Rīga " +
-        said("jelgava_work_in_riga_share", "{:.1%}") + ", in Jelgava " +
-        said("jelgava_work_in_jelgava_share", "{:.1%}") + ".",
+        "  # employed Jelgava residents working in Rīga "
+        + said("jelgava_work_in_riga_share", "{:.1%}")
+        + ", in Jelgava "
+        + said("jelgava_work_in_jelgava_share", "{:.1%}")
+        + ".",
         f"  gravity_beta_per_min: {beta_other:.4f}       # other activities",
         f"  work_gravity_beta_per_min: {beta_work:.4f}  # work",
         f"  external_attraction: {attraction:.4f}        # Rīga's pull per inhabitant",
         END,
-    ]  # fmt: skip
+    ]
     return "\n".join(lines)
 
 

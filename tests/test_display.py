@@ -54,3 +54,33 @@ def test_labels_for_people():
     assert label_of("opex_eur_per_year_area") == "OPEX (area)"
     assert label_of("objective_min_before") == "Objective (before)"
     assert label_of("sites") == "Sites"
+
+
+def test_a_qualified_key_keeps_the_label_of_its_table():
+    from emob_sim.display import header_of
+
+    assert label_of("sessions_abandoned_area") == "Drivers who gave up (area)"
+    assert header_of("energy_kwh_total") == "Energy charged (total, kWh)"
+
+
+def test_a_table_for_people_has_headers_with_units_and_rounded_values():
+    import pandas as pd
+
+    from emob_sim.display import people_table, rounded_for
+
+    sites = pd.DataFrame(
+        {
+            "kind": ["car_dc"],
+            "trips_generated": [12],
+            "utilisation": [0.07123],
+            "energy_kwh": [1214.1651],
+            "mean_wait_min": [2.0312],
+        }
+    )
+    shown = people_table(sites)
+    headers = ["Kind", "Trips", "Utilisation (%)", "Energy charged (kWh)", "Mean wait (min)"]
+    assert list(shown.columns) == headers
+    assert shown.iloc[0].tolist() == ["DC fast car charging", 12, 7.12, 1214.0, 2.03]
+    assert list(sites.columns)[1] == "trips_generated"  # the table itself is left as it was
+    assert rounded_for("capex_eur", 870000.4) == 870000.0
+    assert rounded_for("name", "Jelgava") == "Jelgava"

@@ -33,8 +33,9 @@ try:
 except EmobSimError as exc:
     st.error(str(exc), icon=":material/warning:")
     st.stop()
-municipality = right.selectbox("Report for", ["the whole region", *loaded.municipalities()],
-                               key="plan_municipality")  # fmt: skip
+municipality = right.selectbox(
+    "Report for", ["the whole region", *loaded.municipalities()], key="plan_municipality"
+)
 cfg = loaded.config
 runs = len(cfg.adoption) * len(cfg.years) * len(loaded.seeds) * len(cfg.options)
 st.markdown(
@@ -55,22 +56,28 @@ except EmobSimError as exc:
 last = cfg.years[-1]
 st.subheader(f"By {last}")
 summary = result.summary[result.summary["year"] == last]
-shown = summary[["path", "option", "capex_eur", "cumulative_opex_eur",
-                 "cumulative_co2_avoided_t", "trips_stranded_per_year",
-                 "cost_per_t_co2_avoided_eur"]].copy()  # fmt: skip
-for col in ("capex_eur", "cumulative_opex_eur"):
-    shown[col] = [format_value(col, v) for v in shown[col]]
-for col in ("cumulative_co2_avoided_t", "trips_stranded_per_year"):
+# the planning area's figures and the totals (through traffic and the Rīga site included)
+names = {
+    "cumulative_co2_avoided_t": f"CO2 avoided to {last} (t, ",
+    "cumulative_co2_avoided_t_response": f"CO2 avoided to {last} with adoption response (t, ",
+    "trips_stranded_per_year": "Trips stranded a year (",
+    "cost_per_t_co2_avoided": "EUR per t CO2 against the first option (",
+}
+columns = {f"{k}_{scope}": f"{v}{scope})" for k, v in names.items() for scope in ("area", "total")}
+columns = {"npv_cost_eur_area": f"NPV of costs {cfg.years[0]}-{last}", **columns}
+capex = result.summary.groupby(["path", "option"], sort=False)["capex_eur_area"].sum()
+shown = summary[["path", "option", *columns]].copy()
+shown.insert(
+    2,
+    "CAPEX",
+    [format_value("capex_eur", capex[p, o]) for p, o in zip(shown["path"], shown["option"])],
+)
+shown["npv_cost_eur_area"] = [format_value("npv_cost_eur", v) for v in shown["npv_cost_eur_area"]]
+for col in [c for c in columns if c.startswith(("cumulative_", "trips_"))]:
     shown[col] = [f"{v:,.0f}" for v in shown[col]]
-shown["cost_per_t_co2_avoided_eur"] = [format_value("eur", v, unit="EUR")
-                                       for v in shown["cost_per_t_co2_avoided_eur"]]  # fmt: skip
-shown = shown.rename(columns={
-    "capex_eur": "CAPEX", "cumulative_opex_eur": f"OPEX to {last}",
-    "cumulative_co2_avoided_t": f"CO2 avoided to {last} (t)",
-    "trips_stranded_per_year": "trips stranded a year",
-    "cost_per_t_co2_avoided_eur": "EUR per t CO2 (against the first option)",
-})  # fmt: skip
+shown = shown.rename(columns={**columns, "path": "Adoption path", "option": "Option"})
 st.dataframe(shown, hide_index=True, width="stretch")
+st.caption(result.year_description)
 
 st.subheader("Over the years")
 path = st.radio("Adoption path", list(cfg.adoption), horizontal=True, key="plan_path")
@@ -83,9 +90,20 @@ st.subheader("Downloads")
 area = None if municipality == "the whole region" else municipality
 report = plan_report(result, municipality=area)
 c1, c2, c3 = st.columns(3)
-c1.download_button("report.html", report.encode("utf-8"), "report.html", "text/html",
-                   key="dl_plan_report")  # fmt: skip
-c2.download_button("plan.csv", result.table.to_csv(index=False).encode("utf-8"), "plan.csv",
-                   "text/csv", key="dl_plan_csv")  # fmt: skip
-c3.download_button("plan_summary.csv", result.summary.to_csv(index=False).encode("utf-8"),
-                   "plan_summary.csv", "text/csv", key="dl_plan_summary")  # fmt: skip
+c1.download_button(
+    "report.html", report.encode("utf-8"), "report.html", "text/html", key="dl_plan_report"
+)
+c2.download_button(
+    "plan.csv",
+    result.table.to_csv(index=False).encode("utf-8"),
+    "plan.csv",
+    "text/csv",
+    key="dl_plan_csv",
+)
+c3.download_button(
+    "plan_summary.csv",
+    result.summary.to_csv(index=False).encode("utf-8"),
+    "plan_summary.csv",
+    "text/csv",
+    key="dl_plan_summary",
+)

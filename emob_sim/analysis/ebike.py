@@ -2,20 +2,19 @@
 
 CO2 of the modal shift
 ----------------------
-``co2_avoided_kg`` is the change in emissions that the modal shift causes, compared with the
-same day without it::
+``co2_avoided_kg`` is the modal shift's part of the one CO2 balance
+(:func:`emob_sim.analysis.co2.co2_balance`, against petrol cars)::
 
-    co2_avoided_kg = petrol car km avoided   x emissions.petrol_car_kg_per_km
-                   + electric car kWh avoided x emissions.grid_kg_per_kwh
-                   - e-bike kWh of the shifted trips x emissions.grid_kg_per_kwh
+    co2_avoided_kg = car km the shifted trips replace x emissions.petrol_car_kg_per_km
+                   - e-bike kWh of the shifted trips  x emissions.grid_kg_per_kwh
 
-where the electric car kWh avoided are the shifted electric cars' km times their consumption,
-and the e-bike kWh are what the shifted trips drew from their batteries (no charging losses,
+where the e-bike kWh are what the shifted trips drew from their batteries (no charging losses,
 as for cars). Owners' own e-bike trips are not in the balance (what they replace is unknown).
-The region-wide ``co2_avoided_kg`` of kpis.json stays the electric cars' saving against petrol
-cars; it falls as electric car km move to e-bikes, which is why the shift's own effect is
-reported here. ``car_km_avoided`` counts both kinds of car km (``car_km_avoided_electric`` the
-electric part).
+The region-wide ``co2_avoided_kg`` of kpis.json is the whole balance (the electric cars' part,
+``co2_avoided_cars_kg``, plus this one). A shifted electric car trip leaves the car demand, so
+its credit moves from the cars' part to this one; the shift's effect against the cars it
+replaced is the difference of the region-wide balance with and without the shift.
+``car_km_avoided`` counts both kinds of car km (``car_km_avoided_electric`` the electric part).
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from emob_sim.analysis.co2 import co2_balance
 from emob_sim.config.models import Scenario
 from emob_sim.region.bike import BikeLayer
 from emob_sim.results import EbikeRun
@@ -61,12 +61,7 @@ def ebike_kpis(scenario: Scenario, run: EbikeRun) -> dict[str, float | int]:
     petrol = bike_origin == "shift_petrol"
     car_km = trips["car_km"].to_numpy(float)
     used_kwh = res["energy_used_kwh"].to_numpy(float)
-    em = scenario.emissions
-    co2 = (
-        car_km[petrol].sum() * em.petrol_car_kg_per_km
-        + trips["car_kwh"].to_numpy(float).sum() * em.grid_kg_per_kwh
-        - used_kwh[shifted].sum() * em.grid_kg_per_kwh
-    )
+    co2 = co2_balance(scenario, ebike=run).ebike_kg
     completed = int((res["status"] == "completed").sum())
     values: dict[str, float | int] = {
         "trips_generated": int(len(trips)),

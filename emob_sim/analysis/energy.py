@@ -4,16 +4,23 @@ connection, the energy not delivered by departure, and its CO2.
 
 Per site:
 
-- ``charged_kwh`` = ``pv_to_cars_kwh`` + ``battery_out_kwh`` + ``grid_kwh`` (and equals the sum
-  of ``delivered_kwh`` over the site's visits);
-- ``self_consumption_share`` = (solar into the cars + into the battery) / solar generated;
+- ``charged_kwh`` = ``pv_to_cars_kwh`` + ``battery_out_kwh`` + ``grid_kwh`` (into the cars;
+  equals the sum of ``delivered_kwh`` over the site's visits);
+- the site's own load ``site_load_kwh`` = ``pv_to_load_kwh`` + ``battery_to_load_kwh`` + its
+  grid share; ``grid_import_kwh`` all energy from the grid (load, cars, the battery's
+  ``grid_to_battery_kwh``); ``export_kwh`` and ``curtailed_kwh`` the solar surplus;
+- ``self_consumption_share`` = (solar used on site: load, cars, battery) / solar generated;
 - ``self_sufficiency_share`` = (solar + battery into the cars) / charged: the renewable share;
-- ``peak_grid_kw`` against ``grid_limit_kw`` (``limit_kept``);
+- ``peak_grid_kw``: the largest grid import, a mean over one step (``peak_averaging_min``
+  minutes, ``energy.step_min``), against ``grid_limit_kw`` (``limit_kept``);
 - ``undelivered_kwh`` and ``cars_short``: the need of plugged cars not met by their departure;
   ``cars_no_plug`` and ``no_plug_kwh``: cars that needed energy and found every plug taken;
 - ``co2_kg`` = ``grid_kwh`` x ``emissions.grid_kg_per_kwh`` (the grid share only);
   ``co2_saved_kg`` = own energy into the cars x the same factor (what the grid would have
   emitted for it).
+
+Money (annual bill, savings against no solar and uncontrolled charging, payback, NPV) and the
+area scorecard: :mod:`emob_sim.analysis.money`.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from emob_sim.analysis.money import scorecard
 from emob_sim.config.models import Scenario
 from emob_sim.sim.site_energy import SiteEnergyResult
 
@@ -28,11 +36,32 @@ __all__ = ["site_energy_kpis", "sites_with_energy", "site_power", "ENERGY_KPI_KE
 
 #: per-site energy KPIs (and the keys of the total)
 ENERGY_KPI_KEYS = [
-    "visits", "cars_plugged", "cars_no_plug", "need_kwh", "charged_kwh", "pv_kwh",
-    "pv_to_cars_kwh", "battery_in_kwh", "battery_out_kwh", "grid_kwh", "self_consumption_share",
-    "self_sufficiency_share", "peak_grid_kw", "undelivered_kwh", "cars_short", "no_plug_kwh",
-    "co2_kg", "co2_saved_kg",
-]  # fmt: skip
+    "visits",
+    "cars_plugged",
+    "cars_no_plug",
+    "need_kwh",
+    "charged_kwh",
+    "pv_kwh",
+    "pv_to_cars_kwh",
+    "battery_in_kwh",
+    "battery_out_kwh",
+    "grid_kwh",
+    "site_load_kwh",
+    "pv_to_load_kwh",
+    "battery_to_load_kwh",
+    "grid_to_battery_kwh",
+    "grid_import_kwh",
+    "export_kwh",
+    "curtailed_kwh",
+    "self_consumption_share",
+    "self_sufficiency_share",
+    "peak_grid_kw",
+    "undelivered_kwh",
+    "cars_short",
+    "no_plug_kwh",
+    "co2_kg",
+    "co2_saved_kg",
+]
 #: a car short of its need by less than this (kWh) counts as served (rounding)
 _SHORT_KWH = 0.01
 _DECIMALS = 4
@@ -44,31 +73,53 @@ def _share(part: float, whole: float) -> float | None:
 
 def _site_kpis(scenario: Scenario, steps: pd.DataFrame, visits: pd.DataFrame, step_h: float):
     factor = scenario.emissions.grid_kg_per_kwh
-    flows = ("charging_kw", "pv_kw", "pv_used_kw", "battery_in_kw", "battery_out_kw", "grid_kw")
+    flows = (
+        "cars_kw",
+        "pv_kw",
+        "pv_to_cars_kw",
+        "pv_to_battery_kw",
+        "grid_to_battery_kw",
+        "battery_to_cars_kw",
+        "grid_to_cars_kw",
+        "site_load_kw",
+        "pv_to_load_kw",
+        "battery_to_load_kw",
+        "grid_import_kw",
+        "export_kw",
+        "curtailed_kw",
+    )
     kwh = {c: float(steps[c].sum()) * step_h for c in flows}
     plugged = visits["plugged"].to_numpy(bool)
     need = visits["need_kwh"].to_numpy(float)
     short = np.where(plugged, need - visits["delivered_kwh"].to_numpy(float), 0.0)
     waiting = ~plugged & (need > 0)
-    own = kwh["pv_used_kw"] + kwh["battery_out_kw"]
+    own = kwh["pv_to_cars_kw"] + kwh["battery_to_cars_kw"]
+    used_pv = kwh["pv_kw"] - kwh["export_kw"] - kwh["curtailed_kw"]
     return {
         "visits": int(len(visits)),
         "cars_plugged": int(plugged.sum()),
         "cars_no_plug": int(waiting.sum()),
         "need_kwh": float(need.sum()),
-        "charged_kwh": kwh["charging_kw"],
+        "charged_kwh": kwh["cars_kw"],
         "pv_kwh": kwh["pv_kw"],
-        "pv_to_cars_kwh": kwh["pv_used_kw"],
-        "battery_in_kwh": kwh["battery_in_kw"],
-        "battery_out_kwh": kwh["battery_out_kw"],
-        "grid_kwh": kwh["grid_kw"],
-        "self_consumption_share": _share(kwh["pv_used_kw"] + kwh["battery_in_kw"], kwh["pv_kw"]),
-        "self_sufficiency_share": _share(own, kwh["charging_kw"]),
-        "peak_grid_kw": float(steps["grid_kw"].max()) if len(steps) else 0.0,
+        "pv_to_cars_kwh": kwh["pv_to_cars_kw"],
+        "battery_in_kwh": kwh["pv_to_battery_kw"] + kwh["grid_to_battery_kw"],
+        "battery_out_kwh": kwh["battery_to_cars_kw"],
+        "grid_kwh": kwh["grid_to_cars_kw"],
+        "site_load_kwh": kwh["site_load_kw"],
+        "pv_to_load_kwh": kwh["pv_to_load_kw"],
+        "battery_to_load_kwh": kwh["battery_to_load_kw"],
+        "grid_to_battery_kwh": kwh["grid_to_battery_kw"],
+        "grid_import_kwh": kwh["grid_import_kw"],
+        "export_kwh": kwh["export_kw"],
+        "curtailed_kwh": kwh["curtailed_kw"],
+        "self_consumption_share": _share(used_pv, kwh["pv_kw"]),
+        "self_sufficiency_share": _share(own, kwh["cars_kw"]),
+        "peak_grid_kw": float(steps["grid_import_kw"].max()) if len(steps) else 0.0,
         "undelivered_kwh": float(np.clip(short, 0.0, None).sum()),
         "cars_short": int((short > _SHORT_KWH).sum()),
         "no_plug_kwh": float(need[waiting].sum()),
-        "co2_kg": kwh["grid_kw"] * factor,
+        "co2_kg": kwh["grid_to_cars_kw"] * factor,
         "co2_saved_kg": own * factor,
     }
 
@@ -77,8 +128,12 @@ def _rounded(values: dict) -> dict:
     return {k: round(v, _DECIMALS) if isinstance(v, float) else v for k, v in values.items()}
 
 
-def site_energy_kpis(scenario: Scenario, energy: SiteEnergyResult) -> dict:
-    """The ``areas`` section of ``kpis.json``: one entry per energy site, and the total.
+def site_energy_kpis(
+    scenario: Scenario, energy: SiteEnergyResult, *, with_money: bool = True
+) -> dict:
+    """The ``areas`` section of ``kpis.json``: one entry per energy site, the total and (with
+    ``with_money``) the ``scorecard`` of money and GreenIndustrialAreas criteria
+    (:func:`emob_sim.analysis.money.scorecard`).
 
     Each site entry holds its set-up (kind, strategy, plugs, grid limit, kWp, battery) and
     :data:`ENERGY_KPI_KEYS`; ``limit_kept`` says whether the grid draw stayed within the
@@ -88,26 +143,55 @@ def site_energy_kpis(scenario: Scenario, energy: SiteEnergyResult) -> dict:
     out, totals = [], []
     for site in energy.sites.to_dict(orient="records"):
         sid = site["site_id"]
-        values = _site_kpis(scenario, energy.steps[energy.steps["site_id"] == sid],
-                            energy.visits[energy.visits["site_id"] == sid], step_h)  # fmt: skip
+        values = _site_kpis(
+            scenario,
+            energy.steps[energy.steps["site_id"] == sid],
+            energy.visits[energy.visits["site_id"] == sid],
+            step_h,
+        )
         totals.append(values)
         limit = site["grid_limit_kw"]
         finite = bool(np.isfinite(limit))
-        out.append(_rounded({
-            **{k: site[k] for k in ("site_id", "name", "kind", "lon", "lat", "strategy", "plugs",
-                                    "plug_kw", "pv_kwp", "battery_kwh", "battery_kw")},
-            "grid_limit_kw": float(limit) if finite else None,
-            "limit_kept": bool(values["peak_grid_kw"] <= limit + 1e-6) if finite else None,
-            **values,
-        }))  # fmt: skip
+        out.append(
+            _rounded(
+                {
+                    **{
+                        k: site[k]
+                        for k in (
+                            "site_id",
+                            "name",
+                            "kind",
+                            "lon",
+                            "lat",
+                            "strategy",
+                            "plugs",
+                            "plug_kw",
+                            "pv_kwp",
+                            "battery_kwh",
+                            "battery_kw",
+                        )
+                    },
+                    "grid_limit_kw": float(limit) if finite else None,
+                    "limit_kept": bool(values["peak_grid_kw"] <= limit + 1e-6) if finite else None,
+                    "peak_averaging_min": energy.step_s / 60.0,
+                    **values,
+                }
+            )
+        )
     total = {k: sum(v[k] for v in totals) for k in ENERGY_KPI_KEYS if k not in _SHARES}
     if totals:
         total["peak_grid_kw"] = max(v["peak_grid_kw"] for v in totals)  # the largest site's
-    total["self_consumption_share"] = _share(total["pv_to_cars_kwh"] + total["battery_in_kwh"],
-                                       total["pv_kwh"])  # fmt: skip
-    total["self_sufficiency_share"] = _share(total["pv_to_cars_kwh"] + total["battery_out_kwh"],
-                                       total["charged_kwh"])  # fmt: skip
-    return {"sites": out, "total": _rounded({k: total[k] for k in ENERGY_KPI_KEYS})}
+    total["self_consumption_share"] = _share(
+        total["pv_kwh"] - total["export_kwh"] - total["curtailed_kwh"], total["pv_kwh"]
+    )
+    total["self_sufficiency_share"] = _share(
+        total["pv_to_cars_kwh"] + total["battery_out_kwh"], total["charged_kwh"]
+    )
+    steps = {"peak_averaging_min": energy.step_s / 60.0}
+    out = {"sites": out, "total": _rounded({**{k: total[k] for k in ENERGY_KPI_KEYS}, **steps})}
+    if with_money:
+        out["scorecard"] = scorecard(scenario, energy)
+    return out
 
 
 _SHARES = ("self_consumption_share", "self_sufficiency_share")
@@ -130,12 +214,20 @@ def sites_with_energy(sites: pd.DataFrame, kpis: dict | None) -> pd.DataFrame:
     out = sites.merge(extra, on="site_id", how="left")
     work = energy[energy["kind"] == "workplace"]
     if len(work):
-        rows = pd.DataFrame({
-            "site_id": work["site_id"], "name": work["name"], "kind": "workplace",
-            "lon": work["lon"], "lat": work["lat"], "plugs": work["plugs"],
-            "power_kw": work["plug_kw"], "sessions": work["cars_plugged"],
-            "energy_kwh": work["charged_kwh"], "peak_kw": work["peak_grid_kw"],
-        }).merge(extra, on="site_id")  # fmt: skip
+        rows = pd.DataFrame(
+            {
+                "site_id": work["site_id"],
+                "name": work["name"],
+                "kind": "workplace",
+                "lon": work["lon"],
+                "lat": work["lat"],
+                "plugs": work["plugs"],
+                "power_kw": work["plug_kw"],
+                "sessions": work["cars_plugged"],
+                "energy_kwh": work["charged_kwh"],
+                "peak_kw": work["peak_grid_kw"],
+            }
+        ).merge(extra, on="site_id")
         out = pd.concat([out, rows], ignore_index=True)
     return out
 
@@ -149,9 +241,9 @@ def site_power(energy: SiteEnergyResult, site_id: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "hour": steps["step"].to_numpy() * energy.step_s / 3600.0,
-            "solar": steps["pv_used_kw"].to_numpy(),
-            "battery": steps["battery_out_kw"].to_numpy(),
-            "grid": steps["grid_kw"].to_numpy(),
+            "solar": steps["pv_to_cars_kw"].to_numpy(),
+            "battery": steps["battery_to_cars_kw"].to_numpy(),
+            "grid": steps["grid_to_cars_kw"].to_numpy(),
             "solar generated": steps["pv_kw"].to_numpy(),
             "grid limit": np.where(np.isfinite(limit), limit, np.nan),
         }

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from emob_sim.analysis.co2 import co2_balance
 from emob_sim.analysis.ebike import ebike_kpis, ebike_site_table
 from emob_sim.analysis.energy import site_energy_kpis
 from emob_sim.config.models import Scenario
@@ -35,12 +36,17 @@ KPI_KEYS = [
     "charging_sessions",
     "sessions_abandoned",
     "energy_delivered_kwh",
+    "destination_sessions",
+    "destination_energy_kwh",
+    "overnight_sessions",
+    "overnight_energy_kwh",
     "home_energy_kwh",
     "rescue_energy_kwh",
     "mean_wait_min",
     "p95_wait_min",
     "peak_load_kw",
     "co2_avoided_kg",
+    "co2_avoided_cars_kg",
 ]
 
 SITE_TABLE_COLUMNS = [
@@ -52,6 +58,9 @@ SITE_TABLE_COLUMNS = [
     "plugs",
     "power_kw",
     "sessions",
+    "sessions_en_route",
+    "sessions_destination",
+    "sessions_overnight",
     "sessions_abandoned",
     "energy_kwh",
     "utilisation",
@@ -88,24 +97,26 @@ def compute_kpis(
     for each mode.
 
     ``energy_delivered_kwh`` is the energy of the public charging sessions (the sum of
-    ``sessions.energy_kwh``); home charging is reported apart as ``home_energy_kwh``, and the
+    ``sessions.energy_kwh``); ``destination_*`` and ``overnight_*`` count the sessions and
+    energy of cars that plugged in where they parked (sessions' ``location``; the rest were
+    en route); home charging is reported apart as ``home_energy_kwh``, and the
     overnight recovery of stranded cars (energy no modelled charger delivered) as
     ``rescue_energy_kwh``. Waits are
     over every driver who arrived at a site: served sessions and drivers who gave up (whose wait
     is the time until they left), so that turning people away never looks like a shorter wait.
-    ``co2_avoided_kg`` = electric km x petrol-car factor - (public + home energy) x grid factor.
+    ``co2_avoided_kg`` is the CO2 balance of :mod:`emob_sim.analysis.co2` (the completed trips'
+    planned km x petrol-car factor - energy used x grid factor, plus the modal shift's part);
+    ``co2_avoided_cars_kg`` its electric cars' part.
     """
     trips = sim.trips
     completed = int((trips["status"] == "completed").sum())
     stranded = int((trips["status"] == "stranded").sum())
     km_electric = float(trips["km_driven"].sum())
     energy_public = float(sim.sessions["energy_kwh"].sum())
+    by_location = _location_totals(sim.sessions, np.ones(len(sim.sessions), dtype=bool))
     mean_wait, p95_wait = _wait_stats_min(_all_waits_s(sim))
     peak = float(sim.load_kw.sum(axis=0).max()) if sim.load_kw.size else 0.0
-    em = scenario.emissions
-    co2 = km_electric * em.petrol_car_kg_per_km - (energy_public + sim.home_energy_kwh) * (
-        em.grid_kg_per_kwh
-    )
+    co2 = co2_balance(scenario, demand=demand, sim=sim, ebike=ebike)
     values: dict[str, float | int] = {
         "trips_generated": int(demand.n_trips),
         "trips_completed": completed,
@@ -115,12 +126,14 @@ def compute_kpis(
         "charging_sessions": int(len(sim.sessions)),
         "sessions_abandoned": int(len(sim.abandoned)),
         "energy_delivered_kwh": energy_public,
+        **by_location,
         "home_energy_kwh": float(sim.home_energy_kwh),
         "rescue_energy_kwh": float(sim.rescue_energy_kwh),
         "mean_wait_min": mean_wait,
         "p95_wait_min": p95_wait,
         "peak_load_kw": peak,
-        "co2_avoided_kg": float(co2),
+        "co2_avoided_kg": co2.avoided_kg,
+        "co2_avoided_cars_kg": co2.cars_kg,
     }
     out: dict[str, float | int | dict[str, float | int]] = {
         k: (round(v, _DECIMALS) if isinstance(v, float) else v)
@@ -138,6 +151,10 @@ SCOPED_KPI_KEYS = [
     "charging_sessions",
     "sessions_abandoned",
     "energy_kwh",
+    "destination_sessions",
+    "destination_energy_kwh",
+    "overnight_sessions",
+    "overnight_energy_kwh",
     "peak_kw",
     "mean_wait_min",
     "p95_wait_min",
@@ -153,15 +170,16 @@ def scoped_kpis(
     *,
     sites: NDArray[np.bool_],
     vehicles: NDArray[np.bool_],
+    ebike: EbikeRun | None = None,
 ) -> dict[str, float | int]:
     """The KPIs of :data:`SCOPED_KPI_KEYS` for some car sites and some vehicles.
 
     Site KPIs (sessions, give-ups, energy, peak, waits) count what happened at the car sites
     where ``sites`` (per row of ``region.sites``) is True; trip KPIs (stranded trips, CO2)
-    count the vehicles where ``vehicles`` (per row of ``demand.vehicles``) is True, with the
-    public energy they charged anywhere and the home energy when they include the residents
-    (it is not kept per vehicle: only residents charge at home). With every site and vehicle
-    the values are those of
+    count the vehicles where ``vehicles`` (per row of ``demand.vehicles``) is True; CO2 is
+    their part of :func:`emob_sim.analysis.co2.co2_balance` (the energy they used, from the
+    trip table), with the modal shift's part when ``ebike`` is given (shifted trips are
+    residents'). With every site and vehicle the values are those of
     :func:`compute_kpis` (``energy_kwh`` = ``energy_delivered_kwh``, ``peak_kw`` =
     ``peak_load_kw``).
     """
@@ -178,25 +196,42 @@ def scoped_kpis(
     peak = float(load.sum(axis=0).max()) if load.size else 0.0
     trips = sim.trips
     mine = vehicles[trips["vehicle_id"].to_numpy(np.int64)]
-    km = float(trips["km_driven"].to_numpy()[mine].sum())
-    charged = float(s["energy_kwh"].to_numpy()[vehicles[s["vehicle_id"].to_numpy(np.int64)]].sum())
-    # home charging: residents only (through traffic never charges at home in the region)
-    home = (
-        sim.home_energy_kwh if vehicles[demand.vehicles["resident"].to_numpy(bool)].any() else 0.0
-    )
-    em = scenario.emissions
-    co2 = km * em.petrol_car_kg_per_km - (charged + home) * em.grid_kg_per_kwh
+    co2 = co2_balance(scenario, demand=demand, sim=sim, vehicles=vehicles, ebike=ebike)
     values = {
         "charging_sessions": int(at.sum()),
         "sessions_abandoned": int(gave_up_at.sum()),
         "energy_kwh": float(s["energy_kwh"].to_numpy()[at].sum()),
+        **_location_totals(s, at),
         "peak_kw": peak,
         "mean_wait_min": mean_wait,
         "p95_wait_min": p95_wait,
         "trips_stranded": int((trips["status"].to_numpy() == "stranded")[mine].sum()),
-        "co2_avoided_kg": float(co2),
+        "co2_avoided_kg": co2.avoided_kg,
     }
     return {k: (round(v, _DECIMALS) if isinstance(v, float) else v) for k, v in values.items()}
+
+
+#: the sessions' locations that have KPIs of their own (the others were en route)
+_PARKED_LOCATIONS = ("destination", "overnight")
+
+
+def _location_codes(sessions: pd.DataFrame) -> NDArray[np.str_]:
+    """Each session's location (``en_route`` where a table has no such column)."""
+    if "location" not in sessions.columns:
+        return np.full(len(sessions), "en_route")
+    return sessions["location"].to_numpy(dtype=str)
+
+
+def _location_totals(sessions: pd.DataFrame, rows: NDArray[np.bool_]) -> dict[str, float | int]:
+    """Sessions and energy at destinations and overnight among the ``rows`` of ``sessions``."""
+    loc = _location_codes(sessions)
+    energy = sessions["energy_kwh"].to_numpy(np.float64)
+    out: dict[str, float | int] = {}
+    for name in _PARKED_LOCATIONS:
+        here = rows & (loc == name)
+        out[f"{name}_sessions"] = int(here.sum())
+        out[f"{name}_energy_kwh"] = float(energy[here].sum())
+    return out
 
 
 def _all_waits_s(sim: SimResult) -> np.ndarray:
@@ -214,7 +249,9 @@ def site_table(
     With ``ebike`` the public e-bike points (kind ``ebike``) follow the car sites, with the
     same fields (:func:`emob_sim.analysis.ebike.ebike_site_table`).
 
-    Utilisation is the share of plug time spent charging over the simulated period
+    ``sessions_en_route``, ``sessions_destination`` and ``sessions_overnight`` split the
+    sessions by where they happened (the sessions' ``location``). Utilisation is the share of
+    plug time taken (charging, or blocked by a parked car until it leaves) over the simulated period
     (``time.days`` days): sum of session durations / (plugs x period), in [0, 1]. Waits are over
     every driver who arrived, as in :func:`compute_kpis`.
     """
@@ -224,6 +261,11 @@ def site_table(
     s = sim.sessions
     idx = s["site_idx"].to_numpy(dtype=np.int64)
     sessions = np.bincount(idx, minlength=n)
+    loc = _location_codes(s)
+    by_location = {
+        f"sessions_{name}": np.bincount(idx[loc == name], minlength=n).astype(np.int64)
+        for name in ("en_route", *_PARKED_LOCATIONS)
+    }
     energy = np.bincount(idx, weights=s["energy_kwh"].to_numpy(), minlength=n)
     busy_s = np.bincount(idx, weights=(s["end_s"] - s["start_s"]).to_numpy(), minlength=n)
     abandoned = np.bincount(sim.abandoned["site_idx"].to_numpy(dtype=np.int64), minlength=n)
@@ -242,6 +284,7 @@ def site_table(
             "plugs": sites["plugs"].to_numpy(dtype=np.int64),
             "power_kw": sites["power_kw"].to_numpy(dtype=np.float64),
             "sessions": sessions.astype(np.int64),
+            **by_location,
             "sessions_abandoned": abandoned.astype(np.int64),
             "energy_kwh": energy,
             "utilisation": utilisation,
@@ -254,6 +297,11 @@ def site_table(
     table[floats] = table[floats].round(_DECIMALS)
     if ebike is not None and region.bike is not None and region.bike.n_sites:
         bikes = ebike_site_table(scenario, region.bike, ebike).reindex(columns=table.columns)
+        bs = ebike.sim.sessions
+        bike_idx, bike_loc = bs["site_idx"].to_numpy(np.int64), _location_codes(bs)
+        for col in by_location:  # the e-bike points' sessions by their own location
+            name = col.removeprefix("sessions_")
+            bikes[col] = np.bincount(bike_idx[bike_loc == name], minlength=len(bikes))
         table = pd.concat([table, bikes], ignore_index=True) if len(table) else bikes
     return table[SITE_TABLE_COLUMNS]
 

@@ -6,11 +6,15 @@ Every table has WGS84 ``lon``/``lat`` columns (lines: ``from_lon``, ``from_lat``
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
+from osmnx.distance import EARTH_RADIUS_M
 
 from emob_sim.analysis.tables import load_profile_table
 from emob_sim.network.arrays import RoadNetwork
+from emob_sim.region.model import Region
 from emob_sim.results import RunResult
 
 __all__ = [
@@ -19,14 +23,76 @@ __all__ = [
     "site_waits_min",
     "site_load_profile",
     "arrival_soc",
+    "boundary_table",
+    "place_names",
+    "scale_bar",
     "ZONE_MAP_COLUMNS",
+    "BOUNDARY_MAP_COLUMNS",
+    "PLACE_NAME_COLUMNS",
 ]
 
 #: columns of :func:`zone_table`
 ZONE_MAP_COLUMNS = [
-    "zone_id", "name", "kind", "municipality", "lon", "lat", "population",
-    "electric_cars", "trips_from", "trips_stranded", "drivers_gave_up",
-]  # fmt: skip
+    "zone_id",
+    "name",
+    "kind",
+    "municipality",
+    "lon",
+    "lat",
+    "population",
+    "electric_cars",
+    "trips_from",
+    "trips_stranded",
+    "drivers_gave_up",
+]
+
+
+#: columns of :func:`boundary_table`
+BOUNDARY_MAP_COLUMNS = ["name", "polygon"]
+
+#: columns of :func:`place_names`
+PLACE_NAME_COLUMNS = ["name", "kind", "lon", "lat"]
+
+
+def boundary_table(region: Region) -> pd.DataFrame:
+    """The municipality polygons of the region (``zones.boundaries_file``), one row per polygon
+    part: ``name`` and ``polygon`` (its rings, the outer one first, as lists of [lon, lat]).
+
+    Empty (with :data:`BOUNDARY_MAP_COLUMNS`) when the scenario has no boundaries.
+    """
+    boundaries = region.boundaries
+    rows = []
+    if boundaries is not None:
+        for name, geometry in zip(boundaries["name"], boundaries.geometry):
+            parts = getattr(geometry, "geoms", [geometry])
+            for part in parts:
+                rings = [part.exterior, *part.interiors]
+                polygon = [[list(xy) for xy in ring.coords] for ring in rings]
+                rows.append({"name": str(name), "polygon": polygon})
+    return pd.DataFrame(rows, columns=BOUNDARY_MAP_COLUMNS)
+
+
+def place_names(region: Region) -> pd.DataFrame:
+    """Names to write on a map: each municipality of the boundaries layer at the point inside
+    it farthest from its border (``kind`` ``municipality``), and each resident zone and the
+    outside destination at its centre (``kind`` ``zone``; gateways on the region's edge are
+    left out).
+
+    Columns :data:`PLACE_NAME_COLUMNS` (WGS84).
+    """
+    zones = region.zones[region.zones["kind"] != "gateway"]
+    rows = [
+        {"name": str(n), "kind": "zone", "lon": float(x), "lat": float(y)}
+        for n, x, y in zip(zones["name"], zones["lon"], zones["lat"])
+    ]
+    if region.boundaries is not None:
+        from shapely.ops import polylabel
+
+        for name, geometry in zip(region.boundaries["name"], region.boundaries.geometry):
+            largest = max(getattr(geometry, "geoms", [geometry]), key=lambda part: part.area)
+            point = polylabel(largest, tolerance=0.001)  # the point farthest from its border
+            rows.append({"name": str(name), "kind": "municipality", "lon": point.x, "lat": point.y})
+    return pd.DataFrame(rows, columns=PLACE_NAME_COLUMNS)
 
 
 def network_lines(network: RoadNetwork, *, max_lines: int = 200_000) -> pd.DataFrame:
@@ -114,3 +180,38 @@ def site_load_profile(result: RunResult, site_id: str | None = None) -> pd.DataF
 def arrival_soc(result: RunResult) -> pd.Series:
     """State of charge (0-1) of the cars when they plugged in at a public site."""
     return result.sim.sessions["soc_start"].astype(float).rename("soc_on_arrival")
+
+
+def scale_bar(
+    west: float, south: float, east: float, north: float, *, share: float = 0.2
+) -> dict[str, float | str]:
+    """A scale bar for a map that shows ``west``..``east``, ``south``..``north`` (WGS84
+    degrees): a line along a parallel at the lower left of the view, a round length (1, 2 or
+    5 x 10^k km) of at most ``share`` of the view's width at that latitude.
+
+    Returns ``start_lon``, ``start_lat``, ``end_lon``, ``end_lat`` (the ends of the line),
+    ``length_km`` (the great-circle length of the line) and ``label`` (``"10 km"``,
+    ``"500 m"``).
+    """
+    lat = south + 0.07 * (north - south)
+    start = west + 0.04 * (east - west)
+    cos_lat = max(math.cos(math.radians(lat)), 1e-9)
+    radius_km = EARTH_RADIUS_M / 1000.0
+
+    def along_km(d_lon: float) -> float:  # great circle between two points of one parallel
+        half = min(cos_lat * math.sin(math.radians(abs(d_lon)) / 2.0), 1.0)
+        return 2.0 * radius_km * math.asin(half)
+
+    wanted = share * along_km(min(east - west, 359.0))
+    power = 10.0 ** math.floor(math.log10(max(wanted, 1e-3)))
+    length_km = max(f * power for f in (1.0, 2.0, 5.0) if f * power <= max(wanted, power))
+    d_lon = 2.0 * math.degrees(math.asin(min(math.sin(length_km / radius_km / 2.0) / cos_lat, 1.0)))
+    label = f"{length_km:g} km" if length_km >= 1.0 else f"{length_km * 1000.0:g} m"
+    return {
+        "start_lon": start,
+        "start_lat": lat,
+        "end_lon": start + d_lon,
+        "end_lat": lat,
+        "length_km": length_km,
+        "label": label,
+    }

@@ -9,17 +9,34 @@ from emob_sim.demand.ebike import EBIKE_TRIP_COLUMNS
 from emob_sim.results import RunResult
 from emob_sim.sim.ebike import EBIKE_SESSION_COLUMNS, EBIKE_TRIP_RESULT_COLUMNS
 
-__all__ = ["trip_table", "TRIP_TABLE_COLUMNS", "load_profile_table", "ebike_trip_table",
-           "ebike_session_table"]  # fmt: skip
+__all__ = [
+    "trip_table",
+    "TRIP_TABLE_COLUMNS",
+    "load_profile_table",
+    "ebike_trip_table",
+    "ebike_session_table",
+]
 
 #: trips.parquet: each trip as the demand planned it, then its outcome
 TRIP_TABLE_COLUMNS = [
-    "trip_id", "vehicle_id", "day", "seq", "purpose", "depart_s",
-    "origin", "dest",  # point indices (zones, then sites)
-    "origin_id", "dest_id",  # the zone_id or site_id of those points
-    "distance_km", "duration_s",  # planned (network) distance and time
-    "status", "arrive_s", "km_driven", "energy_used_kwh", "public_charges",
-]  # fmt: skip
+    "trip_id",
+    "vehicle_id",
+    "day",
+    "seq",
+    "purpose",
+    "depart_s",
+    "origin",
+    "dest",  # point indices (zones, then sites)
+    "origin_id",
+    "dest_id",  # the zone_id or site_id of those points
+    "distance_km",
+    "duration_s",  # planned (network) distance and time
+    "status",
+    "arrive_s",
+    "km_driven",
+    "energy_used_kwh",
+    "public_charges",
+]
 
 
 def trip_table(result: RunResult) -> pd.DataFrame:
@@ -29,15 +46,29 @@ def trip_table(result: RunResult) -> pd.DataFrame:
     region, trips = result.region, result.demand.trips
     ids = [region.zones["zone_id"], region.sites["site_id"]]
     points = np.concatenate([c.astype(str).to_numpy(dtype=object) for c in ids])
-    plan = trips[["trip_id", "vehicle_id", "day", "seq", "purpose", "depart_s", "origin", "dest",
-                  "distance_km", "duration_s"]].reset_index(drop=True)  # fmt: skip
+    plan = trips[
+        [
+            "trip_id",
+            "vehicle_id",
+            "day",
+            "seq",
+            "purpose",
+            "depart_s",
+            "origin",
+            "dest",
+            "distance_km",
+            "duration_s",
+        ]
+    ].reset_index(drop=True)
     outcome = result.sim.trips.reset_index(drop=True)
     table = plan.assign(
         origin_id=points[plan["origin"].to_numpy(np.int64)],
         dest_id=points[plan["dest"].to_numpy(np.int64)],
-        **{c: outcome[c] for c in ("status", "arrive_s", "km_driven", "energy_used_kwh",
-                                   "public_charges")},
-    )  # fmt: skip
+        **{
+            c: outcome[c]
+            for c in ("status", "arrive_s", "km_driven", "energy_used_kwh", "public_charges")
+        },
+    )
     return table[TRIP_TABLE_COLUMNS]
 
 

@@ -6,15 +6,17 @@
 Modules: :mod:`~emob_sim.batch.config` (sweep files, variants, keys),
 :mod:`~emob_sim.batch.executors` (local processes, Dask), :mod:`~emob_sim.batch.sweep`
 (running, resuming), :mod:`~emob_sim.batch.tables` (runs.parquet, summary.csv),
-:mod:`~emob_sim.batch.folder` (reading a sweep folder back), :mod:`~emob_sim.batch.report`
-(plots).
+:mod:`~emob_sim.batch.folder` (reading a sweep folder back; :func:`load` gives tidy tables
+for a notebook), :mod:`~emob_sim.batch.dispatch` (tasks on an executor, dead workers replaced),
+:mod:`~emob_sim.batch.sensitivity` (Sobol indices and their checks),
+:mod:`~emob_sim.batch.report` (figures).
 """
 
 from __future__ import annotations
 
 from emob_sim.batch.config import SweepConfig, load_sweep, run_key
 from emob_sim.batch.executors import executor_for
-from emob_sim.batch.folder import SweepFolder, curves, find_sweeps, read_sweep
+from emob_sim.batch.folder import SweepFolder, SweepTables, curves, find_sweeps, load, read_sweep
 from emob_sim.batch.report import sweep_report
 from emob_sim.batch.sensitivity import sensitivity_table
 from emob_sim.batch.sweep import SweepProgress, SweepResult, sweep
@@ -33,6 +35,8 @@ __all__ = [
     "sensitivity_table",
     "sweep_report",
     "read_sweep",
+    "load",
+    "SweepTables",
     "find_sweeps",
     "SweepFolder",
     "curves",

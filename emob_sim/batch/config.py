@@ -37,12 +37,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
-import yaml
 from pydantic import Field, ValidationError, model_validator
 
 from emob_sim.config import Scenario, load_scenario, scenario_to_dict
 from emob_sim.config.levers import override
-from emob_sim.config.loading import resolve_path
+from emob_sim.config.loading import read_yaml_file, resolve_path
 from emob_sim.config.models import StrictModel
 from emob_sim.errors import ConfigError, InputFileNotFoundError
 
@@ -78,7 +77,7 @@ class PlacementStep(StrictModel):
 
     method: str
     budget: str
-    kind: str = "car_dc"
+    kind: str | None = None  # None: the method's default (as emob-sim place without --kind)
 
 
 class SweepConfig(StrictModel):
@@ -132,15 +131,22 @@ class Sweep:
 
     @property
     def parameters(self) -> list[str]:
-        return [*self.config.grid, *self.config.zip, *(self.config.sample.bounds
-                                                       if self.config.sample else {})]  # fmt: skip
+        return [
+            *self.config.grid,
+            *self.config.zip,
+            *(self.config.sample.bounds if self.config.sample else {}),
+        ]
 
 
 def run_key(scenario: Scenario, placement: PlacementStep | None = None) -> str:
     """The key of a run: a hash of its resolved scenario (seed included) and placement step."""
     data = scenario_to_dict(scenario)
     if placement is not None:
-        data = {"scenario": data, "placement": placement.model_dump(mode="json")}
+        from emob_sim.placement import method_kind
+
+        step = placement.model_dump(mode="json")
+        step["kind"] = method_kind(placement.method, placement.kind)  # the kind placed
+        data = {"scenario": data, "placement": step}
     text = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -161,8 +167,11 @@ def _sample(cfg: SampleConfig) -> tuple[list[dict[str, float]], np.ndarray]:
     else:
         from scipy.stats import qmc
 
-        engine = (qmc.LatinHypercube(d=len(keys), seed=cfg.seed) if cfg.method == "lhs"
-                  else qmc.Sobol(d=len(keys), scramble=True, seed=cfg.seed))  # fmt: skip
+        engine = (
+            qmc.LatinHypercube(d=len(keys), seed=cfg.seed)
+            if cfg.method == "lhs"
+            else qmc.Sobol(d=len(keys), scramble=True, seed=cfg.seed)
+        )
         points = qmc.scale(engine.random(cfg.n), low, high)
     return [dict(zip(keys, map(float, row))) for row in points], points
 
@@ -183,13 +192,9 @@ def load_sweep(source: str | Path | SweepConfig, *, folder: Path | None = None) 
         config, folder = source, folder or Path.cwd()
     else:
         path = Path(source)
-        if not path.is_file():
-            raise InputFileNotFoundError(f"{path}: sweep file not found")
+        data = read_yaml_file(path, what="sweep file") or {}
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             config = SweepConfig.model_validate(data)
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{path}: malformed YAML: {exc}") from None
         except ValidationError as exc:
             err = exc.errors()[0]
             loc = ".".join(str(p) for p in err["loc"])
@@ -213,17 +218,26 @@ def load_sweep(source: str | Path | SweepConfig, *, folder: Path | None = None) 
     if config.sample:
         points, matrix = _sample(config.sample)
         groups.append(points)
-    variants = [{k: v for part in combo for k, v in part.items()}
-                for combo in itertools.product(*groups)] if groups else [{}]  # fmt: skip
+    variants = (
+        [{k: v for part in combo for k, v in part.items()} for combo in itertools.product(*groups)]
+        if groups
+        else [{}]
+    )
     tasks = []
     if config.placement is not None:
-        from emob_sim.placement import KINDS, METHODS, parse_budget
+        from emob_sim.placement import KINDS, METHODS, method_kind, parse_budget
 
         step = config.placement
-        if step.method not in METHODS or step.kind not in KINDS:
-            raise ConfigError(f"{path or 'sweep'}: placement: unknown method {step.method!r} or "
-                              f"kind {step.kind!r}, expected one of {sorted(METHODS)} and "
-                              f"{list(KINDS)}")  # fmt: skip
+        if step.method not in METHODS or (step.kind is not None and step.kind not in KINDS):
+            raise ConfigError(
+                f"{path or 'sweep'}: placement: unknown method {step.method!r} or "
+                f"kind {step.kind!r}, expected one of {sorted(METHODS)} and "
+                f"{list(KINDS)}"
+            )
+        try:
+            method_kind(step.method, step.kind)
+        except ConfigError as exc:
+            raise ConfigError(f"{path or 'sweep'}: placement: {exc}") from None
         try:
             parse_budget(step.budget)
         except ConfigError as exc:

@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import socket
 from collections.abc import Iterator
 from concurrent.futures import Executor
 
+from emob_sim.batch.dispatch import LocalPool
 from emob_sim.errors import ConfigError
-from emob_sim.runner import local_pool
 
-__all__ = ["executor_for", "LOCAL_CLUSTER_CONFIG"]
+__all__ = ["executor_for", "check_executor", "LOCAL_CLUSTER_CONFIG", "CONNECT_TIMEOUT_S"]
+
+#: seconds to wait for a Dask scheduler to answer (a refused connection fails at once)
+CONNECT_TIMEOUT_S = 5
+_ADDRESS = re.compile(r"^(tcp|tls)://(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$")
 
 #: Dask settings of the LocalCluster (the README gives them for workers you start yourself).
 #: A run's queueing part is pure Python, so whatever wakes a worker's other threads takes the
@@ -35,6 +41,33 @@ LOCAL_CLUSTER_CONFIG = {
 }
 
 
+def check_executor(*, workers: int | None = None, scheduler: str | None = None) -> None:
+    """Check the options of :func:`executor_for` before anything is written; for a scheduler
+    address, that something listens there (within :data:`CONNECT_TIMEOUT_S`).
+
+    Raises
+    ------
+    ConfigError
+        ``workers`` below 1, a malformed address, or a scheduler that cannot be reached.
+    """
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers {workers}: expected at least 1")
+    if scheduler is None or scheduler == "local":
+        return
+    match = _ADDRESS.match(scheduler)
+    if match is None or not 0 < int(match.group(3)) < 65536:
+        raise ConfigError(
+            f"--scheduler {scheduler!r}: expected 'local' or an address like tcp://host:8786"
+        )
+    host, port = match.group(2).strip("[]"), int(match.group(3))
+    try:
+        with socket.create_connection((host, port), timeout=CONNECT_TIMEOUT_S):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(f"--scheduler {scheduler}: cannot connect ({reason})") from None
+
+
 @contextlib.contextmanager
 def executor_for(*, workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor]:
     """An executor for a sweep, shut down when the block ends.
@@ -47,13 +80,23 @@ def executor_for(*, workers: int | None = None, scheduler: str | None = None) ->
     scheduler
         None: local processes. ``"local"``: a ``dask.distributed.LocalCluster`` (one thread
         per worker process). ``"tcp://host:port"``: a running Dask scheduler.
+
+    Notes
+    -----
+    Local processes are a :class:`~emob_sim.batch.dispatch.LocalPool`: replaced when a worker
+    dies, its workers ending with this process.
     """
-    if workers is not None and workers < 1:
-        raise ConfigError(f"--workers {workers}: expected at least 1")
+    check_executor(workers=workers)
     n = workers if workers is not None else (os.cpu_count() or 1)
     if scheduler is None:
-        with local_pool(n) as pool:
+        pool = LocalPool(n)
+        try:
             yield pool
+        except BaseException:
+            pool.stop()  # interrupted: end the runs now rather than wait for them
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
         return
     try:
         from dask.distributed import Client, LocalCluster
@@ -65,17 +108,19 @@ def executor_for(*, workers: int | None = None, scheduler: str | None = None) ->
         import dask
 
         settings = dask.config.set(LOCAL_CLUSTER_CONFIG)
-        cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)  # fmt: skip
+        cluster = LocalCluster(
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
         with settings, cluster, Client(cluster) as client:
             yield client.get_executor()
         return
-    if not scheduler.startswith(("tcp://", "tls://", "ucx://", "inproc://")):
-        raise ConfigError(
-            f"--scheduler {scheduler!r}: expected 'local' or an address like tcp://host:8786"
-        )
+    check_executor(scheduler=scheduler)
     try:
-        client = Client(scheduler, timeout=30)
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S)
     except OSError as exc:
         raise ConfigError(f"--scheduler {scheduler}: cannot connect ({exc})") from None
     with client:

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,14 +15,29 @@ import pandas as pd
 from emob_sim.errors import EmobSimError
 from emob_sim.io import read_manifest
 
-__all__ = ["SweepFolder", "read_sweep", "find_sweeps", "curves", "sweep_kpis", "REPORT_KPIS"]
+__all__ = [
+    "SweepFolder",
+    "SweepTables",
+    "read_sweep",
+    "load",
+    "find_sweeps",
+    "curves",
+    "sweep_kpis",
+    "REPORT_KPIS",
+]
 
 #: the KPIs a report shows first (those present in the sweep), in this order
 REPORT_KPIS = [
-    "trips_stranded", "mean_wait_min", "p95_wait_min", "sessions_abandoned",
-    "charging_sessions", "energy_delivered_kwh", "peak_load_kw", "co2_avoided_kg",
+    "trips_stranded",
+    "mean_wait_min",
+    "p95_wait_min",
+    "sessions_abandoned",
+    "charging_sessions",
+    "energy_delivered_kwh",
+    "peak_load_kw",
+    "co2_avoided_kg",
     "ebike_co2_avoided_kg",
-]  # fmt: skip
+]
 
 #: at most this many lines (one per combination of the other parameters) in one plot; with
 #: more, each variant is a point with its seed spread as an error bar
@@ -81,6 +97,81 @@ def read_sweep(out_dir: str | Path) -> SweepFolder:
     return SweepFolder(out, manifest, _parameters(manifest), runs, summary, sensitivity)
 
 
+@dataclass(frozen=True)
+class SweepTables:
+    """A sweep's results as tidy tables for a notebook (see :func:`load`)."""
+
+    #: one row per run: key, variant, seed, status, error, wall_s, the parameters, every KPI
+    runs: pd.DataFrame
+    #: one row per completed run and KPI: key, variant, seed, the parameters, kpi, value
+    kpis: pd.DataFrame
+    #: per variant and KPI over the seeds (summary.csv)
+    summary: pd.DataFrame
+    #: Sobol indices with their intervals (sensitivity.csv), or None
+    sensitivity: pd.DataFrame | None
+    #: the per-site table (sites.geojson: lon, lat, its properties) of every completed run,
+    #: with its key, variant, seed and parameters first; None unless asked for
+    sites: pd.DataFrame | None
+    parameters: list[str]
+
+
+def load(out_dir: str | Path, *, sites: bool = False) -> SweepTables:
+    """A sweep folder's results as tidy tables (one observation per row).
+
+    >>> tables = emob_sim.batch.load("runs/adoption_home", sites=True)  # doctest: +SKIP
+    >>> tables.kpis.query("kpi == 'mean_wait_min'").groupby("fleet.ev_share")["value"].mean()
+
+    Parameters
+    ----------
+    out_dir
+        A sweep folder (``emob-sim sweep --out``).
+    sites
+        Also read the per-site table of every completed run (``runs/KEY/sites.geojson``).
+
+    Raises
+    ------
+    EmobSimError
+        As :func:`read_sweep`; or a completed run's sites.geojson is missing or unreadable.
+    """
+    folder = read_sweep(out_dir)
+    runs = folder.runs
+    ids = ["key", "variant", "seed", *[p for p in folder.parameters if p in runs.columns]]
+    fixed = {*ids, "status", "error", "wall_s"}
+    done = runs[runs["status"] == "completed"]
+    values = [c for c in runs.columns if c not in fixed and pd.api.types.is_numeric_dtype(runs[c])]
+    kpis = done.melt(id_vars=ids, value_vars=values, var_name="kpi", value_name="value")
+    kpis = kpis.dropna(subset=["value"]).reset_index(drop=True)
+    site_table = None
+    if sites:
+        parts = []
+        for row in done[ids].itertuples(index=False):
+            part = _site_table(folder.path / "runs" / row.key / "sites.geojson")
+            for i, name in enumerate(ids):
+                part.insert(i, name, row[i])
+            parts.append(part)
+        site_table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=ids)
+    return SweepTables(
+        runs, kpis, folder.summary, folder.sensitivity, site_table, folder.parameters
+    )
+
+
+def _site_table(path: Path) -> pd.DataFrame:
+    """A run's sites.geojson as a table: lon, lat and the properties (plain column names)."""
+    try:
+        features = json.loads(path.read_text(encoding="utf-8"))["features"]
+        rows = [
+            {
+                "lon": f["geometry"]["coordinates"][0],
+                "lat": f["geometry"]["coordinates"][1],
+                **f["properties"],
+            }
+            for f in features
+        ]
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
+        raise EmobSimError(f"{path}: cannot read the run's site table ({exc})") from None
+    return pd.DataFrame(rows)
+
+
 def find_sweeps(root: str | Path, *, depth: int = 2) -> list[Path]:
     """Sweep folders at ``root`` and up to ``depth`` levels below it, sorted by path."""
     root = Path(root).expanduser()
@@ -118,9 +209,9 @@ def curves(
 ) -> tuple[pd.DataFrame, bool]:
     """One KPI against one parameter: per variant its mean and p5-p95 band over the seeds.
 
-    Returns the table (``param``, ``mean``, ``p5``, ``p50``, ``p95``, ``runs`` and ``line``,
-    the values of the other parameters that one line holds fixed, as text) sorted by line and
-    ``param``, and whether it is drawn as lines (at most :data:`MAX_LINES`) or as points.
+    Returns the table (``variant``, ``param``, ``mean``, ``p5``, ``p50``, ``p95``, ``runs`` and
+    ``line``, the values of the other parameters that one line holds fixed, as text) sorted by
+    line and ``param``, and whether it is drawn as lines (at most :data:`MAX_LINES`) or as points.
     """
     if param not in parameters:
         raise EmobSimError(f"parameter {param!r}: expected one of {parameters}")
@@ -132,7 +223,7 @@ def curves(
     def label(row: pd.Series) -> str:
         return ", ".join(f"{p}={_short(row[p])}" for p in others)
 
-    out = table[[param, "mean", "p5", "p50", "p95", "runs"]].copy()
+    out = table[["variant", param, "mean", "p5", "p50", "p95", "runs"]].copy()
     out["line"] = table.apply(label, axis=1) if others else ""
     out = out.sort_values(["line", param], kind="stable").reset_index(drop=True)
     return out, out["line"].nunique() <= MAX_LINES

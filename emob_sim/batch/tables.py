@@ -27,12 +27,18 @@ def runs_table(
     for task in sw.tasks:
         record = records.get(task.key)
         status = "completed" if record else ("failed" if task.key in failures else "pending")
-        rows.append({
-            "key": task.key, "variant": task.variant, "seed": task.seed, "status": status,
-            "error": failures.get(task.key, ""), "wall_s": walls.get(task.key, np.nan),
-            **{f"param:{k}": v for k, v in task.params.items()},
-            **(flat_kpis(record["kpis"]) if record else {}),
-        })  # fmt: skip
+        rows.append(
+            {
+                "key": task.key,
+                "variant": task.variant,
+                "seed": task.seed,
+                "status": status,
+                "error": failures.get(task.key, ""),
+                "wall_s": walls.get(task.key, np.nan),
+                **{f"param:{k}": v for k, v in task.params.items()},
+                **(flat_kpis(record["kpis"]) if record else {}),
+            }
+        )
     table = pd.DataFrame(rows)
     return table.rename(columns=lambda c: c.removeprefix("param:"))
 
@@ -48,10 +54,16 @@ def summary_table(runs: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
         head = {"variant": variant, **{p: group[p].iloc[0] for p in params}}
         for kpi in kpis:
             values = group[kpi].to_numpy(dtype=float)
-            rows.append({
-                **head, "kpi": kpi, "runs": len(values), "mean": values.mean(),
-                "std": values.std(ddof=1) if len(values) > 1 else 0.0,
-                "p5": np.percentile(values, 5), "p50": np.percentile(values, 50),
-                "p95": np.percentile(values, 95),
-            })  # fmt: skip
+            rows.append(
+                {
+                    **head,
+                    "kpi": kpi,
+                    "runs": len(values),
+                    "mean": values.mean(),
+                    "std": values.std(ddof=1) if len(values) > 1 else 0.0,
+                    "p5": np.percentile(values, 5),
+                    "p50": np.percentile(values, 50),
+                    "p95": np.percentile(values, 95),
+                }
+            )
     return pd.DataFrame(rows, columns=["variant", *params, *SUMMARY_COLUMNS])

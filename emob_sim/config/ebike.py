@@ -79,6 +79,19 @@ class EbikeConfig(StrictModel):
     max_walk_m: Positive = Field(
         400.0, description="a public point this near the destination (network m) is used"
     )
+    destination_charge_below_soc: Share = Field(
+        0.8,
+        description="a rider parked near a public point for at least destination_min_dwell_min "
+        "plugs in below this soc (0: only public_charge_below_soc applies)",
+    )
+    destination_min_dwell_min: Positive = Field(
+        120.0, description="shortest stay at a destination worth plugging in for (min)"
+    )
+    destination_area_km2: Positive | None = Field(
+        2.0,
+        description="a zone's non-home destinations lie within this area around its centre "
+        "(its whole area when smaller or null): the share public points' catchments cover",
+    )
     max_snap_distance_m: Positive = Field(
         1000.0, description="zones farther from the bike network get no e-bike demand"
     )

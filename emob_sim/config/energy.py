@@ -11,12 +11,26 @@ from pydantic import Field, field_validator, model_validator
 
 from emob_sim.config._base import NonNegative, Positive, Share, StrictModel
 
-__all__ = ["Strategy", "SiteEnergy", "SiteEnergySpec", "AreaSpec", "EnergyConfig", "CAPPED"]
+__all__ = [
+    "Strategy",
+    "LoadShape",
+    "SiteEnergy",
+    "SiteEnergySpec",
+    "AreaSpec",
+    "EnergyConfig",
+    "WeatherConfig",
+    "MoneyConfig",
+    "CAPPED",
+]
 
 #: how a site shares its power among the plugged cars (emob_sim/kernels/allocation.py)
-Strategy = Literal["uncontrolled", "capped-equal", "capped-earliest", "pv-following"]
+Strategy = Literal[
+    "uncontrolled", "capped-equal", "capped-earliest", "pv-following", "least-laxity"
+]
 #: the strategies that keep the site within its grid connection
-CAPPED = ("capped-equal", "capped-earliest", "pv-following")
+CAPPED = ("capped-equal", "capped-earliest", "pv-following", "least-laxity")
+#: shapes of a site's own load (emob_sim/energy/load.py)
+LoadShape = Literal["office", "factory_1shift", "factory_3shift"]
 
 
 class SiteEnergy(StrictModel):
@@ -43,6 +57,27 @@ class SiteEnergy(StrictModel):
     battery_efficiency: Annotated[float, Field(gt=0.0, le=1.0)] = Field(
         0.9, description="round trip (ASSUMPTION: typical of lithium-ion storage, 85-95 %)"
     )
+    battery_grid_charge_below_kw: NonNegative | None = Field(
+        None,
+        description="peak shaving: the battery charges from the grid while the site's import "
+        "is below this and discharges only for the import above it; None: solar only",
+    )
+    export_limit_kw: NonNegative | None = Field(
+        None,
+        description="most power fed into the grid (surplus beyond: curtailed); None: "
+        "grid_limit_kw (no export limit without one)",
+    )
+    load_shape: LoadShape | None = Field(
+        None,
+        description="the site's own load (factory, offices) under the same connection: a BDEW "
+        "standard load profile scaled to annual_load_kwh (emob_sim/energy/load.py)",
+    )
+    annual_load_kwh: NonNegative = Field(0.0, description="the site load's energy in a year")
+    load_profile_file: Path | None = Field(
+        None,
+        description="the site's own load measured: CSV with columns time (local time, ISO "
+        "8601) and load_kw, every 15 minutes (or finer), covering the simulated days",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> SiteEnergy:
@@ -58,6 +93,19 @@ class SiteEnergy(StrictModel):
             )
         if self.pv_profile_file is not None and self.pv_kwp <= 0:
             raise ValueError("pv_profile_file is given: expected pv_kwp > 0 to scale it")
+        if self.battery_grid_charge_below_kw is not None and self.battery_kwh <= 0:
+            raise ValueError(
+                "battery_grid_charge_below_kw is given: expected a battery (battery_kwh > 0)"
+            )
+        if self.load_shape is not None and self.load_profile_file is not None:
+            raise ValueError(
+                "load_shape and load_profile_file are both given: expected one site load"
+            )
+        if (self.load_shape is not None) != (self.annual_load_kwh > 0):
+            raise ValueError(
+                f"load_shape ({self.load_shape!r}) and annual_load_kwh "
+                f"({self.annual_load_kwh}): expected both (a shaped load) or neither"
+            )
         return self
 
 
@@ -96,11 +144,59 @@ class AreaSpec(SiteEnergy):
     source: str = ""
 
 
+class WeatherConfig(StrictModel):
+    """Solar weather (emob_sim/energy/weather.py): monthly yields and day-to-day clearness."""
+
+    pv_monthly_file: Path | None = Field(
+        None,
+        description="CSV of month (1-12), kwh_per_kwp and source: each month's solar yield; "
+        "None: the clear-sky profile scaled to solar.annual_yield_kwh_per_kwp",
+    )
+    daily_concentration: Positive | None = Field(
+        4.0,
+        description="concentration of the beta distribution of a day's clearness around its "
+        "month's mean (ASSUMPTION); None: every day of a month alike",
+    )
+
+
+class MoneyConfig(StrictModel):
+    """Energy prices and the cost of solar and batteries at energy sites
+    (emob_sim/analysis/money.py); EUR without VAT. The PV's CAPEX is costs.pv_eur_per_kwp."""
+
+    price_eur_per_kwh: NonNegative = Field(0.12, description="energy bought (flat)")
+    peak_price_eur_per_kwh: NonNegative | None = Field(
+        None, description="time of use: the price within peak_hours; None: flat"
+    )
+    peak_hours: tuple[Annotated[int, Field(ge=0, le=24)], Annotated[int, Field(ge=0, le=24)]] = (
+        Field((8, 20), description="[from, to) hour of the wall clock on working days")
+    )
+    network_eur_per_kwh: NonNegative = Field(0.03, description="grid fee per kWh imported")
+    capacity_eur_per_kw_month: NonNegative = Field(
+        3.0, description="grid capacity charge on each month's peak import (a step mean)"
+    )
+    export_eur_per_kwh: NonNegative = Field(0.04, description="paid for energy exported")
+    pv_opex_share_per_year: NonNegative = Field(0.015, description="of its CAPEX")
+    pv_lifetime_years: int = Field(25, ge=1, le=100)
+    battery_capex_eur_per_kwh: NonNegative = 400.0
+    battery_opex_share_per_year: NonNegative = Field(0.02, description="of its CAPEX")
+    battery_lifetime_years: int = Field(12, ge=1, le=100)
+    discount_rate: Annotated[float, Field(ge=0.0, le=1.0)] = 0.05
+    horizon_years: int = Field(25, ge=1, le=100, description="years of the NPV")
+
+    @model_validator(mode="after")
+    def _hours(self) -> MoneyConfig:
+        if self.peak_hours[0] >= self.peak_hours[1]:
+            raise ValueError(f"peak_hours: expected from < to, got {list(self.peak_hours)}")
+        return self
+
+
 class EnergyConfig(StrictModel):
     """Site energy: time step, workplace charging and the sites' and areas' set-ups."""
 
-    step_min: Literal[5, 10, 15, 20, 30, 60] = Field(
-        15, description="time step of the power allocation and site_energy.parquet"
+    step_min: Literal[1, 5, 15] = Field(
+        15,
+        description="time step (minutes) of the power allocation and site_energy.parquet; "
+        "peaks are means over it",
     )
     timezone: str = Field(
         "Europe/Riga", description="IANA time zone of the region: the clock of days and hours"
@@ -115,6 +211,8 @@ class EnergyConfig(StrictModel):
     areas: list[AreaSpec] = Field(
         default_factory=list, description="industrial areas added to areas_file"
     )
+    weather: WeatherConfig = WeatherConfig()
+    money: MoneyConfig = MoneyConfig()
 
     @field_validator("timezone")
     @classmethod

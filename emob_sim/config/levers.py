@@ -18,7 +18,16 @@ from emob_sim.config.loading import load_scenario
 from emob_sim.config.models import Scenario
 from emob_sim.errors import EmobSimError
 
-__all__ = ["Lever", "LEVERS", "lever_values", "override", "apply_levers"]
+__all__ = [
+    "Lever",
+    "LEVERS",
+    "lever_values",
+    "override",
+    "apply_levers",
+    "lever_text",
+    "parameter_label",
+    "run_name",
+]
 
 
 @dataclass(frozen=True)
@@ -29,31 +38,94 @@ class Lever:
     label: str
     help: str
     kind: Literal["share", "int", "float"]
+    #: the short name of a run's difference ("EV share 5 %"); the label when empty
+    short: str = ""
 
 
 LEVERS = [
-    Lever("fleet.ev_share", "Electric share of cars", "0-1: 0.2 = 20 % of cars electric", "share"),
+    Lever(
+        "fleet.ev_share",
+        "Electric share of cars",
+        "0-1: 0.2 = 20 % of cars electric",
+        "share",
+        "EV share",
+    ),
     Lever(
         "fleet.home_charging_share",
         "Electric cars that charge at home",
         "0-1: share of electric cars with a charger at home",
         "share",
+        "home charging",
     ),
-    Lever("time.days", "Simulated days", "1-28 days, day 0 is a Monday", "int"),
-    Lever("seed", "Random seed", "same scenario and seed, same results", "int"),
+    Lever("time.days", "Simulated days", "1-28 days, day 0 is a Monday", "int", "days"),
+    Lever("seed", "Random seed", "same scenario and seed, same results", "int", "seed"),
     Lever(
         "modal_shift.share",
         "Short car trips moved to e-bikes",
         "0-1: share of residents' short daily car chains ridden by e-bike",
         "share",
+        "e-bike shift",
     ),
     Lever(
         "charging.max_wait_min",
         "Longest wait at a charger (min)",
         "drivers give up and try another site after this many minutes",
         "float",
+        "longest wait",
     ),
 ]
+
+_BY_KEY = {lever.key: lever for lever in LEVERS}
+
+
+def parameter_label(key: str) -> str:
+    """A scenario key for people: a lever's label (``fleet.ev_share`` -> ``Electric share of
+    cars (%)``), other keys as they are written."""
+    lever = _BY_KEY.get(key)
+    if lever is None:
+        return key
+    return f"{lever.label} (%)" if lever.kind == "share" else lever.label
+
+
+def lever_text(key: str, value: Any) -> str:
+    """A lever's value for people: shares in % (``0.05`` -> ``5 %``), whole numbers without
+    decimals, others with as few as they need; a key that is no lever as given."""
+    lever = _BY_KEY.get(key)
+    if lever is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    number = 100.0 * float(value) if lever.kind == "share" else float(value)
+    text = f"{number:.6g}"
+    if lever.kind == "share":
+        return f"{text} %"
+    return f"{text} min" if lever.key.endswith("_min") else text
+
+
+def run_name(base: Scenario, scenario: Scenario, *, layout: str | None = None) -> str:
+    """A run named by what differs from the scenario it was made from: ``EV share 5 %, seed
+    42``, ``as in the scenario, seed 42``; the seed is always named; ``layout`` (a charger
+    layout chosen instead of the scenario's) is named last.
+
+    Parameters
+    ----------
+    base
+        The scenario as read from its file.
+    scenario
+        The scenario that runs (levers applied).
+    layout
+        The name of another charger layout, None for the scenario's own.
+    """
+    before, after = lever_values(base), lever_values(scenario)
+    parts = [
+        f"{lever.short or lever.label} {lever_text(lever.key, after[lever.key])}"
+        for lever in LEVERS
+        if lever.key != "seed" and after[lever.key] != before[lever.key]
+    ]
+    parts.append(f"seed {scenario.seed}")
+    if len(parts) == 1 and not layout:
+        parts.insert(0, "as in the scenario")
+    if layout:
+        parts.append(f"layout {layout}")
+    return ", ".join(parts)
 
 
 def lever_values(scenario: Scenario) -> dict[str, Any]:

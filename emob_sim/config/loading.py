@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from emob_sim.config._yaml import load_yaml, yaml_problem
+from emob_sim.config.inputs import check_input_files, input_files, named_inputs, shown
 from emob_sim.config.models import Scenario
 from emob_sim.errors import ConfigError, InputFileNotFoundError
 
@@ -29,6 +32,8 @@ __all__ = [
     "portable_path",
     "resolve_path",
     "input_files",
+    "check_input_files",
+    "read_yaml_file",
     "BUNDLED_SCHEME",
 ]
 
@@ -85,18 +90,31 @@ def portable_path(path: str | Path) -> str:
     return str(p)
 
 
-def _resolve_paths(node: Any, base: Path) -> Any:
+def _absolute(value: str, base: Path, key: str, *, real: bool = False) -> Path:
+    """:func:`resolve_path` (with ``real``: symbolic links resolved too), a file name that
+    cannot be one (a NUL byte) refused by ``key``."""
+    if "\0" in value:
+        raise ConfigError(f"{key}: a file name cannot hold a NUL byte, got {_short_repr(value)}")
+    try:
+        path = resolve_path(value, base)
+        return path.resolve() if real else path
+    except (OSError, ValueError, RuntimeError) as exc:  # too long, a loop, no home folder
+        raise ConfigError(f"{key}: cannot resolve the path {_short_repr(value)} ({exc})") from None
+
+
+def _resolve_paths(node: Any, base: Path, where: str = "") -> Any:
     """Return ``node`` with every path-valued key made absolute against ``base``."""
     if isinstance(node, dict):
         out = {}
         for key, value in node.items():
+            dotted = f"{where}.{key}" if where else str(key)
             if isinstance(key, str) and _is_path_key(key) and isinstance(value, str):
-                out[key] = str(resolve_path(value, base))
+                out[key] = str(_absolute(value, base, _shown(dotted, 120)))
             else:
-                out[key] = _resolve_paths(value, base)
+                out[key] = _resolve_paths(value, base, dotted)
         return out
     if isinstance(node, list):
-        return [_resolve_paths(v, base) for v in node]
+        return [_resolve_paths(v, base, f"{where}.{i}") for i, v in enumerate(node)]
     return node
 
 
@@ -111,36 +129,42 @@ def deep_merge(base: dict, top: Mapping) -> dict:
     return out
 
 
-#: libyaml's parser where PyYAML was built with it (about ten times faster than the Python one;
-#: a sweep reads its base scenario once per variant), else the Python one; both are safe loaders
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_shown = shown
+#: the one list of a scenario's files (kept here under its former name)
+_named_inputs = named_inputs
 
 
-class _UniqueKeyLoader(_SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping (YAML lets the last win)."""
+def read_yaml_file(path: str | Path, *, what: str = "YAML file") -> Any:
+    """The data of a YAML file other than a scenario (a sweep, a plan), read as a scenario
+    file is: a regular file under the size cap, aliases and nesting bounded, every problem
+    one line (``what`` names the kind of file in the messages).
 
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                mark = key_node.start_mark
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"key {key!r} is given twice", mark
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
+    Raises
+    ------
+    InputFileNotFoundError
+        The file does not exist.
+    ConfigError
+        Not a regular file, too large, not UTF-8, or malformed YAML.
+    """
+    from emob_sim.io.reading import SCENARIO_MAX_BYTES, read_input_text
 
-
-def _read_yaml(path: Path) -> dict:
-    if not path.exists():
-        raise InputFileNotFoundError(f"{path}: scenario file not found")
-    if path.is_dir():
-        raise ConfigError(f"{path}: expected a YAML scenario file, got a folder")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the scenario file ({exc})") from None
+        text = read_input_text(path, max_bytes=SCENARIO_MAX_BYTES, error=ConfigError, what=what)
+    except InputFileNotFoundError:
+        raise InputFileNotFoundError(f"{_shown(path)}: {what} not found") from None
+    try:
+        return load_yaml(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{_shown(path)}: malformed YAML{yaml_problem(exc)}") from None
+
+
+def _read_yaml(path: Path, *, key: str = "") -> dict:
+    """The top-level mapping of a scenario file (``key`` names what names the file)."""
+    from emob_sim.io.reading import SCENARIO_MAX_BYTES, read_input_text
+
+    text = read_input_text(
+        path, key=key, max_bytes=SCENARIO_MAX_BYTES, error=ConfigError, what="scenario file"
+    )
     # a sweep loads its base scenario once per variant: the same text is parsed once, and
     # each caller gets its own copy to change
     return copy.deepcopy(_parse_yaml(path, text))
@@ -149,20 +173,31 @@ def _read_yaml(path: Path) -> dict:
 @functools.lru_cache(maxsize=64)
 def _parse_yaml(path: Path, text: str) -> dict:
     try:
-        data = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ConfigError(f"{path}: malformed YAML{where}: {problem}") from None
+        raise ConfigError(f"{_shown(path)}: malformed YAML{yaml_problem(exc)}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(
-            f"{path}: expected a mapping of scenario keys at the top level, "
+            f"{_shown(path)}: expected a mapping of scenario keys at the top level, "
             f"got {type(data).__name__}"
         )
+    if data and not any(k == "extends" or k in Scenario.model_fields for k in data):
+        raise ConfigError(f"{_shown(path)}: not an emob-sim scenario ({_keys_text(data)})")
     return data
+
+
+def _keys_text(data: dict, shown: int = 6) -> str:
+    """The unknown top-level keys of a file that is not a scenario, by name only: a key that
+    is not a short name (a line of another kind of file) is counted, not shown."""
+    names = [k for k in data if isinstance(k, str) and re.fullmatch(r"[A-Za-z_][\w.-]{0,39}", k)]
+    others = len(data) - len(names)
+    text = ", ".join(names[:shown])
+    more = len(names) - len(names[:shown]) + others
+    if not text:
+        return f"{len(data)} top-level keys, none of them a scenario key"
+    return f"unknown top-level keys: {text}" + (f" and {more} more" if more else "")
 
 
 def _load_tree(path: Path, chain: tuple[Path, ...] = ()) -> dict:
@@ -170,21 +205,24 @@ def _load_tree(path: Path, chain: tuple[Path, ...] = ()) -> dict:
 
     ``chain`` holds the files that extend this one (a cycle is reported with its files).
     """
-    path = path.resolve()
+    key = f"{_shown(chain[-1])}: extends" if chain else "scenario"
+    path = _absolute(str(path), Path.cwd(), key, real=True)
     if path in chain:
-        cycle = " -> ".join(str(p) for p in (*chain[chain.index(path) :], path))
-        raise ConfigError(f"{chain[-1]}: extends: forms a cycle: {cycle}")
+        cycle = " -> ".join(_shown(p) for p in (*chain[chain.index(path) :], path))
+        raise ConfigError(f"{_shown(chain[-1])}: extends: forms a cycle: {cycle}")
     if len(chain) > _MAX_EXTENDS_DEPTH:
-        raise ConfigError(f"{path}: 'extends:' nests deeper than {_MAX_EXTENDS_DEPTH} files")
-    data = _resolve_paths(_read_yaml(path), path.parent)
+        raise ConfigError(
+            f"{_shown(path)}: 'extends:' nests deeper than {_MAX_EXTENDS_DEPTH} files"
+        )
+    data = _resolve_paths(_read_yaml(path, key=key if chain else ""), path.parent)
     parent = data.pop("extends", None)
     if parent is None:
         return data
     if not isinstance(parent, str):
-        raise ConfigError(f"{path}: extends: expected a file path, got {parent!r}")
-    parent_path = resolve_path(parent, path.parent)
-    if not parent_path.exists():
-        raise InputFileNotFoundError(f"{path}: extends: file not found: {parent_path}")
+        raise ConfigError(
+            f"{_shown(path)}: extends: expected a file path, got {_short_repr(parent)}"
+        )
+    parent_path = _absolute(parent, path.parent, f"{_shown(path)}: extends")
     return deep_merge(_load_tree(parent_path, (*chain, path)), data)
 
 
@@ -197,8 +235,8 @@ def parse_override(text: str) -> tuple[list[str], Any]:
             f"--set {text!r}: expected KEY=VALUE with a dotted key, e.g. fleet.ev_share=0.2"
         )
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
+        value = load_yaml(raw) if raw.strip() else ""
+    except yaml.YAMLError:  # not YAML (or an impossible date): the text, as validation sees it
         value = raw
     return key.split("."), value
 
@@ -213,8 +251,8 @@ def _apply_override(data: dict, keys: list[str], value: Any) -> None:
             node = node[_list_index(node, key, keys, i)]
             if not isinstance(node, dict):
                 raise ConfigError(
-                    f"--set {'.'.join(keys)}: {dotted} is not a section of keys, "
-                    f"got {_short_repr(node)}"
+                    f"--set {_shown('.'.join(keys), 120)}: {_shown(dotted, 120)} is not a "
+                    f"section of keys, got {_short_repr(node)}"
                 )
             continue
         child = node.get(key)
@@ -222,13 +260,14 @@ def _apply_override(data: dict, keys: list[str], value: Any) -> None:
             child = node[key] = {}
         if not isinstance(child, dict | list):
             raise ConfigError(
-                f"--set {'.'.join(keys)}: {dotted} is not a section of keys, "
-                f"got {_short_repr(child)}"
+                f"--set {_shown('.'.join(keys), 120)}: {_shown(dotted, 120)} is not a section "
+                f"of keys, got {_short_repr(child)}"
             )
         node = child
     last = keys[-1]
     if _is_path_key(last) and isinstance(value, str):
-        value = str(Path(value).expanduser().resolve())
+        where = f"--set {_shown('.'.join(keys), 120)}"
+        value = str(_absolute(value, Path.cwd(), where, real=True))
     if isinstance(node, list):
         node[_list_index(node, last, keys, len(keys) - 1)] = value
     else:
@@ -237,18 +276,24 @@ def _apply_override(data: dict, keys: list[str], value: Any) -> None:
 
 def _list_index(items: list, key: str, keys: list[str], i: int) -> int:
     """The list position ``key`` names in ``--set`` path ``keys`` (its ``i``-th part)."""
-    if not key.isdigit() or int(key) >= len(items):
-        where = ".".join(keys[:i]) or keys[0]
+    if not (key.isascii() and key.isdigit()) or int(key) >= len(items):
+        where = _shown(".".join(keys[:i]) or keys[0], 120)
         raise ConfigError(
-            f"--set {'.'.join(keys)}: {where} is a list of {len(items)} item(s), expected an "
-            f"item number from 0 to {len(items) - 1}, got {key!r}"
+            f"--set {_shown('.'.join(keys), 120)}: {where} is a list of {len(items)} item(s), "
+            f"expected an item number from 0 to {len(items) - 1}, got {_short_repr(key)}"
         )
     return int(key)
 
 
 def _short_repr(value: Any, limit: int = 60) -> str:
     """repr() of a value, cut to ``limit`` characters for one-line messages."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int too long for str(), or a list holding one
+        if isinstance(value, int):
+            text = f"a number of about {value.bit_length() * 0.30103:.0f} digits"
+        else:
+            text = f"a {type(value).__name__} holding a number too long to show"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -260,7 +305,7 @@ def _format_validation_error(
     set_keys = {text.partition("=")[0].strip(): text for text in overrides}
     lines = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"])
+        loc = _shown(".".join(str(p) for p in err["loc"]), 120)
         origin = next(
             (text for key, text in set_keys.items() if loc == key or loc.startswith(key + ".")),
             None,
@@ -271,11 +316,13 @@ def _format_validation_error(
         elif err["type"] == "missing":
             msg = "required key is missing"
         got = err.get("input")
-        show_got = err["type"] not in ("missing", "value_error") and not isinstance(got, dict)
+        show_got = err["type"] not in ("missing", "value_error", "extra_forbidden") and not (
+            isinstance(got, dict)
+        )
         suffix = f", got {_short_repr(got)}" if show_got else ""
-        by = f" (from --set {origin})" if origin else ""
+        by = f" (from --set {_shown(origin, 120)})" if origin else ""
         lines.append(f"{loc or '(top level)'}: {msg}{suffix}{by}")
-    return f"{source}: " + "; ".join(lines)
+    return f"{_shown(source)}: " + "; ".join(lines)
 
 
 def load_scenario(
@@ -319,37 +366,8 @@ def load_scenario(
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(_format_validation_error(exc, str(source), overrides)) from None
-    _check_files_exist(scenario)
+    check_input_files(scenario)
     return scenario
-
-
-def _named_inputs(scenario: Scenario) -> dict[str, Path]:
-    """Every file (and the strategic network's folder) the scenario reads, by its key."""
-    net, zones, energy, demand = scenario.network, scenario.zones, scenario.energy, scenario.demand
-    named = {
-        "network.strategic_dir": net.strategic_dir if net.source == "strategic" else None,
-        "network.polygon_file": net.polygon_file if net.source == "polygon" else None,
-        "network.file": net.file if net.source == "file" else None,
-        "zones.file": zones.file,
-        "zones.auto.population_file": zones.auto.population_file if zones.file is None else None,
-        "charging.sites_file": scenario.charging.sites_file,
-        "costs.existing_sites_file": scenario.costs.existing_sites_file,
-        "energy.areas_file": energy.areas_file,
-        "demand.od_file": demand.od_file if demand.source == "od_matrix" else None,
-        "demand.trips_file": demand.trips_file if demand.source == "trips" else None,
-    }
-    for i, spec in enumerate(energy.sites):
-        named[f"energy.sites.{i}.pv_profile_file"] = spec.pv_profile_file
-    for i, spec in enumerate(energy.areas):
-        named[f"energy.areas.{i}.pv_profile_file"] = spec.pv_profile_file
-    return {key: Path(p) for key, p in named.items() if p is not None}
-
-
-def _check_files_exist(scenario: Scenario) -> None:
-    """Fail early, before any output is written, when a file the scenario names is missing."""
-    for key, p in _named_inputs(scenario).items():
-        if not p.exists():
-            raise InputFileNotFoundError(f"{key}: file not found: {p}")
 
 
 def scenario_to_dict(scenario: Scenario, *, portable: bool = False) -> dict:
@@ -373,15 +391,3 @@ def _portable(node: Any) -> Any:
     if isinstance(node, list):
         return [_portable(v) for v in node]
     return node
-
-
-def input_files(scenario: Scenario) -> list[Path]:
-    """The files a scenario reads (the strategic network's CSV files), for the manifest's
-    hashes and the folders an output may not replace."""
-    files: list[Path] = []
-    for key, p in _named_inputs(scenario).items():
-        if key == "network.strategic_dir":
-            files += sorted(p.glob("*.csv"))
-        else:
-            files.append(p)
-    return files

@@ -36,6 +36,7 @@ from emob_sim.config.placement import (
     PlugCostClass,
     SiteDesign,
 )
+from emob_sim.config.year import DayType, YearConfig
 
 __all__ = [
     "Scenario",
@@ -49,6 +50,7 @@ __all__ = [
     "DemandConfig",
     "SiteSpec",
     "ChargingConfig",
+    "DestinationChargingConfig",
     "EmissionsConfig",
     "SimulationConfig",
     "CostsConfig",
@@ -64,6 +66,8 @@ __all__ = [
     "SiteEnergy",
     "SiteEnergySpec",
     "AreaSpec",
+    "YearConfig",
+    "DayType",
 ]
 
 
@@ -207,10 +211,10 @@ class AutoZonesConfig(StrictModel):
     )
     population_layer: str | None = Field(None, description="layer of a GeoPackage")
     population_column: str = Field("population", description="residents per polygon")
-    population_total: Positive | None = Field(
+    population_total: Annotated[float, Field(gt=0.0, le=1e9)] | None = Field(
         None,
-        description="residents of the network area; required with the buildings proxy, with "
-        "a population_file it rescales the file's total",
+        description="residents of the network area (at most 1e9); required with the buildings "
+        "proxy, with a population_file it rescales the file's total",
     )
     municipality: str = Field("", description="municipality of every automatic zone")
 
@@ -228,6 +232,15 @@ class ZonesConfig(StrictModel):
     )
     intrazonal_speed_kph: Positive = 35.0
     min_intrazonal_km: Positive = Field(1.0, description="shortest intrazonal trip")
+    boundaries_file: Path | None = Field(
+        None,
+        description="municipality polygons (property 'name', as the zones' municipality): a "
+        "site belongs to the one holding it; None = to the municipality of the resident zone "
+        "that reaches it fastest",
+    )
+    boundaries_tolerance_km: NonNegative = Field(
+        2.0, description="a site this far outside every polygon belongs to the nearest one"
+    )
 
 
 class VehicleType(StrictModel):
@@ -267,7 +280,24 @@ class FleetConfig(StrictModel):
 
     cars_per_1000: Annotated[float, Field(gt=0.0, le=1000.0)] = 400.0
     ev_share: Share = 0.0112
-    home_charging_share: Share = 0.6
+    home_charging_share: Share = Field(
+        0.6,
+        description="the region's share of electric cars with home charging (its mean "
+        "over the zones when they have an apartment_share)",
+    )
+    home_access_by_zone: bool = Field(
+        True,
+        description="zones with an apartment_share share out the regional home-charging "
+        "share by their dwellings",
+    )
+    home_access_house: Share = Field(
+        0.96,
+        description="home access of a house's resident (relative to an apartment's)",
+    )
+    home_access_apartment: Share = Field(
+        0.25,
+        description="home access of an apartment's resident (relative to a house's)",
+    )
     initial_soc_min: Share = 0.5
     initial_soc_max: Share = 0.9
     vehicle_types: list[VehicleType] = Field(min_length=1)
@@ -299,8 +329,32 @@ class CorridorFlow(StrictModel):
 DemandSource = Literal["chains", "od_matrix", "trips"]
 #: weekday share of car trips starting in each hour 0-23 (percent), the default of
 #: demand.od_departure_profile; ASSUMPTION (see configs/base.yaml)
-OD_DEPARTURE_PROFILE = (0.6, 0.3, 0.2, 0.2, 0.4, 1.3, 3.8, 8.0, 7.2, 5.2, 5.0, 5.4,
-                        6.2, 6.2, 6.4, 7.5, 8.5, 8.2, 6.4, 4.7, 3.4, 2.4, 1.6, 0.9)  # fmt: skip
+OD_DEPARTURE_PROFILE = (
+    0.6,
+    0.3,
+    0.2,
+    0.2,
+    0.4,
+    1.3,
+    3.8,
+    8.0,
+    7.2,
+    5.2,
+    5.0,
+    5.4,
+    6.2,
+    6.2,
+    6.4,
+    7.5,
+    8.5,
+    8.2,
+    6.4,
+    4.7,
+    3.4,
+    2.4,
+    1.6,
+    0.9,
+)
 
 
 class DemandConfig(StrictModel):
@@ -406,6 +460,33 @@ class SiteSpec(StrictModel):
     source: str = ""
 
 
+class DestinationChargingConfig(StrictModel):
+    """Charging where cars park: at a destination, or overnight near home (public AC sites).
+
+    See :mod:`emob_sim.sim.fleet` for the decision rule these parameters feed.
+    """
+
+    enabled: bool = True
+    walk_m: NonNegative = Field(
+        500.0, description="a public AC site this close (network distance) to a zone is its own"
+    )
+    max_soc: Share = Field(0.8, description="a parked car plugs in only below this state of charge")
+    min_dwell_min: NonNegative = Field(
+        15.0, description="a car plugs in at a destination only for a stay at least this long"
+    )
+    target_soc: Share = Field(1.0, description="destination and overnight charging stop here")
+    overnight_soc: Share = Field(
+        0.5, description="a car without home charging ending its day below this looks overnight"
+    )
+    max_wait_min: NonNegative = Field(
+        0.0, description="a parked car finding every plug taken waits this long, then parks"
+    )
+    zone_sites: bool = Field(
+        True,
+        description="on the strategic network, a zone's own sites (nearest to its centre) count",
+    )
+
+
 class ChargingConfig(StrictModel):
     """Public sites and the drivers' charging behaviour."""
 
@@ -429,6 +510,7 @@ class ChargingConfig(StrictModel):
     session_prior_min: Positive = Field(
         30.0, description="expected session length at a site before any session ended there"
     )
+    destination: DestinationChargingConfig = DestinationChargingConfig()
 
     @model_validator(mode="after")
     def _check(self):
@@ -487,3 +569,4 @@ class Scenario(StrictModel):
     placement: PlacementConfig = PlacementConfig()
     ebike: EbikeConfig = EbikeConfig()
     modal_shift: ModalShiftConfig = ModalShiftConfig()
+    year: YearConfig = YearConfig()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 
@@ -148,6 +148,18 @@ class PlacementConfig(StrictModel):
         None, description="area_id the pvsize method sizes; None: the scenario's only area"
     )
     pvsize_kwp_step: Positive = Field(10.0, description="pvsize tries PV in steps of this")
+    pvsize_battery_kwh: list[NonNegative] = Field(
+        default_factory=list,
+        description="battery sizes (kWh) pvsize tries; empty: the area's own battery",
+    )
+    pvsize_battery_kw_per_kwh: Positive = Field(
+        0.5, description="a tried battery's power per kWh (ASSUMPTION: 2-hour storage)"
+    )
+    pvsize_objective: Literal["npv", "own_share"] = Field(
+        "npv",
+        description="pvsize maximises the NPV of the area's PV and battery less the added "
+        "plugs' CAPEX (energy.money) or the share of the cars' need met by own solar",
+    )
     pvsize_max_plugs: int = Field(
         50, ge=1, le=10_000, description="pvsize tries at most this many plugs"
     )

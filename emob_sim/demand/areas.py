@@ -119,8 +119,9 @@ def generate_area_cars(
                 "somewhere"
             )
         cdf = np.cumsum(weight) / weight.sum()
-        home[rows] = np.minimum(np.searchsorted(cdf, rng.random(rows.size), side="right"),
-                                len(cdf) - 1)  # fmt: skip
+        home[rows] = np.minimum(
+            np.searchsorted(cdf, rng.random(rows.size), side="right"), len(cdf) - 1
+        )
     n = area.size
     commuters = vehicle_frame(
         type_idx=draw_types(types.share, n, rng),
@@ -133,8 +134,9 @@ def generate_area_cars(
     commute_trips = _work_trips(scenario, home, work_zone, time_s, dist_km, rng)
     # depot vehicles: at home in the area's zone, charging at the depot
     rng = np.random.Generator(np.random.PCG64(depot_ss))
-    depot_area = np.repeat(np.arange(len(areas), dtype=np.int64),
-                           areas["depot_vehicles"].to_numpy(np.int64))  # fmt: skip
+    depot_area = np.repeat(
+        np.arange(len(areas), dtype=np.int64), areas["depot_vehicles"].to_numpy(np.int64)
+    )
     m = depot_area.size
     depot = vehicle_frame(
         type_idx=draw_types(types.share, m, rng),
@@ -145,14 +147,19 @@ def generate_area_cars(
         types=types,
     )
     depot_trips = generate_chains(
-        demand, days=scenario.time.days, home_zone=zone_of_area[depot_area],
+        demand,
+        days=scenario.time.days,
+        home_zone=zone_of_area[depot_area],
         mass=destination_mass(zones, external_attraction=demand.external_attraction),
-        time_s=time_s, dist_km=dist_km, seed_seq=chains_ss,
+        time_s=time_s,
+        dist_km=dist_km,
+        seed_seq=chains_ss,
         intrazonal=IntrazonalTrips.of_zones(zones, scenario.zones),
-    )  # fmt: skip
+    )
     depot_trips["vehicle"] = depot_trips["vehicle"] + n
-    trips = {k: np.concatenate([commute_trips[k], depot_trips[k]]).astype(_DTYPES[k])
-             for k in _KEYS}  # fmt: skip
+    trips = {
+        k: np.concatenate([commute_trips[k], depot_trips[k]]).astype(_DTYPES[k]) for k in _KEYS
+    }
     vehicles = pd.concat([commuters, depot], ignore_index=True)
     is_depot = np.concatenate([np.zeros(n, dtype=bool), np.ones(m, dtype=bool)])
     return vehicles, trips, np.concatenate([area, depot_area]), is_depot
@@ -174,8 +181,11 @@ def _work_trips(
     km = np.column_stack([dist_km[home, work], dist_km[work, home]])
     parts: dict[str, list[NDArray]] = {k: [] for k in _KEYS}
     for day in days:
-        t0 = np.clip(rng.normal(demand.work_departure_mean_h * h, demand.work_departure_sd_h * h,
-                                n), 0.0, DAY_END_S)  # fmt: skip
+        t0 = np.clip(
+            rng.normal(demand.work_departure_mean_h * h, demand.work_departure_sd_h * h, n),
+            0.0,
+            DAY_END_S,
+        )
         min_dwell = np.array([demand.min_work_duration_h * h])
         dwell = np.maximum(
             rng.normal(demand.work_duration_mean_h * h, demand.work_duration_sd_h * h, n),
@@ -201,8 +211,15 @@ def _work_trips(
 
 
 _DTYPES = {
-    "vehicle": np.int64, "day": np.int64, "seq": np.int64, "origin": np.int64,
-    "dest": np.int64, "depart_s": np.float64, "distance_km": np.float64,
-    "duration_s": np.float64, "purpose_code": np.int64, "last_of_day": np.bool_,
-}  # fmt: skip
+    "vehicle": np.int64,
+    "day": np.int64,
+    "seq": np.int64,
+    "origin": np.int64,
+    "dest": np.int64,
+    "depart_s": np.float64,
+    "distance_km": np.float64,
+    "duration_s": np.float64,
+    "purpose_code": np.int64,
+    "last_of_day": np.bool_,
+}
 _KEYS = tuple(_DTYPES)

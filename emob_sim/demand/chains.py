@@ -243,9 +243,15 @@ def fit_into_day(
 
 
 def _draw_inside(
-    inside: dict, intrazonal: IntrazonalTrips, stops: tuple[str, ...], origin, dest, km,
-    travel_s, rng: np.random.Generator,
-) -> None:  # fmt: skip
+    inside: dict,
+    intrazonal: IntrazonalTrips,
+    stops: tuple[str, ...],
+    origin,
+    dest,
+    km,
+    travel_s,
+    rng: np.random.Generator,
+) -> None:
     """Replace, in place, the length and time of the legs inside a zone of known area by drawn
     ones: a leg to an activity with that activity's decay, a leg home with the decay of the
     activity it comes from."""
@@ -288,8 +294,18 @@ def _draw_times(
 
 
 def _empty_trips() -> dict[str, list[NDArray]]:
-    keys = ("vehicle", "day", "seq", "origin", "dest", "depart_s", "purpose_code", "last_of_day",
-            "distance_km", "duration_s")  # fmt: skip
+    keys = (
+        "vehicle",
+        "day",
+        "seq",
+        "origin",
+        "dest",
+        "depart_s",
+        "purpose_code",
+        "last_of_day",
+        "distance_km",
+        "duration_s",
+    )
     return {k: [] for k in keys}
 
 
@@ -333,12 +349,17 @@ def generate_chains(
         ``duration_s``, one entry per trip, unsorted.
     """
     home_zone = np.asarray(home_zone, dtype=np.int64)
-    beta = {"W": demand.work_gravity_beta_per_min or demand.gravity_beta_per_min,
-            "O": demand.gravity_beta_per_min}  # fmt: skip
+    beta = {
+        "W": demand.work_gravity_beta_per_min or demand.gravity_beta_per_min,
+        "O": demand.gravity_beta_per_min,
+    }
     inside = {s: intrazonal.table(b) for s, b in beta.items()} if intrazonal else None
-    cdf = {s: gravity_cdf(mass, time_s, beta_per_min=b,
-                          self_weight=inside[s].self_weight if inside else None)
-           for s, b in beta.items()}  # fmt: skip
+    cdf = {
+        s: gravity_cdf(
+            mass, time_s, beta_per_min=b, self_weight=inside[s].self_weight if inside else None
+        )
+        for s, b in beta.items()
+    }
     cum_share = np.cumsum([demand.chain_shares.get(c, 0.0) for c in CHAIN_TYPES])
     out = _empty_trips()
     n_dropped = 0
@@ -354,8 +375,9 @@ def generate_chains(
             home = home_zone[cars]
             locs = [home]
             for stop in stops:
-                locs.append(home if stop == "H" else
-                            draw_destinations(cdf[stop], locs[-1], rng.random(m)))  # fmt: skip
+                locs.append(
+                    home if stop == "H" else draw_destinations(cdf[stop], locs[-1], rng.random(m))
+                )
             locs.append(home)
             origin = np.stack(locs[:-1], axis=1)
             dest = np.stack(locs[1:], axis=1)
@@ -394,8 +416,12 @@ def generate_chains(
             "(check the travel-time matrix)",
             n_dropped,
         )
-    dtypes = {"depart_s": np.float64, "last_of_day": bool, "distance_km": np.float64,
-              "duration_s": np.float64}  # fmt: skip
+    dtypes = {
+        "depart_s": np.float64,
+        "last_of_day": bool,
+        "distance_km": np.float64,
+        "duration_s": np.float64,
+    }
     return {
         k: np.concatenate(v).astype(dtypes.get(k, np.int64))
         if v

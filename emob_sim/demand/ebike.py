@@ -166,15 +166,22 @@ def _owners(
         typical_s = cfg.intrazonal_trip_km.median_km / cfg.speed_kph * 3600.0
         np.fill_diagonal(time_s, typical_s)
     dcfg = scenario.demand.model_copy(
-        update={"chain_shares": dict(cfg.chain_shares),
-                "gravity_beta_per_min": cfg.gravity_beta_per_min,
-                "work_gravity_beta_per_min": None}
-    )  # fmt: skip
+        update={
+            "chain_shares": dict(cfg.chain_shares),
+            "gravity_beta_per_min": cfg.gravity_beta_per_min,
+            "work_gravity_beta_per_min": None,
+        }
+    )
     # the distances are the bike network's (below), not the car matrices'
     trips = generate_chains(
-        dcfg, days=scenario.time.days, home_zone=home, mass=mass, time_s=time_s,
-        dist_km=np.zeros_like(time_s), seed_seq=chains_ss,
-    )  # fmt: skip
+        dcfg,
+        days=scenario.time.days,
+        home_zone=home,
+        mass=mass,
+        time_s=time_s,
+        dist_km=np.zeros_like(time_s),
+        seed_seq=chains_ss,
+    )
     n = trips["origin"].shape[0]
     if layer.dist_km is not None:
         trips["distance_km"] = layer.dist_km[trips["origin"], trips["dest"]]
@@ -252,13 +259,27 @@ def generate_ebike_demand(
     table = _trip_frame(trips, vehicles, scenario.ebike, region)
     logger.info(
         "e-bikes: %d owned, %d shifted car chains; %d trips",
-        n_bikes[0], n_bikes[1], len(table),
-    )  # fmt: skip
+        n_bikes[0],
+        n_bikes[1],
+        len(table),
+    )
     return EbikeDemand(vehicles=vehicles, trips=table), car_demand
 
 
-_TRIP_ARRAYS = ("day", "seq", "origin", "dest", "depart_s", "purpose_code", "last_of_day",
-                "distance_km", "climb_m", "car_km", "car_kwh", "u_near")  # fmt: skip
+_TRIP_ARRAYS = (
+    "day",
+    "seq",
+    "origin",
+    "dest",
+    "depart_s",
+    "purpose_code",
+    "last_of_day",
+    "distance_km",
+    "climb_m",
+    "car_km",
+    "car_kwh",
+    "u_near",
+)
 
 
 def _vehicle_frame(cfg: EbikeConfig, bikes: dict[str, NDArray], origin: NDArray) -> pd.DataFrame:

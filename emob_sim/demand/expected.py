@@ -63,13 +63,16 @@ def chain_expectations(
     """
     x = np.asarray(home_weight, dtype=np.float64)
     x = x / x.sum()
-    beta = {"W": demand.work_gravity_beta_per_min or demand.gravity_beta_per_min,
-            "O": demand.gravity_beta_per_min}  # fmt: skip
+    beta = {
+        "W": demand.work_gravity_beta_per_min or demand.gravity_beta_per_min,
+        "O": demand.gravity_beta_per_min,
+    }
     step, leg_km = {}, {}
     for stop, b in beta.items():
         table = intrazonal.table(b) if intrazonal is not None else None
-        cdf = gravity_cdf(mass, time_s, beta_per_min=b,
-                          self_weight=table.self_weight if table else None)  # fmt: skip
+        cdf = gravity_cdf(
+            mass, time_s, beta_per_min=b, self_weight=table.self_weight if table else None
+        )
         step[stop] = np.diff(cdf, axis=1, prepend=0.0)
         km = np.array(dist_km, dtype=np.float64, copy=True)
         if table is not None:

@@ -1,7 +1,8 @@
 """What the demand from files (OD matrix, trip table) shares: vehicles and trip arrays.
 
 *Vehicles.* Each vehicle gets its vehicle type (drawn with the catalogue's shares unless the
-file gives it), home charging ~ Bernoulli(``fleet.home_charging_share``) and an initial state
+file gives it), home charging ~ Bernoulli(its home zone's share,
+:func:`emob_sim.demand.fleet.home_access_share`) and an initial state
 of charge ~ Uniform[``fleet.initial_soc_min``, ``fleet.initial_soc_max``] (with home charging:
 ``charging.home_target_soc``) unless the file gives it, as the resident fleet
 (:mod:`emob_sim.demand.fleet`). All draws are made for every vehicle whatever the file gives,
@@ -28,7 +29,7 @@ from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
 from emob_sim.demand.chains import DAY_S, PURPOSES
-from emob_sim.demand.fleet import TypeArrays, draw_types, vehicle_frame
+from emob_sim.demand.fleet import TypeArrays, draw_types, home_access_share, vehicle_frame
 
 if TYPE_CHECKING:
     from emob_sim.region import Region
@@ -45,6 +46,7 @@ def file_vehicles(
     visitor: NDArray[np.bool_],
     type_idx: NDArray[np.int64],
     initial_soc: NDArray[np.float64],
+    zones: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The vehicle table of a demand file (see the module docstring).
 
@@ -56,11 +58,19 @@ def file_vehicles(
         Vehicles that drive to a charging site: not residents, no home charging.
     type_idx, initial_soc
         Given by the file; -1 and NaN where they are drawn.
+    zones
+        The region's zone table, for the home-charging share of each home zone (a home that is
+        not a zone row, or no table, takes the regional ``fleet.home_charging_share``).
     """
     n = home_zone.shape[0]
     fleet = scenario.fleet
     drawn_type = draw_types(types.share, n, rng)
-    home_charging = (rng.random(n) < fleet.home_charging_share) & ~visitor
+    share = np.full(n, fleet.home_charging_share)
+    if zones is not None:
+        by_zone = home_access_share(fleet, zones)
+        known = (home_zone >= 0) & (home_zone < len(by_zone))
+        share[known] = by_zone[home_zone[known]]
+    home_charging = (rng.random(n) < share) & ~visitor
     drawn_soc = rng.uniform(fleet.initial_soc_min, fleet.initial_soc_max, n)
     drawn_soc[home_charging] = scenario.charging.home_target_soc
     return vehicle_frame(

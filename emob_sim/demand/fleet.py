@@ -11,12 +11,28 @@ one car per zone away from the expectation), unlike Poisson sampling, whose vari
 with the zone. Each car then draws independently
 
 - its vehicle type with the catalogue's ``share`` (normalised to sum to exactly 1),
-- ``home_charging`` ~ Bernoulli(``fleet.home_charging_share``),
+- ``home_charging`` ~ Bernoulli(its home zone's share, :func:`home_access_share`),
 - ``initial_soc`` ~ Uniform[``fleet.initial_soc_min``, ``fleet.initial_soc_max``]; a car with
   home charging starts at ``home_start_soc`` instead when given (the simulation starts in the
   morning, after a night on its wall box).
 
 Battery, consumption and the AC/DC power limits are copied from the type.
+
+Home access by zone
+-------------------
+``fleet.home_charging_share`` is the region's share of electric cars with a charge point at
+home. Where the zone table gives ``apartment_share`` ``a`` (share of residents in
+multi-apartment buildings), the zones share it out by their dwellings: a zone's access is
+proportional to ``(1 - a) * fleet.home_access_house + a * fleet.home_access_apartment`` (a
+resident of a house has a charge point at home far more often than a resident of an
+apartment; the values and their sources are in configs/base.yaml), scaled so that the
+population-weighted mean over the zones is the regional share (a zone's share is at most 1;
+what the cap cuts off goes to the other zones). So the regional share stays the lever (the
+app, sweeps and plan paths change it) and the dwelling statistics say where the wall boxes
+are. A zone without a share (no column, or an empty cell: the Zemgale table leaves it empty
+for external zones and gateways), and every zone when ``fleet.home_access_by_zone`` is false,
+has the regional share. The draw uses the same uniform per car either way, so a region
+without apartment shares gives the same fleet as before.
 """
 
 from __future__ import annotations
@@ -30,11 +46,13 @@ from numpy.typing import NDArray
 
 from emob_sim.config.models import FleetConfig
 from emob_sim.demand.tables import VEHICLE_COLUMNS
+from emob_sim.region.zones import APARTMENT_SHARE
 
 __all__ = [
     "TypeArrays",
     "type_arrays",
     "stochastic_round",
+    "home_access_share",
     "draw_types",
     "vehicle_frame",
     "sample_fleet",
@@ -119,6 +137,70 @@ def stochastic_round(expected: NDArray[np.float64], rng: np.random.Generator) ->
     return (base + (rng.random(x.shape) < x - base)).astype(np.int64)
 
 
+def home_access_share(fleet: FleetConfig, zones: pd.DataFrame) -> NDArray[np.float64]:
+    """The home-charging share of each zone (the rule is in the module docstring).
+
+    Parameters
+    ----------
+    fleet
+        ``home_charging_share`` (regional mean), ``home_access_by_zone``,
+        ``home_access_house`` and ``home_access_apartment``.
+    zones
+        A zone table; its ``apartment_share`` column is used where present (NaN = unknown),
+        its ``population`` (when present) weights the regional mean.
+
+    Returns
+    -------
+    numpy.ndarray
+        One probability per zone (row), in [0, 1].
+    """
+    target = fleet.home_charging_share
+    regional = np.full(len(zones), target, dtype=np.float64)
+    if not fleet.home_access_by_zone or APARTMENT_SHARE not in zones.columns:
+        return regional
+    a = pd.to_numeric(zones[APARTMENT_SHARE], errors="coerce").to_numpy(dtype=np.float64)
+    known = np.isfinite(a)
+    if not known.any():
+        return regional
+    access = (1.0 - a[known]) * fleet.home_access_house + a[known] * fleet.home_access_apartment
+    if "population" in zones.columns:
+        weight = pd.to_numeric(zones["population"], errors="coerce").to_numpy(dtype=np.float64)
+        weight = np.nan_to_num(weight[known], nan=0.0)
+    else:
+        weight = np.ones(int(known.sum()))
+    out = regional.copy()
+    out[known] = _scaled_to_mean(access, weight, target)
+    return out
+
+
+def _scaled_to_mean(
+    access: NDArray[np.float64], weight: NDArray[np.float64], target: float
+) -> NDArray[np.float64]:
+    """``access`` scaled so that its ``weight``-ed mean is ``target``, each value at most 1.
+
+    Values the cap holds at 1 keep it; the others are scaled again for what it cut off (at
+    most one round per zone). Without weight or access, every zone gets ``target``.
+    """
+    if weight.sum() <= 0.0 or (access * weight).sum() <= 0.0:
+        return np.full(access.shape, target)
+    share = np.zeros_like(access)
+    capped = np.zeros(access.shape, dtype=bool)
+    total = target * weight.sum()
+    for _ in range(len(access) + 1):
+        free = ~capped
+        left = total - weight[capped].sum()
+        base = (access[free] * weight[free]).sum()
+        if base <= 0.0:
+            break
+        share[free] = access[free] * left / base
+        share[capped] = 1.0
+        over = free & (share > 1.0)
+        if not over.any():
+            break
+        capped |= over
+    return np.clip(share, 0.0, 1.0)
+
+
 def draw_types(share: NDArray[np.float64], n: int, rng: np.random.Generator) -> NDArray[np.int64]:
     """Draw ``n`` type indices with probabilities ``share`` (inverse CDF of uniforms)."""
     cdf = np.cumsum(share)
@@ -174,7 +256,8 @@ def sample_fleet(
     fleet
         Rates, shares and the vehicle catalogue.
     zones
-        The region's zone table (``kind`` and ``population`` are used; row = zone index).
+        The region's zone table (``kind``, ``population`` and, where present,
+        ``apartment_share`` are used; row = zone index).
     rng
         The fleet stream.
     types
@@ -197,7 +280,7 @@ def sample_fleet(
     n = int(counts.sum())
     home_zone = np.repeat(np.arange(len(zones), dtype=np.int64), counts)
     type_idx = draw_types(types.share, n, rng)
-    home_charging = rng.random(n) < fleet.home_charging_share
+    home_charging = rng.random(n) < home_access_share(fleet, zones)[home_zone]
     initial_soc = rng.uniform(fleet.initial_soc_min, fleet.initial_soc_max, n)
     if home_start_soc is not None:
         initial_soc[home_charging] = home_start_soc

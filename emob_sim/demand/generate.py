@@ -15,6 +15,7 @@ from emob_sim.demand.chains import PURPOSES, destination_mass, generate_chains
 from emob_sim.demand.fleet import TypeArrays, sample_fleet, type_arrays, vehicle_frame
 from emob_sim.demand.intrazonal import IntrazonalTrips
 from emob_sim.demand.od import od_demand
+from emob_sim.demand.sizes import check_demand_size
 from emob_sim.demand.tables import TRIP_COLUMNS, Demand
 from emob_sim.demand.through import corridor_zone_indices, generate_through
 from emob_sim.demand.triptable import trip_table_demand
@@ -96,11 +97,13 @@ def generate_demand(scenario: Scenario, region: Region, seed_seq: np.random.Seed
     Raises
     ------
     ConfigError
-        A corridor names a zone that the region does not have.
+        A corridor names a zone that the region does not have, or the run would hold more
+        vehicles or trips than :mod:`emob_sim.demand.sizes` allows.
     DataError
-        The region's matrices do not cover its zones.
+        The region's matrices do not cover its zones, or a zone's population is absurd.
     """
     _check_region(region)
+    check_demand_size(scenario, region.zones, region.areas)  # before anything is allocated
     zones = region.zones.reset_index(drop=True)
     n_zones = region.n_zones
     time_s = np.asarray(region.time_s, dtype=np.float64)[:n_zones, :n_zones]

@@ -79,8 +79,11 @@ class IntrazonalTrips:
     def of_zones(cls, zones: pd.DataFrame, cfg: ZonesConfig) -> IntrazonalTrips:
         """From the zones' ``area_km2`` (no column: every area unknown) and ``zones:``."""
         n = len(zones)
-        area = (zones["area_km2"].to_numpy(dtype=np.float64) if "area_km2" in zones.columns
-                else np.full(n, np.nan))  # fmt: skip
+        area = (
+            zones["area_km2"].to_numpy(dtype=np.float64)
+            if "area_km2" in zones.columns
+            else np.full(n, np.nan)
+        )
         with np.errstate(invalid="ignore"):
             radius = np.where(area > 0, np.sqrt(area / np.pi), np.nan)
         return cls(radius, float(cfg.min_intrazonal_km), float(cfg.intrazonal_speed_kph))

@@ -43,6 +43,7 @@ from emob_sim.demand.chains import DAY_S
 from emob_sim.demand.files import file_vehicles, trip_arrays
 from emob_sim.demand.fleet import TypeArrays, draw_types, stochastic_round
 from emob_sim.demand.readers import DemandTable, read_demand_table
+from emob_sim.demand.sizes import MAX_TRIPS
 from emob_sim.errors import DataError
 
 if TYPE_CHECKING:
@@ -52,8 +53,9 @@ __all__ = ["read_od_matrix", "od_demand", "MAX_OD_TRIPS"]
 
 logger = logging.getLogger(__name__)
 
-#: plausibility limit of the electric-car trips an OD matrix may give over the simulated days
-MAX_OD_TRIPS = 20_000_000
+#: plausibility limit of the electric-car trips an OD matrix may give over the simulated days:
+#: the limit of a whole run (:data:`emob_sim.demand.sizes.MAX_TRIPS`)
+MAX_OD_TRIPS = MAX_TRIPS
 
 
 def read_od_matrix(
@@ -151,6 +153,7 @@ def od_demand(
         visitor=np.zeros(n, dtype=bool),
         type_idx=np.full(n, -1, dtype=np.int64),
         initial_soc=np.full(n, np.nan),
+        zones=region.zones,
     )
     logger.info(
         "demand: %d electric-car trips from the OD matrix %s (%.1f expected)",

@@ -16,7 +16,8 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from emob_sim.errors import DataError, InputFileNotFoundError
+from emob_sim.errors import DataError
+from emob_sim.io.reading import TABLE_MAX_BYTES, one_line, open_input, shown_path
 from emob_sim.io.tables import read_text_table
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import nearest_nodes
@@ -48,12 +49,14 @@ class DemandTable:
         """Raise when one of ``columns`` is missing (``expected`` says what the file needs)."""
         missing = [c for c in columns if c not in self.frame.columns]
         if missing:
-            raise DataError(f"{self.path}: column '{missing[0]}' is missing, expected {expected}")
+            raise DataError(
+                f"{shown_path(self.path)}: column {missing[0]!r} is missing, expected {expected}"
+            )
 
     def fail(self, i: int, column: str, problem: str, value: object = None) -> DataError:
         """The error of data row ``i`` (0-based) in ``column``: ``problem``, got ``value``."""
         got = "" if value is None else f", got {value!r}"
-        return DataError(f"{self.path}: row {i + 2}: {column}: {problem}{got}")
+        return DataError(f"{shown_path(self.path)}: row {i + 2}: {column}: {problem}{got}")
 
     def text(self, column: str) -> NDArray[np.object_]:
         """The column as stripped strings, ``""`` where empty (missing column: all empty)."""
@@ -75,7 +78,7 @@ class DemandTable:
         """The column as finite floats; NaN where empty (an error when ``required``)."""
         if column not in self.frame.columns:
             if required:
-                raise DataError(f"{self.path}: column '{column}' is missing")
+                raise DataError(f"{shown_path(self.path)}: column {column!r} is missing")
             return np.full(len(self.frame), np.nan)
         raw = self.frame[column]
         if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
@@ -140,16 +143,19 @@ def read_demand_table(path: str | Path, *, key: str) -> DemandTable:
     InputFileNotFoundError
         The file does not exist.
     DataError
-        The file cannot be read as a table.
+        The file is not a regular file under the size cap
+        (:func:`~emob_sim.io.reading.open_input`) or cannot be read as a table.
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputFileNotFoundError(f"{key}: file not found: {path}")
     if path.suffix.lower() in PARQUET_SUFFIXES:
-        try:
-            frame = pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several types for a file that is not Parquet
-            raise DataError(f"{path}: cannot read the Parquet table ({exc})") from None
+        with open_input(path, key=key, max_bytes=TABLE_MAX_BYTES) as f:
+            try:
+                frame = pd.read_parquet(f)
+            except Exception as exc:  # pyarrow raises several types for a file not Parquet
+                reason = one_line(str(exc) or type(exc).__name__)
+                raise DataError(
+                    f"{shown_path(path)}: cannot read the Parquet table ({reason})"
+                ) from None
         frame.columns = [str(c).strip() for c in frame.columns]
         frame = frame.reset_index(drop=True)
     else:

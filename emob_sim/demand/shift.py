@@ -53,8 +53,19 @@ __all__ = ["ShiftedChains", "shift_car_chains", "zone_shares", "SHIFT_ELECTRIC",
 logger = logging.getLogger(__name__)
 
 SHIFT_ELECTRIC, SHIFT_PETROL = 1, 2  # codes into emob_sim.demand.ebike.ORIGINS
-_TRIP_KEYS = ("vehicle", "day", "seq", "origin", "dest", "depart_s", "purpose_code",
-              "last_of_day", "car_km", "car_kwh", "u_near")  # fmt: skip
+_TRIP_KEYS = (
+    "vehicle",
+    "day",
+    "seq",
+    "origin",
+    "dest",
+    "depart_s",
+    "purpose_code",
+    "last_of_day",
+    "car_km",
+    "car_kwh",
+    "u_near",
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -127,9 +138,12 @@ def _chain_trips(
 
 
 def _electric(
-    scenario: Scenario, region: Region, demand: Demand, share: NDArray[np.float64],
+    scenario: Scenario,
+    region: Region,
+    demand: Demand,
+    share: NDArray[np.float64],
     rng: np.random.Generator,
-) -> tuple[Demand, ShiftedChains]:  # fmt: skip
+) -> tuple[Demand, ShiftedChains]:
     trips, veh = demand.trips, demand.vehicles
     v = trips["vehicle_id"].to_numpy(np.int64)
     shifts = veh["resident"].to_numpy(bool)
@@ -155,16 +169,24 @@ def _electric(
         return demand, ShiftedChains.empty()
     cons = veh["consumption_kwh_per_km"].to_numpy(float)[vs]
     arrays = {
-        "day": d, "seq": trips["seq"].to_numpy(np.int64)[sel], "origin": origin, "dest": dest,
+        "day": d,
+        "seq": trips["seq"].to_numpy(np.int64)[sel],
+        "origin": origin,
+        "dest": dest,
         "depart_s": trips["depart_s"].to_numpy(float)[sel],
         "purpose_code": _purpose_codes(trips["purpose"].to_numpy()[sel]),
-        "last_of_day": trips["last_of_day"].to_numpy(bool)[sel], "car_km": km,
-        "car_kwh": km * cons, "u_near": u_near,
-    }  # fmt: skip
+        "last_of_day": trips["last_of_day"].to_numpy(bool)[sel],
+        "car_km": km,
+        "car_kwh": km * cons,
+        "u_near": u_near,
+    }
     shifted = ShiftedChains(
-        home_zone=home[take], origin_code=np.full(int(take.sum()), SHIFT_ELECTRIC, np.int64),
-        u_assist=u_assist[take], u_soc=u_soc[take], trips=_chain_trips(arrays, chain, take),
-    )  # fmt: skip
+        home_zone=home[take],
+        origin_code=np.full(int(take.sum()), SHIFT_ELECTRIC, np.int64),
+        u_assist=u_assist[take],
+        u_soc=u_soc[take],
+        trips=_chain_trips(arrays, chain, take),
+    )
     drop = np.zeros(len(trips), dtype=bool)
     drop[sel[take[chain]]] = True
     kept = trips.loc[~drop].reset_index(drop=True)
@@ -178,9 +200,11 @@ def _purpose_codes(purpose: NDArray) -> NDArray[np.int64]:
 
 
 def _petrol(
-    scenario: Scenario, region: Region, share: NDArray[np.float64],
+    scenario: Scenario,
+    region: Region,
+    share: NDArray[np.float64],
     seed_seq: np.random.SeedSequence,
-) -> ShiftedChains:  # fmt: skip
+) -> ShiftedChains:
     fleet_ss, chains_ss, pick_ss = children(seed_seq, 3)
     zones, fleet = region.zones, scenario.fleet
     n = region.n_zones
@@ -191,11 +215,15 @@ def _petrol(
     home_of_car = np.repeat(np.arange(n, dtype=np.int64), counts)
     time_s = np.asarray(region.time_s, dtype=float)[:n, :n]
     arr = generate_chains(
-        scenario.demand, days=scenario.time.days, home_zone=home_of_car,
+        scenario.demand,
+        days=scenario.time.days,
+        home_zone=home_of_car,
         mass=destination_mass(zones, external_attraction=scenario.demand.external_attraction),
-        time_s=time_s, dist_km=np.asarray(region.dist_km, dtype=float)[:n, :n],
-        seed_seq=chains_ss, intrazonal=IntrazonalTrips.of_zones(zones, scenario.zones),
-    )  # fmt: skip
+        time_s=time_s,
+        dist_km=np.asarray(region.dist_km, dtype=float)[:n, :n],
+        seed_seq=chains_ss,
+        intrazonal=IntrazonalTrips.of_zones(zones, scenario.zones),
+    )
     first = arr["seq"] == 0  # the legs of a chain are consecutive, seq 0 first
     starts = np.flatnonzero(first)
     chain = np.cumsum(first) - 1
@@ -204,14 +232,22 @@ def _petrol(
     home = home_of_car[arr["vehicle"][starts]]
     rng = np.random.Generator(np.random.PCG64(pick_ss))
     take, u_assist, u_soc = _pick(
-        starts, km, ok[arr["origin"]] & ok[arr["dest"]], home, share,
-        scenario.modal_shift.threshold_km, rng,
-    )  # fmt: skip
+        starts,
+        km,
+        ok[arr["origin"]] & ok[arr["dest"]],
+        home,
+        share,
+        scenario.modal_shift.threshold_km,
+        rng,
+    )
     arrays = {**arr, "car_km": km, "car_kwh": np.zeros(km.shape[0]), "u_near": rng.random(km.size)}
     return ShiftedChains(
-        home_zone=home[take], origin_code=np.full(int(take.sum()), SHIFT_PETROL, np.int64),
-        u_assist=u_assist[take], u_soc=u_soc[take], trips=_chain_trips(arrays, chain, take),
-    )  # fmt: skip
+        home_zone=home[take],
+        origin_code=np.full(int(take.sum()), SHIFT_PETROL, np.int64),
+        u_assist=u_assist[take],
+        u_soc=u_soc[take],
+        trips=_chain_trips(arrays, chain, take),
+    )
 
 
 def shift_car_chains(
@@ -247,6 +283,8 @@ def shift_car_chains(
     )
     logger.info(
         "modal shift: %d electric and %d petrol car chains (%.1f car km) move to e-bikes",
-        electric.n_chains, petrol.n_chains, float(both.trips["car_km"].sum()),
-    )  # fmt: skip
+        electric.n_chains,
+        petrol.n_chains,
+        float(both.trips["car_km"].sum()),
+    )
     return car_demand, both

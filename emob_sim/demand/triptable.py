@@ -52,9 +52,21 @@ __all__ = ["trip_table_demand", "TRIP_TABLE_COLUMNS"]
 logger = logging.getLogger(__name__)
 
 #: the columns a trip table may have (see the module docstring)
-TRIP_TABLE_COLUMNS = ["vehicle", "depart_s", "day", "depart_time", "origin", "origin_lon",
-                      "origin_lat", "destination", "dest_lon", "dest_lat", "dest_site",
-                      "vehicle_type", "initial_soc"]  # fmt: skip
+TRIP_TABLE_COLUMNS = [
+    "vehicle",
+    "depart_s",
+    "day",
+    "depart_time",
+    "origin",
+    "origin_lon",
+    "origin_lat",
+    "destination",
+    "dest_lon",
+    "dest_lat",
+    "dest_site",
+    "vehicle_type",
+    "initial_soc",
+]
 _CLOCK = r"^(\d+):([0-5]\d)(?::([0-5]\d(?:\.\d*)?))?$"
 
 
@@ -233,9 +245,14 @@ def trip_table_demand(
     table.check("initial_soc", np.isnan(soc) | ((soc >= 0) & (soc <= 1)), "a value in [0, 1]")
     n_veh = int(vidx.max()) + 1 if vidx.size else 0
     veh_type = _per_vehicle(
-        table, "vehicle_type", type_idx.astype(np.int64), type_idx >= 0, vidx,
-        n_vehicles=n_veh, missing=-1,
-    )  # fmt: skip
+        table,
+        "vehicle_type",
+        type_idx.astype(np.int64),
+        type_idx >= 0,
+        vidx,
+        n_vehicles=n_veh,
+        missing=-1,
+    )
     veh_soc = _per_vehicle(
         table, "initial_soc", soc, ~np.isnan(soc), vidx, n_vehicles=n_veh, missing=np.nan
     )
@@ -254,6 +271,7 @@ def trip_table_demand(
         visitor=visitor,
         type_idx=veh_type.astype(np.int64),
         initial_soc=veh_soc.astype(np.float64),
+        zones=region.zones,
     )
     jumps = int(np.sum(~first[1:] & (origin[1:] != dest[:-1])))
     logger.info(

@@ -1,14 +1,24 @@
-"""Solar generation at a charging site: pvlib's clear-sky model scaled to an annual yield.
+"""Solar generation at a charging site: pvlib's clear-sky model scaled to an annual yield or,
+with weather, to monthly yields with day-to-day clearness (:mod:`emob_sim.energy.weather`).
 
 The shape of a day comes from pvlib: the sun's position at the site, the Ineichen clear-sky
 irradiance (with the Linke turbidity climatology pvlib ships) and the plane-of-array
 irradiance of the array's tilt and azimuth (isotropic sky). Real skies are cloudier than
 clear ones, so the profile is scaled by one factor per site and array: the cited annual yield
 (kWh per kWp and year) over what the clear sky would give in a year. Days keep their clear
-shape and length; cloudiness is spread evenly over the year (no weather). A measured profile
-can replace all this.
+shape and length; cloudiness is spread evenly over the year. With monthly yields (the
+weather), each day is scaled by its own clearness instead, whose mean over a month gives the
+month's yield (:mod:`emob_sim.energy.weather`). A measured profile can replace all this.
 
-Times are in UTC internally; the site's time zone only names days and hours for people.
+Time and daylight-saving time. The simulation clock is the local civil (wall-clock) time of
+the region: simulation second ``s`` is the wall time ``start + s`` in ``energy.timezone``, so
+every simulated day has 86,400 s and starts at local midnight, as the commuters' days do (a car
+leaving at 08:00 leaves at 08:00 wall time before and after a switch). A step is labelled with
+its wall time; the sun is computed at the real instant of that wall time (:func:`step_instants`):
+on the spring switch the hour that does not exist (03:00-04:00 in Rīga) takes the instants of
+the next hour, and on the autumn switch the repeated hour is taken once, as summer time. Both
+fall at night, without sun. Solar noon thus moves from about 12:25 to 13:25 wall time on the
+last Sunday of March and back on the last Sunday of October.
 """
 
 from __future__ import annotations
@@ -28,10 +38,13 @@ from emob_sim.io.tables import read_text_table
 __all__ = [
     "PVArray",
     "clear_sky_poa_w_m2",
+    "clear_sky_monthly_kwh_per_kwp",
     "pv_profile_kw",
     "measured_profile_kw",
     "daylight",
     "yield_scale",
+    "step_instants",
+    "wall_clock",
 ]
 
 #: the year the clear-sky yield is summed over (no leap day: 365 days)
@@ -64,24 +77,46 @@ def clear_sky_poa_w_m2(
     sun = site.get_solarposition(times)
     sky = site.get_clearsky(times, model="ineichen", solar_position=sun)
     poa = pvlib.irradiance.get_total_irradiance(
-        tilt_deg, azimuth_deg, sun["apparent_zenith"], sun["azimuth"],
-        sky["dni"], sky["ghi"], sky["dhi"],
-    )  # fmt: skip
+        tilt_deg,
+        azimuth_deg,
+        sun["apparent_zenith"],
+        sun["azimuth"],
+        sky["dni"],
+        sky["ghi"],
+        sky["dhi"],
+    )
     return np.nan_to_num(poa["poa_global"].to_numpy(dtype=np.float64), nan=0.0).clip(min=0.0)
 
 
 @functools.lru_cache(maxsize=64)
-def _clear_sky_kwh_per_kwp(lat: float, lon: float, tilt_deg: float, azimuth_deg: float) -> float:
-    times = pd.date_range(f"{_REFERENCE_YEAR}-01-01", f"{_REFERENCE_YEAR + 1}-01-01",
-                          freq="15min", inclusive="left", tz="UTC")  # fmt: skip
+def _clear_sky_monthly(lat: float, lon: float, tilt_deg: float, azimuth_deg: float) -> tuple:
+    times = pd.date_range(
+        f"{_REFERENCE_YEAR}-01-01",
+        f"{_REFERENCE_YEAR + 1}-01-01",
+        freq="15min",
+        inclusive="left",
+        tz="UTC",
+    )
     poa = clear_sky_poa_w_m2(lat, lon, times, tilt_deg=tilt_deg, azimuth_deg=azimuth_deg)
-    return float(poa.sum() / 1000.0 * 0.25)  # kWh per kWp (1 kWp at 1000 W/m2)
+    kwh = np.bincount(times.month - 1, weights=poa / 1000.0 * 0.25, minlength=12)
+    return tuple(float(v) for v in kwh)  # kWh per kWp (1 kWp at 1000 W/m2)
+
+
+def _clear_sky_kwh_per_kwp(lat: float, lon: float, tilt_deg: float, azimuth_deg: float) -> float:
+    return float(sum(_clear_sky_monthly(lat, lon, tilt_deg, azimuth_deg)))
+
+
+def clear_sky_monthly_kwh_per_kwp(
+    lat: float, lon: float, *, tilt_deg: float, azimuth_deg: float
+) -> NDArray[np.float64]:
+    """What 1 kWp would give under a clear sky in each calendar month (12 values, January
+    first; the months of a year without a leap day)."""
+    return np.array(_clear_sky_monthly(round(lat, 4), round(lon, 4), tilt_deg, azimuth_deg))
 
 
 def yield_scale(lat: float, lon: float, array: PVArray) -> float:
     """The factor that turns the clear-sky generation of a year into the array's annual yield."""
-    clear = _clear_sky_kwh_per_kwp(round(lat, 4), round(lon, 4), array.tilt_deg,
-                                   array.azimuth_deg)  # fmt: skip
+    clear = _clear_sky_kwh_per_kwp(round(lat, 4), round(lon, 4), array.tilt_deg, array.azimuth_deg)
     return array.annual_yield_kwh_per_kwp / clear if clear > 0 else 0.0
 
 
@@ -94,34 +129,59 @@ def pv_profile_kw(
     days: int,
     step_min: float,
     tz: str = "Europe/Riga",
+    day_clearness: NDArray[np.float64] | None = None,
 ) -> NDArray[np.float64]:
-    """Mean generation (kW) of ``array`` in each step from local midnight of ``start``.
+    """Mean generation (kW) of ``array`` in each step from local midnight of ``start``, steps
+    of the wall clock (module docstring).
 
-    Each step's mean is taken over one-minute samples of the scaled clear-sky profile.
+    Each step's mean is taken over one-minute samples of the clear-sky profile, scaled by
+    the array's annual yield (:func:`yield_scale`) or, with ``day_clearness`` (one value per
+    wall-clock day from ``start``, :func:`emob_sim.energy.weather.daily_clearness`), by each
+    day's clearness: the weather of monthly yields (:mod:`emob_sim.energy.weather`).
     """
     if step_min != int(step_min) or step_min < 1:
         raise ValueError(f"step_min: expected a whole number of minutes, got {step_min}")
-    begin = _day_start(start, tz)
+    begin = wall_clock(start, 1, step_min)[0]
     n_steps = int(round(days * 1440 / step_min))
-    per_kwp = _clear_sky_steps_w_m2(lat, lon, array.tilt_deg, array.azimuth_deg,
-                                    begin.isoformat(), n_steps, int(step_min))  # fmt: skip
-    return per_kwp / 1000.0 * array.kwp * yield_scale(lat, lon, array)
+    per_kwp = _clear_sky_steps_w_m2(
+        lat, lon, array.tilt_deg, array.azimuth_deg, begin.isoformat(), n_steps, int(step_min), tz
+    )
+    if day_clearness is None:
+        return per_kwp / 1000.0 * array.kwp * yield_scale(lat, lon, array)
+    day = np.arange(n_steps) * int(step_min) // 1440
+    if len(day_clearness) < day[-1] + 1:
+        raise ValueError(f"day_clearness: expected {day[-1] + 1} days, got {len(day_clearness)}")
+    return per_kwp / 1000.0 * array.kwp * np.asarray(day_clearness, float)[day]
 
 
-def _day_start(start: str | pd.Timestamp, tz: str) -> pd.Timestamp:
-    """Local midnight (``tz``) of the day of ``start``."""
+def wall_clock(start: str | pd.Timestamp, periods: int, step_min: float) -> pd.DatetimeIndex:
+    """The wall times (naive, local) of ``periods`` steps from local midnight of ``start``."""
     start = pd.Timestamp(start)
-    return (start.tz_localize(tz) if start.tzinfo is None else start.tz_convert(tz)).normalize()
+    day = (start if start.tzinfo is None else start.tz_localize(None)).normalize()
+    return pd.date_range(day, periods=periods, freq=pd.Timedelta(minutes=step_min))
+
+
+def step_instants(wall: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
+    """The real instants (``tz``-aware) of local wall times (see the module docstring: a wall
+    time that does not exist moves forward, a repeated one is taken as summer time)."""
+    return wall.tz_localize(tz, nonexistent="shift_forward", ambiguous=np.ones(len(wall), bool))
 
 
 @functools.lru_cache(maxsize=32)
 def _clear_sky_steps_w_m2(
-    lat: float, lon: float, tilt_deg: float, azimuth_deg: float, begin: str, n_steps: int,
+    lat: float,
+    lon: float,
+    tilt_deg: float,
+    azimuth_deg: float,
+    begin: str,
+    n_steps: int,
     step_min: int,
-) -> NDArray[np.float64]:  # fmt: skip
-    """Mean clear-sky irradiance on the plane in each step (one-minute samples), kept for the
-    variants that differ only in kWp (pvsize simulates many on one site); read-only."""
-    minutes = pd.date_range(pd.Timestamp(begin), periods=n_steps * step_min, freq="1min")
+    tz: str,
+) -> NDArray[np.float64]:
+    """Mean clear-sky irradiance on the plane in each step (one-minute samples of the wall
+    clock from ``begin``), kept for the variants that differ only in kWp (pvsize simulates
+    many on one site); read-only."""
+    minutes = step_instants(wall_clock(begin, n_steps * step_min, 1), tz)
     poa = clear_sky_poa_w_m2(lat, lon, minutes, tilt_deg=tilt_deg, azimuth_deg=azimuth_deg)
     out = poa.reshape(n_steps, step_min).mean(axis=1)
     out.flags.writeable = False
@@ -173,17 +233,20 @@ def measured_profile_kw(
             f"{raw['kw_per_kwp'].iloc[bad[0]]!r}"
         )
     index = pd.DatetimeIndex(times)
-    index = index.tz_localize(tz) if index.tz is None else index.tz_convert(tz)
+    if index.tz is not None:  # on the wall clock of the region (module docstring)
+        index = index.tz_convert(tz).tz_localize(None)
     series = pd.Series(value.to_numpy(float), index=index).sort_index()
-    begin = _day_start(start, tz)
-    steps = pd.date_range(begin, periods=int(round(days * 1440 / step_min)),
-                          freq=f"{step_min}min")  # fmt: skip
+    steps = wall_clock(start, int(round(days * 1440 / step_min)), step_min)
+    begin = steps[0]
     means = series.resample(f"{step_min}min", origin=begin).mean()
     # a profile coarser than the steps holds its value over each of its intervals
     spacing = series.index.to_series().diff().median() if len(series) > 1 else pd.Timedelta(0)
     fill = max(int(spacing / pd.Timedelta(minutes=step_min)) - 1, 0)
     means = means.reindex(steps)
     means = means.ffill(limit=fill) if fill else means
+    gap = steps.tz_localize(tz, nonexistent="NaT", ambiguous=np.ones(len(steps), bool)).isna()
+    if gap.any():  # the hour skipped in spring: the value before it
+        means = means.where(~gap, means.ffill())
     missing = np.flatnonzero(means.isna().to_numpy())
     if missing.size:
         raise DataError(

@@ -70,9 +70,11 @@ def write_points(table: pd.DataFrame, path: str | Path, *, layer: str | None = N
         gdf.to_file(path, layer=layer, driver="GPKG", engine="pyogrio")
     else:
         gdf.to_file(
-            path, driver="GeoJSON", engine="pyogrio",
+            path,
+            driver="GeoJSON",
+            engine="pyogrio",
             layer_options={"RFC7946": "YES", "WRITE_NAME": "NO"},
-        )  # fmt: skip
+        )
 
 
 def write_atomically(path: str | Path, write: Callable[[Path], None]) -> None:

@@ -5,7 +5,9 @@ Rules, so that no user's file is ever lost:
 - A folder is written completely into a hidden temporary sibling (``.NAME.emob-sim-tmp-*``)
   and renamed into place when complete (:func:`atomic_output_dir`). An error, Ctrl-C or
   SIGTERM while writing removes the temporary folder and leaves the destination as it was
-  (absent, or the previous complete folder).
+  (absent, or the previous complete folder). A signal during the final renames and the
+  deletion of a replaced folder waits for them to end; the interruption then says that the
+  new folder is complete (:attr:`Interrupted.changed`).
 - Each folder gets a ``manifest.json`` that names its kind (:data:`OUTPUT_KINDS`) and lists
   every file in it. ``overwrite`` replaces only a folder of the same kind whose files are all
   listed in its manifest; anything else is refused, naming the files that are not emob-sim's.
@@ -14,28 +16,36 @@ Rules, so that no user's file is ever lost:
 - One writer per destination at a time: a lock file beside it (``.NAME.emob-sim.lock``, held
   with ``flock`` while writing) makes a second process writing the same folder fail with a
   clear error. Temporary folders left by a killed writer (SIGKILL, power loss) are removed by
-  the next write into the same parent folder, once no live process holds their lock.
+  the user's next write into the same parent folder, once no live process holds their lock.
+- In a parent shared by several users nothing is followed, opened for writing or deleted
+  that is not emob-sim's own (:mod:`~emob_sim.io.leftovers`): the lock is never opened through
+  a symlink, and only this user's folders carrying emob-sim's marker are cleaned up.
 - Folders get the permissions ``mkdir`` gives under the user's umask.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
-import fcntl
 import json
 import os
-import re
-import secrets
-import shutil
 import signal
 import tempfile
 import threading
-import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from emob_sim.errors import EmobSimError
+from emob_sim.io.leftovers import (
+    INNER,
+    OLD,
+    PROBE,
+    TMP,
+    delete_marked,
+    held_lock,
+    make_marked,
+    remove_leftovers,
+)
+from emob_sim.io.reading import read_input_text
 
 __all__ = [
     "OUTPUT_KINDS",
@@ -52,36 +62,25 @@ OUTPUT_KINDS = ("run", "place", "compare", "sweep", "plan", "report", "bench", "
 #: the file that marks a folder as emob-sim output, with its kind and files
 MANIFEST = "manifest.json"
 
-_TMP = "emob-sim-tmp"
-_OLD = "emob-sim-old"
-_LOCK = "emob-sim.lock"
-_PROBE = ".emob-sim-probe-"
-#: a probe folder older than this (seconds) was left by a process that died in between
-_PROBE_STALE_S = 60.0
-_LEFTOVER = re.compile(rf"^\.(?P<name>.+)\.(?P<what>{_TMP}|{_OLD})-[A-Za-z0-9_]+$")
-
 
 class Interrupted(KeyboardInterrupt):
-    """A signal (SIGTERM, SIGHUP) arrived while an output folder was written.
+    """A signal (SIGTERM, SIGHUP; SIGINT during the final renames) arrived while an output
+    folder was written.
 
     Raised instead of dying at once, so that the temporary folder is removed first; the
-    command ends with exit code ``128 + signum``.
+    command ends with exit code ``128 + signum``. ``changed`` is None when no output folder
+    was changed, else what was (the new folder is complete, the old one deleted).
     """
 
-    def __init__(self, signum: int) -> None:
+    def __init__(self, signum: int, *, changed: str | None = None) -> None:
         super().__init__(signal.Signals(signum).name)
         self.signum = signum
+        #: what was changed when the signal arrived during the final renames; None: nothing
+        self.changed = changed
 
 
-def _new_dir(parent: Path, prefix: str) -> Path:
-    """A new folder with a unique name, made by ``mkdir`` (so the umask gives its mode)."""
-    while True:
-        path = parent / f"{prefix}{secrets.token_hex(4)}"
-        try:
-            path.mkdir(mode=0o777)
-            return path
-        except FileExistsError:
-            continue
+#: the largest manifest read (one lists a run's files and hashes: a few kilobytes)
+_MANIFEST_MAX_BYTES = 16 * 1024**2
 
 
 def read_manifest(folder: str | Path) -> dict | None:
@@ -91,9 +90,9 @@ def read_manifest(folder: str | Path) -> dict | None:
     no ``kind``) reads as kind ``run``.
     """
     path = Path(folder) / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    try:  # a regular file only: a FIFO named manifest.json must not block
+        data = json.loads(read_input_text(path, max_bytes=_MANIFEST_MAX_BYTES))
+    except (OSError, ValueError, EmobSimError):
         return None
     if not isinstance(data, dict) or not isinstance(data.get("files"), list):
         return None
@@ -127,9 +126,10 @@ def _refuse_to_replace(out: Path, kind: str) -> None:
         )
     listed = {str(f) for f in manifest["files"]} | {MANIFEST}
     unknown = [
-        f for f in _files_in(out)
+        f
+        for f in _files_in(out)
         if f not in listed and not (f.endswith("/") and any(x.startswith(f) for x in listed))
-    ]  # fmt: skip
+    ]
     if unknown:
         raise EmobSimError(
             f"--out {out}: holds files that emob-sim did not write: {_names(unknown)}; "
@@ -196,24 +196,33 @@ def check_out_dir(
         raise ValueError(f"kind: expected one of {OUTPUT_KINDS}, got {kind!r}")
     if not str(out_dir).strip():
         raise EmobSimError("--out '': expected a folder name (e.g. --out runs/baseline)")
-    out = Path(out_dir).expanduser().resolve()
+    try:
+        out = Path(out_dir).expanduser().resolve()
+    except (OSError, RuntimeError) as exc:
+        raise EmobSimError(f"--out {out_dir}: cannot be resolved ({exc})") from None
     _guard(out, protect)
-    if out.exists() and not out.is_dir():
-        raise EmobSimError(f"--out {out}: expected a folder, got an existing file")
-    if out.is_dir() and any(out.iterdir()):
-        if not overwrite:
-            raise EmobSimError(
-                f"--out {out}: folder exists and is not empty; choose a new folder or pass "
-                "--overwrite"
-            )
-        _refuse_to_replace(out, kind)
-    ancestor = next(p for p in out.parents if p.exists())
+    try:
+        if os.path.lexists(out) and not out.is_dir():
+            raise EmobSimError(f"--out {out}: expected a folder, got an existing file")
+        if out.is_dir() and any(out.iterdir()):
+            if not overwrite:
+                raise EmobSimError(
+                    f"--out {out}: folder exists and is not empty; choose a new folder or pass "
+                    "--overwrite"
+                )
+            _refuse_to_replace(out, kind)
+        ancestor = next(p for p in out.parents if p.exists())
+    except OSError as exc:
+        raise EmobSimError(
+            f"--out {out}: cannot read {exc.filename or out} ({exc.strerror}); expected a "
+            "folder you may read and write"
+        ) from None
     if not ancestor.is_dir():
         raise EmobSimError(f"--out {out}: {ancestor} is a file, expected a folder")
     if not os.access(ancestor, os.W_OK | os.X_OK):
         raise EmobSimError(f"--out {out}: cannot write in {ancestor}, expected a writable folder")
     try:  # a probe, so that an unwritable place fails now and not after the simulation
-        os.rmdir(tempfile.mkdtemp(prefix=_PROBE, dir=ancestor))
+        os.rmdir(tempfile.mkdtemp(prefix=PROBE, dir=ancestor))
     except OSError:
         raise EmobSimError(
             f"--out {out}: cannot write in {ancestor}, expected a writable folder"
@@ -221,120 +230,49 @@ def check_out_dir(
     return out
 
 
-@contextlib.contextmanager
-def _locked(lock_path: Path, *, out: Path) -> Iterator[None]:
-    """Hold the writer's lock of a destination (fails at once when another process holds it)."""
-    fd = _try_lock(lock_path)
-    if fd is None:
-        raise EmobSimError(
-            f"--out {out}: another emob-sim process is writing this folder now; wait for it to "
-            "finish or choose another folder"
-        )
-    try:
-        yield
-    finally:
-        _unlock(lock_path, fd)
+class _Phase:
+    """Signals during a write: raised at once, or held (``hold``) until the write is done."""
 
-
-def _try_lock(lock_path: Path) -> int | None:
-    """Take the lock file's ``flock``; None when a live process holds it.
-
-    The lock file is removed when released; the inode check makes sure that the lock held is
-    on the file that is still at ``lock_path`` (not one removed in between).
-    """
-    while True:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o666)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            os.close(fd)
-            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
-                return None
-            raise
-        held = os.fstat(fd)
-        try:
-            now = os.stat(lock_path)
-        except FileNotFoundError:
-            os.close(fd)
-            continue
-        if (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino):
-            return fd
-        os.close(fd)
-
-
-def _stale(path: Path) -> bool:
-    try:
-        return time.time() - path.stat().st_mtime > _PROBE_STALE_S
-    except OSError:
-        return False
-
-
-def _unlock(lock_path: Path, fd: int) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(lock_path)
-    os.close(fd)
-
-
-def remove_leftovers(parent: Path, *, holding: str | None = None) -> list[Path]:
-    """Clean up after writers that died (their lock is free); return what was removed.
-
-    A temporary folder is deleted, and an empty write probe older than a minute. A previous
-    folder that was moved aside to be replaced is
-    put back when the destination is missing (the writer died between the two renames), else
-    deleted. ``holding`` names the destination whose lock this process holds (its leftovers
-    are dead). A leftover whose writer is alive (its lock is held) is never touched.
-    """
-    removed: list[Path] = []
-    try:
-        entries = sorted(parent.iterdir())
-    except OSError:
-        return removed
-    for entry in entries:
-        if entry.name.startswith(_PROBE) and _stale(entry):  # a probe is removed at once
-            with contextlib.suppress(OSError):
-                entry.rmdir()  # only when empty
-                removed.append(entry)
-            continue
-        match = _LEFTOVER.match(entry.name)
-        if not match or not entry.is_dir() or entry.is_symlink():
-            continue
-        name = match.group("name")
-        fd = None
-        if name != holding:
-            lock_path = parent / f".{name}.{_LOCK}"
-            fd = _try_lock(lock_path)
-            if fd is None:
-                continue  # its writer is alive
-        try:
-            aside = entry / name
-            if match.group("what") == _OLD and aside.is_dir() and not (parent / name).exists():
-                os.replace(aside, parent / name)  # the replaced folder goes back
-            shutil.rmtree(entry, ignore_errors=True)
-            removed.append(entry)
-        finally:
-            if fd is not None:
-                _unlock(lock_path, fd)
-    return removed
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending: int | None = None
+        #: what was changed, for the message of an interruption (None: nothing)
+        self.changed: str | None = None
 
 
 @contextlib.contextmanager
-def _signals_interrupt() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into :class:`Interrupted` (main thread only), then restore."""
+def _signals_interrupt() -> Iterator[_Phase]:
+    """Turn SIGTERM and SIGHUP into :class:`Interrupted` (main thread only), then restore.
+
+    While ``phase.holding`` a signal (SIGINT too, unless it is ignored) is only recorded; it is
+    raised as :class:`Interrupted` carrying ``phase.changed`` when the block ends without an
+    error. Python runs signal handlers in the main thread, so this holds whichever thread
+    the signal was delivered to.
+    """
+    phase = _Phase()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield phase
         return
 
     def interrupt(signum: int, frame: object) -> None:
-        raise Interrupted(signum)
+        if phase.holding:
+            phase.pending = phase.pending or signum
+        elif signum == signal.SIGINT:
+            signal.default_int_handler(signum, frame)
+        else:
+            raise Interrupted(signum)
 
-    previous = {}
-    for sig in (signal.SIGTERM, signal.SIGHUP):
-        previous[sig] = signal.signal(sig, interrupt)
+    sigs = [signal.SIGTERM, signal.SIGHUP]
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        sigs.append(signal.SIGINT)
+    previous = {sig: signal.signal(sig, interrupt) for sig in sigs}
     try:
-        yield
+        yield phase
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+    if phase.pending:
+        raise Interrupted(phase.pending, changed=phase.changed)
 
 
 @contextlib.contextmanager
@@ -345,62 +283,115 @@ def atomic_output_dir(
     overwrite: bool = False,
     protect: Iterable[str | Path] = (),
     manifest: dict | None = None,
+    on_step: Callable[[str], object] | None = None,
 ) -> Iterator[Path]:
     """Write an output folder atomically: yield a temporary folder that becomes ``out_dir``.
 
-    The temporary folder is a hidden sibling of ``out_dir``. When the ``with`` block ends
-    without an error, ``manifest.json`` is written into it (``kind``, the entries of
-    ``manifest``, and ``files``: every file written) and it is renamed to ``out_dir``; on any
-    error, Ctrl-C or SIGTERM it is deleted and ``out_dir`` is left as it was. With
-    ``overwrite`` an existing folder (see :func:`check_out_dir`) is replaced: moved aside
-    first, deleted after the rename succeeded.
+    The temporary folder is in a hidden sibling of ``out_dir`` (see
+    :mod:`~emob_sim.io.leftovers`). When the ``with`` block ends without an error,
+    ``manifest.json`` is written into it (``kind``, the entries of ``manifest``, and
+    ``files``: every file written) and it is renamed to ``out_dir``; on any error, Ctrl-C or
+    SIGTERM it is deleted and ``out_dir`` is left as it was. With ``overwrite`` an existing
+    folder (see :func:`check_out_dir`) is replaced: moved aside first, deleted after the
+    rename succeeded. A signal during these renames and the deletion is held until they are
+    done; then :class:`Interrupted` says that the new folder is complete.
+
+    Parameters
+    ----------
+    on_step
+        Called with ``"renaming"`` just before the new folder is renamed into place (a
+        folder it replaces is already moved aside) and ``"deleting"`` before the replaced
+        folder is deleted, e.g. for a progress display.
 
     Raises
     ------
     EmobSimError
-        ``out_dir`` cannot be written (:func:`check_out_dir`), or another process is writing
-        it now.
+        ``out_dir`` cannot be written (:func:`check_out_dir`), its lock is not emob-sim's,
+        or another process is writing it now.
     Interrupted
-        SIGTERM or SIGHUP arrived while writing (the destination is left as it was).
+        SIGTERM or SIGHUP arrived while writing (the destination is left as it was), or a
+        signal arrived during the final renames (``changed`` says what was done).
     """
     out = check_out_dir(out_dir, kind=kind, overwrite=overwrite, protect=protect)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise EmobSimError(f"--out {out}: cannot create the output folder ({exc})") from None
-    with _locked(out.parent / f".{out.name}.{_LOCK}", out=out), _signals_interrupt():
+    with _signals_interrupt() as phase, held_lock(out):
         remove_leftovers(out.parent, holding=out.name)
         out = check_out_dir(out, kind=kind, overwrite=overwrite, protect=protect)  # under lock
+        tmp = _make(out, TMP)
         try:
-            tmp = _new_dir(out.parent, f".{out.name}.{_TMP}-")
-        except OSError as exc:
-            raise EmobSimError(f"--out {out}: cannot create the output folder ({exc})") from None
-        try:
-            yield tmp
-            files = sorted({*(f for f in _files_in(tmp) if not f.endswith("/")), MANIFEST})
-            _write_manifest(tmp / MANIFEST, {"kind": kind, **(manifest or {}), "files": files})
-            _replace(tmp, out)
+            yield tmp / INNER
+            files = sorted({*(f for f in _files_in(tmp / INNER) if not f.endswith("/")), MANIFEST})
+            _write_manifest(
+                out, tmp / INNER / MANIFEST, {"kind": kind, **(manifest or {}), "files": files}
+            )
         except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
+            phase.holding = True  # a second signal does not stop the clean-up
+            delete_marked(tmp)
+            raise
+        phase.holding = True
+        try:
+            phase.changed = _replace(tmp, out, on_step=on_step or (lambda step: None))
+        except BaseException:
+            delete_marked(tmp)
             raise
 
 
-def _write_manifest(path: Path, data: dict) -> None:
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _replace(tmp: Path, out: Path) -> None:
-    """Rename ``tmp`` to ``out``; an existing ``out`` is moved aside first, deleted after."""
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.{_OLD}-", dir=out.parent))
-        os.replace(out, old / out.name)
+def _make(out: Path, what: str) -> Path:
+    """A marked folder beside ``out``; a temporary one gets its (empty) output folder."""
+    folder = None
     try:
-        os.replace(tmp, out)
-    except BaseException:
+        folder = make_marked(out.parent, out.name, what)
+        if what == TMP:
+            (folder / INNER).mkdir(mode=0o777)  # the umask gives its mode
+    except OSError as exc:
+        if folder is not None:
+            delete_marked(folder)
+        raise EmobSimError(
+            f"--out {out}: cannot create a folder in {out.parent} ({exc.strerror})"
+        ) from None
+    return folder
+
+
+def _write_manifest(out: Path, path: Path, data: dict) -> None:
+    try:
+        path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise EmobSimError(f"--out {out}: cannot write {MANIFEST} ({exc.strerror})") from None
+
+
+def _replace(tmp: Path, out: Path, *, on_step: Callable[[str], object]) -> str:
+    """Rename ``tmp/folder`` to ``out``; an existing ``out`` is moved aside first, deleted
+    after. Returns what was changed, for the message of an interruption."""
+    old = None
+    if os.path.lexists(out):
+        old = _make(out, OLD)
+        try:
+            os.replace(out, old / INNER)
+        except OSError as exc:
+            delete_marked(old)
+            raise EmobSimError(
+                f"--out {out}: cannot move the previous folder aside ({exc.strerror}); "
+                "nothing was replaced"
+            ) from None
+    on_step("renaming")
+    try:
+        os.replace(tmp / INNER, out)
+    except OSError as exc:
         if old is not None:  # put the previous folder back where it was
-            os.replace(old / out.name, out)
-            old.rmdir()
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+            os.replace(old / INNER, out)
+            delete_marked(old)
+        raise EmobSimError(
+            f"--out {out}: cannot rename the new folder into place ({exc.strerror}); "
+            "nothing was replaced"
+        ) from None
+    delete_marked(tmp)
+    done = f"the new folder {out} is complete"
+    if old is None:
+        return done
+    on_step("deleting")
+    if delete_marked(old):
+        return f"{done}; the old one was deleted"
+    return f"{done}; the old one is left in {old}, the next write into {out.parent} deletes it"

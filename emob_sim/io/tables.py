@@ -8,7 +8,8 @@ from typing import TypeVar
 import pandas as pd
 from pydantic import BaseModel, ValidationError
 
-from emob_sim.errors import DataError, InputFileNotFoundError
+from emob_sim.errors import DataError
+from emob_sim.io.reading import TABLE_MAX_BYTES, one_line, open_input, shown_path
 
 __all__ = ["read_text_table", "read_model_rows", "validation_problem"]
 
@@ -25,26 +26,28 @@ def read_text_table(path: str | Path, required: list[str], *, key: str = "") -> 
     required
         Columns that must be present.
     key
-        The scenario key that names the file, for the message when it does not exist.
+        The scenario key that names the file, for the messages.
 
     Raises
     ------
     InputFileNotFoundError
         The file does not exist.
     DataError
-        The file is not a readable CSV, or a required column is missing.
+        The file is not a regular file under the size cap
+        (:func:`~emob_sim.io.reading.open_input`), not a readable CSV, or a required column
+        is missing.
     """
     path = Path(path)
-    if not path.is_file():
-        where = f"{key}: file not found: {path}" if key else f"{path}: file not found"
-        raise InputFileNotFoundError(where)
-    try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: cannot read the CSV table ({exc})") from None
+    where = f"{key}: {shown_path(path)}" if key else shown_path(path)
+    with open_input(path, key=key, max_bytes=TABLE_MAX_BYTES) as f:
+        try:
+            df = pd.read_csv(f, dtype=str, keep_default_na=False, encoding="utf-8")
+        except (pd.errors.EmptyDataError, ValueError) as exc:  # ParserError, UnicodeDecodeError
+            reason = one_line(str(exc).removeprefix("Error tokenizing data. C error: "))
+            raise DataError(f"{where}: cannot read the CSV table ({reason})") from None
     missing = [c for c in required if c not in df.columns]
     if missing:
-        raise DataError(f"{path}: column '{missing[0]}' is missing, expected columns {required}")
+        raise DataError(f"{where}: column {missing[0]!r} is missing, expected columns {required}")
     return df.apply(lambda s: s.str.strip())
 
 
@@ -76,7 +79,9 @@ def read_model_rows(
         try:
             rows.append(model.model_validate(row))
         except ValidationError as exc:
-            raise DataError(f"{path}: row {i + 2}: {validation_problem(exc, 'row')}") from None
+            where = f"{key}: {shown_path(path)}" if key else shown_path(path)
+            where += f": row {i + 2}"
+            raise DataError(f"{where}: {validation_problem(exc, 'row')}") from None
     return rows
 
 

@@ -18,6 +18,8 @@ on a piece where the curve limits, ``P = g_u + m (soc - u)`` is linear in soc, s
 (``log1p``/``expm1`` keep this accurate for small slopes). A piece where the power reaches 0
 takes forever (``inf``).
 
+The vehicle is one :class:`~emob_sim.kernels.structs.Car` argument. ``charge_time`` and
+``soc_after_time`` are ``charge_walk`` read two ways: the curve is integrated in one place.
 All functions are numba kernels (``@njit(cache=True)``) on scalars and arrays; their pure-Python
 versions are available as ``.py_func``.
 """
@@ -29,21 +31,14 @@ import math
 import numpy as np
 from numba import njit
 
+from emob_sim.kernels.structs import Car
+
 __all__ = ["charge_walk", "charge_time", "soc_after_time"]
 
 
 @njit(cache=True)
 def charge_walk(
-    soc0: float,
-    soc1: float,
-    t_max_s: float,
-    battery_kwh: float,
-    curve_soc: np.ndarray,
-    curve_frac: np.ndarray,
-    max_dc_kw: float,
-    max_ac_kw: float,
-    plug_kw: float,
-    is_dc: bool,
+    soc0: float, soc1: float, t_max_s: float, car: Car, plug_kw: float, is_dc: bool
 ) -> tuple[float, float]:
     """Charge from ``soc0`` towards ``soc1`` for at most ``t_max_s`` seconds.
 
@@ -53,8 +48,9 @@ def charge_walk(
         Start and target state of charge (nothing happens when ``soc1 <= soc0``).
     t_max_s
         Time available (``inf`` = until ``soc1`` is reached).
-    battery_kwh, curve_soc, curve_frac, max_dc_kw, max_ac_kw
-        The vehicle: usable capacity, DC curve points, DC and AC power limits.
+    car
+        The vehicle (:class:`~emob_sim.kernels.structs.Car`): usable capacity, DC curve points,
+        DC and AC power limits.
     plug_kw, is_dc
         The plug: power per plug and whether it is a DC plug.
 
@@ -66,6 +62,8 @@ def charge_walk(
     """
     if soc1 <= soc0 or t_max_s <= 0.0:
         return 0.0, soc0
+    battery_kwh, curve_soc, curve_frac = car.battery_kwh, car.curve_soc, car.curve_frac
+    max_dc_kw, max_ac_kw = car.max_dc_kw, car.max_ac_kw
     scale = 3600.0 * battery_kwh  # kWs per unit of soc
     if not is_dc:
         p = min(plug_kw, max_ac_kw)
@@ -129,15 +127,7 @@ def charge_walk(
 
 @njit(cache=True)
 def charge_time(
-    soc0: float,
-    soc1: float,
-    battery_kwh: float,
-    curve_soc: np.ndarray,
-    curve_frac: np.ndarray,
-    max_dc_kw: float,
-    max_ac_kw: float,
-    plug_kw: float,
-    is_dc: bool,
+    soc0: float, soc1: float, car: Car, plug_kw: float, is_dc: bool
 ) -> tuple[float, float]:
     """Time and energy to charge from ``soc0`` to ``soc1`` (see the module docstring).
 
@@ -149,27 +139,14 @@ def charge_time(
     """
     if soc1 <= soc0:
         return 0.0, 0.0
-    t, _ = charge_walk(
-        soc0, soc1, np.inf, battery_kwh, curve_soc, curve_frac, max_dc_kw, max_ac_kw, plug_kw, is_dc
-    )
-    return t, battery_kwh * (soc1 - soc0)
+    t, _ = charge_walk(soc0, soc1, np.inf, car, plug_kw, is_dc)
+    return t, car.battery_kwh * (soc1 - soc0)
 
 
 @njit(cache=True)
 def soc_after_time(
-    soc0: float,
-    soc1: float,
-    t_s: float,
-    battery_kwh: float,
-    curve_soc: np.ndarray,
-    curve_frac: np.ndarray,
-    max_dc_kw: float,
-    max_ac_kw: float,
-    plug_kw: float,
-    is_dc: bool,
+    soc0: float, soc1: float, t_s: float, car: Car, plug_kw: float, is_dc: bool
 ) -> float:
     """State of charge after charging ``t_s`` seconds from ``soc0``, capped at ``soc1``."""
-    _, s = charge_walk(
-        soc0, soc1, t_s, battery_kwh, curve_soc, curve_frac, max_dc_kw, max_ac_kw, plug_kw, is_dc
-    )
+    _, s = charge_walk(soc0, soc1, t_s, car, plug_kw, is_dc)
     return s

@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit
 
 from emob_sim.kernels.charging import charge_time
+from emob_sim.kernels.structs import Car, ChoiceRule, Sites, Travel
 
 __all__ = ["choose_site"]
 
@@ -28,45 +29,37 @@ def choose_site(
     cur: int,
     dest: int,
     soc: float,
-    battery_kwh: float,
-    consumption_kwh_per_km: float,
-    curve_soc: np.ndarray,
-    curve_frac: np.ndarray,
-    max_dc_kw: float,
-    max_ac_kw: float,
-    time_s: np.ndarray,
-    dist_km: np.ndarray,
-    site_point: np.ndarray,
-    site_is_dc: np.ndarray,
-    site_plug_kw: np.ndarray,
-    site_plugs: np.ndarray,
-    site_busy: np.ndarray,
-    site_queued: np.ndarray,
-    site_mean_s: np.ndarray,
+    car: Car,
+    travel: Travel,
+    sites: Sites,
     tried: np.ndarray,
-    reserve_soc: float,
-    target_soc: float,
-    wait_weight: float,
+    rule: ChoiceRule,
 ) -> tuple[int, float]:
     """Return ``(site index, cost_s)`` of the cheapest acceptable site, ``(-1, inf)`` if none.
 
     Parameters
     ----------
     cur, dest
-        Point indices (rows/columns of ``time_s`` and ``dist_km``).
-    soc, battery_kwh, consumption_kwh_per_km, curve_soc, curve_frac, max_dc_kw, max_ac_kw
-        The car.
-    time_s, dist_km
-        Travel matrices between points.
-    site_point, site_is_dc, site_plug_kw, site_plugs
-        Per site: its point index, plug kind, power per plug, number of plugs.
-    site_busy, site_queued, site_mean_s
-        Per site: plugs in use, cars queueing, mean session duration so far (or the prior).
+        Point indices (rows/columns of the travel matrices).
+    soc
+        The car's state of charge now.
+    car
+        The car (:class:`~emob_sim.kernels.structs.Car`, with its consumption).
+    travel
+        Travel matrices between points (:class:`~emob_sim.kernels.structs.Travel`).
+    sites
+        Per site: its point, plugs and how busy it is (:class:`~emob_sim.kernels.structs.Sites`).
     tried
         Per site: already tried during this trip (skipped).
-    reserve_soc, target_soc, wait_weight
-        Behaviour parameters (see the module docstring).
+    rule
+        ``reserve_soc``, ``target_soc``, ``wait_weight``
+        (:class:`~emob_sim.kernels.structs.ChoiceRule`; see the module docstring).
     """
+    time_s, dist_km = travel.time_s, travel.dist_km
+    site_point, site_plugs = sites.point, sites.plugs
+    site_busy, site_queued, site_mean_s = sites.busy, sites.queued, sites.mean_s
+    reserve_soc, target_soc, wait_weight = rule.reserve_soc, rule.target_soc, rule.wait_weight
+    battery_kwh, consumption_kwh_per_km = car.battery_kwh, car.consumption_kwh_per_km
     best = -1
     best_cost = np.inf
     for s in range(site_point.shape[0]):
@@ -76,17 +69,7 @@ def choose_site(
         soc_arr = soc - dist_km[cur, p] * consumption_kwh_per_km / battery_kwh
         if soc_arr < reserve_soc or soc_arr >= target_soc:
             continue
-        t_charge, _ = charge_time(
-            soc_arr,
-            target_soc,
-            battery_kwh,
-            curve_soc,
-            curve_frac,
-            max_dc_kw,
-            max_ac_kw,
-            site_plug_kw[s],
-            site_is_dc[s],
-        )
+        t_charge, _ = charge_time(soc_arr, target_soc, car, sites.plug_kw[s], sites.is_dc[s])
         if not np.isfinite(t_charge):
             continue
         detour = time_s[cur, p] + time_s[p, dest] - time_s[cur, dest]

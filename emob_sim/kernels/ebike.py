@@ -17,10 +17,18 @@ overnight with the bike's own charger (``home_kw``, flat) up to full, but only w
 evening state of charge is below ``home_below_soc`` (riders top up every few days; see
 :func:`emob_sim.kernels.energy.home_charge` for the arithmetic). Charging losses are ignored.
 
-:func:`ebike_chain` walks every e-bike without public charging and tells which e-bikes would
-look for a public e-bike point: after a trip that is not the last of its day, whose destination
-has a public point within walking distance (``seek_site``), and when the state of charge is
-below ``public_below_soc`` or cannot cover the next trip.
+A parked rider wants a public charge (:func:`ebike_public_reason`) after a trip that is not the
+last of its day and whose destination has a public point within walking distance
+(``seek_site``), when
+
+- the state of charge is below ``public_below_soc`` or cannot cover the next trip
+  (:data:`PUBLIC_EN_ROUTE`: charging for the journey, as a car's en-route stop), or else
+- the stay until the next departure lasts at least ``min_dwell_s`` and the state of charge is
+  below ``destination_below_soc`` (:data:`PUBLIC_DESTINATION`: a top-up during the activity).
+
+:func:`ebike_chain` walks every e-bike without public charging (the chain loop of cars,
+:func:`~emob_sim.kernels.energy.walk_chains`, with batteries that run flat) and tells which
+e-bikes would look for a public point (the first such trip).
 """
 
 from __future__ import annotations
@@ -28,25 +36,21 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from emob_sim.kernels.energy import home_charge
+from emob_sim.kernels.energy import ebike_ride, walk_chains
+from emob_sim.kernels.structs import Batteries, Chains, EbikeRule
 
-__all__ = ["ebike_ride", "ebike_wants_charge", "ebike_chain"]
+__all__ = [
+    "ebike_ride",
+    "ebike_wants_charge",
+    "ebike_public_reason",
+    "ebike_chain",
+    "PUBLIC_NONE",
+    "PUBLIC_EN_ROUTE",
+    "PUBLIC_DESTINATION",
+]
 
-
-@njit(cache=True)
-def ebike_ride(soc: float, battery_wh: float, trip_wh: float) -> tuple[float, float, bool]:
-    """Ride one trip.
-
-    Returns
-    -------
-    tuple
-        ``(soc_after, used_wh, depleted)``: the battery runs flat (``depleted``) when it holds
-        less than ``trip_wh``; then ``soc_after`` is 0 and ``used_wh`` what was left.
-    """
-    have_wh = soc * battery_wh
-    if trip_wh <= have_wh:
-        return soc - trip_wh / battery_wh, trip_wh, False
-    return 0.0, have_wh, True
+#: :func:`ebike_public_reason`: no public charge; the next trip needs it; a long stay
+PUBLIC_NONE, PUBLIC_EN_ROUTE, PUBLIC_DESTINATION = 0, 1, 2
 
 
 @njit(cache=True)
@@ -58,45 +62,51 @@ def ebike_wants_charge(
 
 
 @njit(cache=True)
+def ebike_public_reason(
+    soc: float,
+    battery_wh: float,
+    next_trip_wh: float,
+    dwell_s: float,
+    public_below_soc: float,
+    destination_below_soc: float,
+    min_dwell_s: float,
+) -> int:
+    """Why a parked rider near a public point plugs in (the rule is in the module docstring).
+
+    Returns
+    -------
+    int
+        :data:`PUBLIC_EN_ROUTE`, :data:`PUBLIC_DESTINATION` or :data:`PUBLIC_NONE`.
+    """
+    if ebike_wants_charge(soc, battery_wh, next_trip_wh, public_below_soc):
+        return PUBLIC_EN_ROUTE
+    if dwell_s >= min_dwell_s and soc < destination_below_soc:
+        return PUBLIC_DESTINATION
+    return PUBLIC_NONE
+
+
+@njit(cache=True)
 def ebike_chain(
-    trip_ptr: np.ndarray,
-    depart_s: np.ndarray,
-    duration_s: np.ndarray,
-    trip_wh: np.ndarray,
-    last_of_day: np.ndarray,
+    chains: Chains,
     seek_site: np.ndarray,
     battery_wh: np.ndarray,
     initial_soc: np.ndarray,
-    home_kw: float,
-    home_below_soc: float,
-    public_below_soc: float,
+    rule: EbikeRule,
     horizon_s: float,
-) -> tuple[
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-    np.ndarray,
-]:
-    """Walk every e-bike's trips without public charging.
+) -> tuple[np.ndarray, ...]:
+    """Walk every e-bike's trips without public charging (:func:`~emob_sim.kernels.walk_chains`).
 
     Parameters
     ----------
-    trip_ptr
-        E-bike ``v`` owns trips ``trip_ptr[v]:trip_ptr[v + 1]`` (sorted by departure).
-    depart_s, duration_s, trip_wh, last_of_day
-        Per trip: planned departure, riding time, energy needed, whether the bike is home after.
+    chains
+        The trips (:class:`~emob_sim.kernels.structs.Chains`, energy in Wh).
     seek_site
         Per trip: its destination has a public e-bike point within walking distance.
     battery_wh, initial_soc
         Per e-bike.
-    home_kw, home_below_soc, public_below_soc
-        Behaviour (see the module docstring).
+    rule
+        Behaviour (:class:`~emob_sim.kernels.structs.EbikeRule`; see the module docstring;
+        ``destination_below_soc`` 0 and ``min_dwell_s`` inf: no destination rule).
     horizon_s
         End of the simulated period (home charging after a bike's final trip stops here).
 
@@ -110,51 +120,49 @@ def ebike_chain(
         point, -1 = never) and ``final_soc``.
     """
     n = battery_wh.shape[0]
-    m = depart_s.shape[0]
-    dep_s = np.empty(m)
-    arr_s = np.empty(m)
-    soc_before = np.empty(m)
-    soc_after = np.empty(m)
-    used_wh = np.empty(m)
-    depleted = np.zeros(m, dtype=np.bool_)
-    soc_home = np.empty(m)
-    home_end_s = np.empty(m)
+    batteries = Batteries(
+        battery_wh,
+        initial_soc,
+        np.full(n, rule.home_kw),
+        np.full(n, rule.home_below_soc),
+        1.0,
+        1000.0,
+        True,
+    )
+    walk = walk_chains(chains, batteries, horizon_s)
+    dep_s, arr_s, soc_before, soc_after, used_wh, depleted, soc_home, home_end_s, final_soc = walk
+    trip_ptr, depart_s, trip_wh = chains.trip_ptr, chains.depart_s, chains.energy
     first_need = np.full(n, -1, dtype=np.int64)
-    final_soc = np.empty(n)
     for v in range(n):
-        soc = initial_soc[v]
-        b = battery_wh[v]
-        t = 0.0
         k1 = trip_ptr[v + 1]
-        for k in range(trip_ptr[v], k1):
-            d = depart_s[k]
-            if d < t:
-                d = t
-            dep_s[k] = d
-            soc_before[k] = soc
-            soc, used, flat = ebike_ride(soc, b, trip_wh[k])
-            soc_after[k] = soc
-            used_wh[k] = used
-            depleted[k] = flat
-            t = d + duration_s[k]
-            arr_s[k] = t
-            t_end = t
-            t_next = depart_s[k + 1] if k + 1 < k1 else horizon_s
-            if last_of_day[k]:
-                if soc < home_below_soc:
-                    soc, t_end = home_charge(soc, t, t_next, home_kw, b / 1000.0, 1.0)
-            elif (
-                first_need[v] < 0
-                and seek_site[k]
-                and k + 1 < k1
-                and t_next > t
-                and ebike_wants_charge(soc, b, trip_wh[k + 1], public_below_soc)
+        for k in range(trip_ptr[v], k1 - 1):  # a rider looks only before a next trip
+            if chains.last_of_day[k] or not seek_site[k]:
+                continue
+            t = arr_s[k]
+            t_next = depart_s[k + 1]
+            if t_next > t and (
+                ebike_public_reason(
+                    soc_after[k],
+                    battery_wh[v],
+                    trip_wh[k + 1],
+                    t_next - t,
+                    rule.public_below_soc,
+                    rule.destination_below_soc,
+                    rule.min_dwell_s,
+                )
+                != PUBLIC_NONE
             ):
                 first_need[v] = k
-            soc_home[k] = soc
-            home_end_s[k] = t_end
-        final_soc[v] = soc
+                break
     return (
-        dep_s, arr_s, soc_before, soc_after, used_wh, depleted, soc_home, home_end_s,
-        first_need, final_soc,
-    )  # fmt: skip
+        dep_s,
+        arr_s,
+        soc_before,
+        soc_after,
+        used_wh,
+        depleted,
+        soc_home,
+        home_end_s,
+        first_need,
+        final_soc,
+    )

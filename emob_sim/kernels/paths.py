@@ -20,6 +20,8 @@ import numba
 import numpy as np
 from numba import njit
 
+from emob_sim.kernels.structs import BucketQueue, CsrGraph, TargetSlots
+
 __all__ = ["many_to_many", "many_rows", "dijkstra_targets", "bucket_width", "MAX_BUCKETS"]
 
 #: below this many (source, node) pairs a single thread is faster than starting threads
@@ -90,9 +92,10 @@ def _settle(u, d, len_u, target_slot, time_out, length_out):
 
 
 @njit(cache=True)
-def _heap_search(indptr, indices, weight, length, source, target_slot, n_targets, time_out,
-                 length_out, dist, lens):  # fmt: skip
+def _heap_search(graph, source, targets, time_out, length_out, dist, lens):
     """Dijkstra with a lazy-deletion 4-ary heap (any non-negative weights)."""
+    indptr, indices, weight, length = graph.indptr, graph.indices, graph.weight, graph.length
+    target_slot, n_targets = targets.slot, targets.n
     heap_key = np.empty(indices.shape[0] + 1)
     heap_node = np.empty(indices.shape[0] + 1, dtype=indices.dtype)
     size = _push(heap_key, heap_node, 0, 0.0, source)
@@ -115,14 +118,16 @@ def _heap_search(indptr, indices, weight, length, source, target_slot, n_targets
 
 
 @njit(cache=True)
-def _bucket_search(indptr, indices, weight, length, source, target_slot, n_targets, time_out,
-                   length_out, dist, lens, bucket_s, n_buckets):  # fmt: skip
+def _bucket_search(graph, source, targets, time_out, length_out, dist, lens, queue):
     """Dijkstra with a circular bucket queue (Dial) of width ``bucket_s`` <= every weight.
 
     A node in bucket ``k`` (time in ``[k, k + 1) * bucket_s``) cannot improve another node of
     the same bucket, since every edge takes at least ``bucket_s``; so the nodes of the lowest
     non-empty bucket are final in any order, and the result equals the heap search's.
     """
+    indptr, indices, weight, length = graph.indptr, graph.indices, graph.weight, graph.length
+    target_slot, n_targets = targets.slot, targets.n
+    bucket_s, n_buckets = queue.bucket_s, queue.n_buckets
     n_entries = indices.shape[0] + 1
     entry_node = np.empty(n_entries, dtype=indices.dtype)
     entry_next = np.empty(n_entries, dtype=np.int64)
@@ -167,52 +172,45 @@ def _bucket_search(indptr, indices, weight, length, source, target_slot, n_targe
 
 @njit(cache=True)
 def dijkstra_targets(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    weight: np.ndarray,
-    length: np.ndarray,
+    graph: CsrGraph,
     source: int,
-    target_slot: np.ndarray,
-    n_targets: int,
+    targets: TargetSlots,
     time_out: np.ndarray,
     length_out: np.ndarray,
-    bucket_s: float,
-    n_buckets: int,
+    queue: BucketQueue,
 ) -> None:
     """Fastest paths from ``source`` until every target is settled.
 
     Parameters
     ----------
-    indptr, indices, weight, length
-        CSR graph: edge ``e`` of row ``u`` (``indptr[u] <= e < indptr[u + 1]``) leads to
-        ``indices[e]`` with travel time ``weight[e]`` (>= 0) and length ``length[e]``.
+    graph
+        CSR graph (:class:`~emob_sim.kernels.structs.CsrGraph`): edge ``e`` of row ``u`` leads
+        to ``indices[e]`` with travel time ``weight[e]`` (>= 0) and length ``length[e]``.
     source
         Start node.
-    target_slot
-        Per node: its column in the output, -1 when it is not a target.
-    n_targets
-        Number of targets (nodes with a slot).
+    targets
+        Per node its column in the output, -1 when it is not a target, and the number of
+        targets (:class:`~emob_sim.kernels.structs.TargetSlots`).
     time_out, length_out
-        Output rows (length ``n_targets``), filled with the fastest time and the length of the
+        Output rows (length ``targets.n``), filled with the fastest time and the length of the
         shortest fastest path (``inf`` for unreachable targets).
-    bucket_s, n_buckets
+    queue
         ``bucket_s`` 0 for the heap search; else the bucket width of the bucket search (positive,
         at most the smallest weight) and the size of its circular bucket array (more than the
-        largest weight / ``bucket_s`` + 1); see :func:`bucket_width`.
+        largest weight / ``bucket_s`` + 1); see :func:`bucket_width`
+        (:class:`~emob_sim.kernels.structs.BucketQueue`).
     """
-    n = indptr.shape[0] - 1
+    n = graph.indptr.shape[0] - 1
     dist = np.full(n, np.inf)
     lens = np.full(n, np.inf)
     time_out[:] = np.inf
     length_out[:] = np.inf
     dist[source] = 0.0
     lens[source] = 0.0
-    if bucket_s > 0.0:
-        _bucket_search(indptr, indices, weight, length, source, target_slot, n_targets, time_out,
-                       length_out, dist, lens, bucket_s, n_buckets)  # fmt: skip
+    if queue.bucket_s > 0.0:
+        _bucket_search(graph, source, targets, time_out, length_out, dist, lens, queue)
     else:
-        _heap_search(indptr, indices, weight, length, source, target_slot, n_targets, time_out,
-                     length_out, dist, lens)  # fmt: skip
+        _heap_search(graph, source, targets, time_out, length_out, dist, lens)
 
 
 @njit(cache=True)
@@ -234,15 +232,10 @@ def bucket_width(weight: np.ndarray) -> tuple[float, int]:
 
 @njit(cache=True, nogil=True)
 def many_rows(
-    indptr: np.ndarray,
-    indices: np.ndarray,
-    weight: np.ndarray,
-    length: np.ndarray,
+    graph: CsrGraph,
     sources: np.ndarray,
-    target_slot: np.ndarray,
-    n_targets: int,
-    bucket_s: float,
-    n_buckets: int,
+    targets: TargetSlots,
+    queue: BucketQueue,
     time_out: np.ndarray,
     length_out: np.ndarray,
 ) -> None:
@@ -251,8 +244,7 @@ def many_rows(
     Releases the GIL, so that threads can run it on disjoint blocks of sources.
     """
     for i in range(sources.shape[0]):
-        dijkstra_targets(indptr, indices, weight, length, sources[i], target_slot, n_targets,
-                         time_out[i], length_out[i], bucket_s, n_buckets)  # fmt: skip
+        dijkstra_targets(graph, sources[i], targets, time_out[i], length_out[i], queue)
 
 
 def many_to_many(
@@ -292,6 +284,9 @@ def many_to_many(
     target_slot = np.full(n, -1, dtype=np.int64)
     target_slot[targets] = np.arange(targets.shape[0])
     bucket_s, n_buckets = bucket_width(weight)
+    graph = CsrGraph(indptr, indices, weight, length)
+    slots = TargetSlots(target_slot, int(targets.shape[0]))
+    queue = BucketQueue(float(bucket_s), int(n_buckets))
     time_out = np.empty((sources.shape[0], targets.shape[0]))
     length_out = np.empty((sources.shape[0], targets.shape[0]))
     if threads is None:
@@ -301,9 +296,8 @@ def many_to_many(
 
     def run(rows: np.ndarray) -> None:
         if rows.size:
-            many_rows(indptr, indices, weight, length, sources[rows], target_slot,
-                      targets.shape[0], bucket_s, n_buckets, time_out[rows[0] : rows[-1] + 1],
-                      length_out[rows[0] : rows[-1] + 1])  # fmt: skip
+            block = slice(rows[0], rows[-1] + 1)
+            many_rows(graph, sources[rows], slots, queue, time_out[block], length_out[block])
 
     if len(blocks) == 1:
         run(blocks[0])

@@ -15,41 +15,25 @@ import numpy as np
 from numba import njit
 
 from emob_sim.kernels.charging import charge_walk
+from emob_sim.kernels.structs import Car, Curves, ProfileSessions
 
 __all__ = ["load_profile"]
 
 
 @njit(cache=True)
 def load_profile(
-    site_idx: np.ndarray,
-    start_s: np.ndarray,
-    end_s: np.ndarray,
-    soc_start: np.ndarray,
-    soc_end: np.ndarray,
-    battery_kwh: np.ndarray,
-    type_idx: np.ndarray,
-    curve_soc: np.ndarray,
-    curve_frac: np.ndarray,
-    max_dc_kw: np.ndarray,
-    max_ac_kw: np.ndarray,
-    plug_kw: np.ndarray,
-    is_dc: np.ndarray,
-    n_sites: int,
-    n_bins: int,
-    bin_s: float,
+    sessions: ProfileSessions, curves: Curves, n_sites: int, n_bins: int, bin_s: float
 ) -> np.ndarray:
     """Mean kW per site and bin.
 
     Parameters
     ----------
-    site_idx, start_s, end_s, soc_start, soc_end
-        Per session: site, plug-in and plug-out time, state of charge at both.
-    battery_kwh, type_idx, max_dc_kw, max_ac_kw
-        Per session: the vehicle (``type_idx`` selects the row of the curve arrays).
-    curve_soc, curve_frac
-        Charging curves, one row per vehicle type.
-    plug_kw, is_dc
-        Per session: the plug's power and kind.
+    sessions
+        Per session (:class:`~emob_sim.kernels.structs.ProfileSessions`): site, plug-in and
+        plug-out time, state of charge at both, the vehicle (``type_idx`` selects the row of
+        the curves) and the plug's power and kind.
+    curves
+        Charging curves, one row per vehicle type (:class:`~emob_sim.kernels.structs.Curves`).
     n_sites, n_bins, bin_s
         Shape of the output and bin width in seconds.
 
@@ -62,6 +46,9 @@ def load_profile(
     if n_bins == 0:
         return load_kw
     to_kw = 3600.0 / bin_s
+    site_idx, type_idx, battery_kwh = sessions.site_idx, sessions.type_idx, sessions.battery_kwh
+    start_s, end_s = sessions.start_s, sessions.end_s
+    soc_start, soc_end = sessions.soc_start, sessions.soc_end
     for i in range(site_idx.shape[0]):
         s = site_idx[i]
         typ = type_idx[i]
@@ -78,17 +65,16 @@ def load_profile(
             if last:
                 soc_hi = soc_end[i]
             else:
-                _, soc_hi = charge_walk(
-                    soc_lo,
-                    soc_end[i],
-                    t_hi - t_lo,
+                car = Car(
                     battery_kwh[i],
-                    curve_soc[typ],
-                    curve_frac[typ],
-                    max_dc_kw[i],
-                    max_ac_kw[i],
-                    plug_kw[i],
-                    is_dc[i],
+                    curves.curve_soc[typ],
+                    curves.curve_frac[typ],
+                    sessions.max_dc_kw[i],
+                    sessions.max_ac_kw[i],
+                    0.0,
+                )
+                _, soc_hi = charge_walk(
+                    soc_lo, soc_end[i], t_hi - t_lo, car, sessions.plug_kw[i], sessions.is_dc[i]
                 )
             load_kw[s, b] += battery_kwh[i] * (soc_hi - soc_lo) * to_kw
             if last:

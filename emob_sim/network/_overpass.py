@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import osmnx as ox
+from emob_sim._compat.osmnx import network_way_filter
 
 __all__ = ["TagClause", "network_filter", "parse_way_filter", "way_matches", "filter_keys"]
 
@@ -107,15 +107,15 @@ def parse_way_filter(way_filter: str) -> list[TagClause]:
 def network_filter(network_type: str) -> list[TagClause]:
     """The clauses of OSMnx's own way filter for ``network_type``.
 
-    Uses OSMnx's (private) filter table so that a local file selects the same ways as a
-    download; the table honours ``ox.settings.default_access``.
+    Uses OSMnx's (private) filter table, through :mod:`emob_sim._compat.osmnx`, so that a local
+    file selects the same ways as a download; the table honours ``ox.settings.default_access``.
 
     Raises
     ------
     ValueError
         If OSMnx does not know ``network_type``.
     """
-    return parse_way_filter(ox._overpass._get_network_filter(network_type))
+    return parse_way_filter(network_way_filter(network_type))
 
 
 def filter_keys(clauses: list[TagClause]) -> list[str]:

@@ -17,13 +17,14 @@ from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
-import geopandas as gpd
 import networkx as nx
 import osmnx as ox
 import requests
 from shapely.geometry import MultiPolygon, Polygon
 
-from emob_sim.errors import InputFileNotFoundError, NetworkError
+from emob_sim._compat import osmnx as ox_compat
+from emob_sim.errors import NetworkError
+from emob_sim.io.reading import NETWORK_MAX_BYTES, check_input_file, read_layer, shown_path
 from emob_sim.network import _graphml, _osm_xml, _overpass
 
 __all__ = [
@@ -74,9 +75,9 @@ def osmnx_download(what: str, cache_dir: Path | None) -> Iterator[None]:
         raise NetworkError(msg) from e
     except requests.exceptions.RequestException as e:
         raise NetworkError(f"could not download {what}: {e}") from e
-    except ox._errors.InsufficientResponseError as e:
+    except ox_compat.InsufficientResponseError as e:
         raise NetworkError(f"{what}: the server returned no usable data ({e})") from e
-    except ox._errors.ResponseStatusCodeError as e:
+    except ox_compat.ResponseStatusCodeError as e:
         raise NetworkError(f"{what}: the server answered with an error ({e})") from e
     except ValueError as e:
         # e.g. "Found no graph nodes within the requested polygon."
@@ -108,7 +109,7 @@ def graph_from_place(
     with osmnx_download(what, cache_dir):
         try:
             return ox.graph_from_place(place, network_type=network_type)
-        except ox._errors.InsufficientResponseError as e:
+        except ox_compat.InsufficientResponseError as e:
             if "geocoder" in str(e):
                 msg = f"network.place: {place!r} was not found by the geocoder (Nominatim)"
                 raise NetworkError(msg) from e
@@ -157,18 +158,13 @@ def graph_from_polygon_file(
 def read_polygon(path: Path) -> Polygon | MultiPolygon:
     """The union of the polygons in a vector file (GeoJSON), in EPSG:4326."""
     path = Path(path)
-    if not path.is_file():
-        raise InputFileNotFoundError(f"network.polygon_file: {path} does not exist")
-    try:
-        gdf = gpd.read_file(path)
-    except Exception as e:  # pyogrio raises its own DataSourceError and friends
-        msg = f"network.polygon_file: cannot read {path} as GeoJSON ({e})"
-        raise NetworkError(msg) from e
+    key = "network.polygon_file"
+    gdf = read_layer(path, key=key, error=NetworkError, what="a polygon layer (GeoJSON)")
     if gdf.crs is not None:
         gdf = gdf.to_crs(4326)
     gdf = gdf[gdf.geometry.notna() & gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
     if gdf.empty:
-        msg = f"network.polygon_file: {path} holds no Polygon or MultiPolygon feature"
+        msg = f"{key}: {shown_path(path)} holds no Polygon or MultiPolygon feature"
         raise NetworkError(msg)
     polygon = gdf.geometry.union_all()
     if not polygon.is_valid:
@@ -208,8 +204,7 @@ def graph_from_file(
         types it holds).
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputFileNotFoundError(f"network.file: {path} does not exist")
+    check_input_file(path, key="network.file", max_bytes=NETWORK_MAX_BYTES, error=NetworkError)
     name = path.name.lower()
     if name.endswith(".graphml"):
         G = _graphml.read_graphml(path, crs=crs)
@@ -242,7 +237,7 @@ def _graph_from_xml(path: Path, network_type: str) -> nx.MultiDiGraph:
                     simplify=True,
                     retain_all=False,
                 )
-        except ox._errors.InsufficientResponseError as e:
+        except ox_compat.InsufficientResponseError as e:
             raise NetworkError(f"network.file: {path} holds no OSM nodes or ways") from e
         except (ET.ParseError, xml.sax.SAXException, OSError, EOFError, ValueError, KeyError) as e:
             msg = f"network.file: cannot read {path} as OSM XML ({type(e).__name__}: {e})"

@@ -30,10 +30,12 @@ from emob_sim.placement.propose import check_request, propose
 from emob_sim.placement.registry import (
     KINDS,
     LAYOUT_COLUMNS,
+    METHOD_KINDS,
     METHODS,
     SIMULATING,
     Placement,
     PlacementRequest,
+    method_kind,
     register,
 )
 
@@ -41,6 +43,8 @@ __all__ = [
     "propose",
     "check_request",
     "register",
+    "method_kind",
+    "METHOD_KINDS",
     "write_placement",
     "Placement",
     "PlacementRequest",

@@ -17,6 +17,7 @@ import warnings
 import osmnx as ox
 import pandas as pd
 
+from emob_sim._compat import osmnx as ox_compat
 from emob_sim.config.models import NetworkConfig
 from emob_sim.errors import NetworkError
 from emob_sim.network.sources import osmnx_download, read_polygon
@@ -91,7 +92,7 @@ def amenity_points(config: NetworkConfig, amenities: list[str]) -> pd.DataFrame:
         if name.endswith((".osm", ".xml")):
             try:
                 gdf = ox.features_from_xml(config.file, tags=tags)
-            except ox._errors.InsufficientResponseError:
+            except ox_compat.InsufficientResponseError:
                 return _empty()
             return _tidy(gdf, amenities)
         return _empty()  # GraphML: a graph, no POIs
@@ -104,7 +105,7 @@ def amenity_points(config: NetworkConfig, amenities: list[str]) -> pd.DataFrame:
                 gdf = ox.features_from_bbox(tuple(config.bbox), tags=tags)
             else:
                 gdf = ox.features_from_polygon(read_polygon(config.polygon_file), tags=tags)
-        except ox._errors.InsufficientResponseError:
+        except ox_compat.InsufficientResponseError:
             logger.info("no OSM %s found", amenities)
             return _empty()
     return _tidy(gdf, amenities)

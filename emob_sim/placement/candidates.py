@@ -44,6 +44,7 @@ from emob_sim.network.routing import nearest_nodes
 from emob_sim.placement._osm import amenity_points
 from emob_sim.placement.costs import new_site_capex_eur
 from emob_sim.region import Region, site_matrices
+from emob_sim.region.boundaries import municipality_at
 from emob_sim.region.sites import SITE_FILE_COLUMNS
 
 __all__ = [
@@ -322,7 +323,8 @@ class Candidates:
     """Candidates as the sites of a region (site ``j`` of ``region`` is row ``j`` of ``table``).
 
     ``table`` has :data:`CANDIDATE_COLUMNS` plus ``node``, ``zone`` (index of the nearest
-    resident zone) and ``municipality``. All kinds, e-bike points too, are points of the drive
+    resident zone) and ``municipality`` (by territory with ``zones.boundaries_file``, else
+    that zone's). All kinds, e-bike points too, are points of the drive
     network here (``region`` is for scoring, not for simulation).
     """
 
@@ -349,12 +351,19 @@ def build_candidates(scenario: Scenario, region: Region) -> Candidates:
     )
     cand_region = dataclasses.replace(region, sites=sites, time_s=time_s, dist_km=dist_km)
     zone = nearest_resident_zone(cand_region)
-    table = table.assign(
-        node=cand_region.sites["node"].to_numpy(),
-        zone=zone,
-        municipality=np.where(
+    if region.boundaries is not None:  # by territory (zones.boundaries_file)
+        municipality = municipality_at(
+            region.boundaries,
+            table["lon"].to_numpy(dtype=float),
+            table["lat"].to_numpy(dtype=float),
+            tolerance_km=scenario.zones.boundaries_tolerance_km,
+        )
+    else:
+        municipality = np.where(
             zone >= 0, region.zones["municipality"].to_numpy(dtype=object)[zone], ""
-        ),
+        )
+    table = table.assign(
+        node=cand_region.sites["node"].to_numpy(), zone=zone, municipality=municipality
     )
     logger.info("%d candidates (%s)", len(table), table["origin"].value_counts().to_dict())
     return Candidates(table=table, region=cand_region)

@@ -88,7 +88,7 @@ def built_plugs(scenario: Scenario) -> dict[str, int]:
     path = scenario.costs.existing_sites_file
     if path is None:
         return {}
-    return {s.site_id: s.plugs for s in read_sites_file(path)}
+    return {s.site_id: s.plugs for s in read_sites_file(path, key="costs.existing_sites_file")}
 
 
 def site_costs(

@@ -53,7 +53,8 @@ def _scenario_yaml(placement: Placement, source: str) -> str:
     data.update(
         name=f"{sc.name}-{placement.method}",
         description=f"Layout proposed by `emob-sim place --method {placement.method} "
-        f"--budget {placement.budget}` ({placement.kind}) from {sc.name} ({source}).",
+        f"--budget {placement.budget}`{f' ({placement.kind})' if placement.kind else ''} from "
+        f"{sc.name} ({source}).",
     )
     data["charging"].update(sites_file="layout.csv", sites=[])
     header = (

@@ -7,8 +7,8 @@
 - ``frlm``: flow refuelling of long trips (:mod:`~emob_sim.placement.frlm`);
 - ``simgreedy``: simulated moves kept when they lower waiting and stranding
   (:mod:`~emob_sim.placement.simgreedy`);
-- ``sizing``: more plugs at the open sites from Erlang-C on simulated arrivals
-  (:mod:`~emob_sim.placement.sizing`).
+- ``sizing``: more plugs at the open sites (of the request's kind, or every car site) from
+  Erlang-C on simulated arrivals (:mod:`~emob_sim.placement.sizing`).
 
 The first four add candidates of one kind to the scenario's sites; the budget is the CAPEX of
 what is added (EUR) or its number of plugs. The simulation-driven methods simulate through the
@@ -191,26 +191,47 @@ def place_simgreedy(req: PlacementRequest) -> Placement:
     _buys_nothing(budget, cheapest, f"{req.kind} site or plug")
     req.notify("simulations")
     layout, history, steps = sim_greedy(
-        scenario, req.evaluator, cands, layout0, allowed=allowed, cand_cost=cost,
-        plug_cost=plug_cost, budget=budget.amount, on_progress=req.notify,
-    )  # fmt: skip
+        scenario,
+        req.evaluator,
+        cands,
+        layout0,
+        allowed=allowed,
+        cand_cost=cost,
+        plug_cost=plug_cost,
+        budget=budget.amount,
+        on_progress=req.notify,
+    )
     first, last = history.iloc[0], history[history["kept"]].iloc[-1]
-    summary = {"simulations": len(history), "steps_kept": len(steps),
-               "objective_min_before": float(first["objective_min"]),
-               "objective_min_after": float(last["objective_min"]),
-               "trips_stranded_before": int(first["trips_stranded"]),
-               "trips_stranded_after": int(last["trips_stranded"]),
-               "mean_wait_min_before": float(first["mean_wait_min"]),
-               "mean_wait_min_after": float(last["mean_wait_min"]),
-               "steps": steps}  # fmt: skip
+    summary = {
+        "simulations": len(history),
+        "steps_kept": len(steps),
+        "objective_min_before": float(first["objective_min"]),
+        "objective_min_after": float(last["objective_min"]),
+        "trips_stranded_before": int(first["trips_stranded"]),
+        "trips_stranded_after": int(last["trips_stranded"]),
+        "mean_wait_min_before": float(first["mean_wait_min"]),
+        "mean_wait_min_after": float(last["mean_wait_min"]),
+        "steps": steps,
+    }
     selected = tab["site_id"].isin(layout["site_id"]).to_numpy()
-    return _placement(req, "simgreedy", layout, float(last["spent"]), summary,
-                      tab.assign(selected=selected), history)  # fmt: skip
+    return _placement(
+        req,
+        "simgreedy",
+        layout,
+        float(last["spent"]),
+        summary,
+        tab.assign(selected=selected),
+        history,
+    )
 
 
-@register("sizing", simulates=True)
+@register("sizing", simulates=True, default_kind=None)
 def place_sizing(req: PlacementRequest) -> Placement:
-    """Erlang-C sizing of the scenario's own sites, checked by a second simulation."""
+    """Erlang-C sizing of the scenario's own sites, checked by a second simulation.
+
+    With a kind (``--kind car_ac`` or ``car_dc``) only the sites of that kind get plugs; without
+    one, every car site may.
+    """
     scenario, region, budget, kind, notify = (
         req.scenario,
         req.region,
@@ -224,6 +245,13 @@ def place_sizing(req: PlacementRequest) -> Placement:
     sizable = ~layout["site_id"].isin(pl.external_site_ids).to_numpy()
     if not sizable.any():
         raise ConfigError("placement: no sites to size (all are placement.external_site_ids)")
+    if kind is not None:
+        sizable &= (layout["kind"] == kind).to_numpy()
+        if not sizable.any():
+            raise ConfigError(
+                f"--kind {kind!r}: method sizing found no {kind} site to size (outside "
+                "placement.external_site_ids), expected a kind of the scenario's sites"
+            )
     plug_cost = _plug_cost_fn(scenario, budget)(layout)
     _buys_nothing(budget, float(plug_cost[sizable].min()), "plug")
     notify("simulation before sizing")
@@ -275,7 +303,7 @@ def place_sizing(req: PlacementRequest) -> Placement:
     added = plugs - layout["plugs"].to_numpy()
     summary = {
         "method": "sizing",
-        "kind": kind,
+        "kind": kind if kind is not None else ", ".join(sorted(set(layout["kind"][sizable]))),
         "budget": str(budget),
         "spent": float((added * plug_cost).sum()),
         "new_sites": 0,

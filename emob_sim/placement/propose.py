@@ -17,38 +17,33 @@ from emob_sim.placement import methods as _methods  # noqa: F401 - registers the
 from emob_sim.placement import pvsize as _pvsize  # noqa: F401 - registers pvsize
 from emob_sim.placement.budget import Budget, parse_budget
 from emob_sim.placement.registry import (
-    KINDS,
     METHODS,
     SIMULATING,
     Placement,
     PlacementRequest,
     _check_budget,
+    method_kind,
 )
-from emob_sim.region import CAR_SITE_KINDS, Region
+from emob_sim.region import Region
 from emob_sim.results import Evaluator
 
 __all__ = ["check_request", "propose"]
 
 
 def check_request(
-    scenario: Scenario, *, method: str, kind: str, budget: Budget | str | float
+    scenario: Scenario, *, method: str, kind: str | None, budget: Budget | str | float
 ) -> Budget:
     """Check a placement request before anything is built; return the parsed budget.
 
     Raises
     ------
     ConfigError
-        Unknown method or kind, a car-only method asked for e-bike sites, a budget that cannot
-        buy one plug of the kind.
+        Unknown method or kind, a kind the method cannot honour (a car-only method asked for
+        e-bike sites, any kind for ``pvsize``), a budget that cannot buy one plug of the kind.
     """
     if method not in METHODS:
         raise ConfigError(f"--method {method!r}: expected one of {', '.join(METHODS)}")
-    if kind not in KINDS:
-        raise ConfigError(f"--kind {kind!r}: expected one of {', '.join(KINDS)}")
-    if method in SIMULATING and kind not in CAR_SITE_KINDS:
-        raise ConfigError(
-            f"--kind {kind!r}: method {method} simulates cars, expected one of {CAR_SITE_KINDS}"
-        )
+    kind = method_kind(method, kind)
     budget = parse_budget(budget)
     if method not in ("sizing", "pvsize"):  # they size what exists (pvsize: PV and plugs)
         _check_budget(scenario, budget, kind)
@@ -62,7 +57,7 @@ def propose(
     *,
     method: str,
     budget: Budget | str | float,
-    kind: str = "car_dc",
+    kind: str | None = None,
     evaluator: Evaluator | None = None,
     on_progress: Callable[[str], None] | None = None,
 ) -> Placement:
@@ -77,7 +72,9 @@ def propose(
     budget
         CAPEX in EUR or a number of plugs (:func:`~emob_sim.placement.budget.parse_budget`).
     kind
-        Site kind to place (``car_dc``, ``car_ac`` or ``ebike``; not used by ``sizing``).
+        Site kind to place (``car_dc``, ``car_ac`` or ``ebike``; ``sizing``: the kind of the
+        sites it enlarges; refused by ``pvsize``). None: the method's default (``car_dc``;
+        every car site for ``sizing``).
     evaluator
         Simulates layouts; needed by the methods of :data:`SIMULATING`.
     on_progress
@@ -92,7 +89,12 @@ def propose(
     if method in SIMULATING and evaluator is None:
         raise ValueError(f"placement method {method} simulates: pass an evaluator")
     request = PlacementRequest(
-        scenario=scenario, region=region, demand=demand, kind=kind, budget=budget,
-        evaluator=evaluator, notify=on_progress or (lambda msg: None),
-    )  # fmt: skip
+        scenario=scenario,
+        region=region,
+        demand=demand,
+        kind=method_kind(method, kind),
+        budget=budget,
+        evaluator=evaluator,
+        notify=on_progress or (lambda msg: None),
+    )
     return METHODS[method](request)

@@ -25,12 +25,14 @@ from emob_sim.placement.candidates import (
     existing_sites,
 )
 from emob_sim.placement.costs import added_plugs_capex_eur, plug_costs, site_costs
-from emob_sim.region import SITE_FILE_COLUMNS, Region
+from emob_sim.region import CAR_SITE_KINDS, SITE_FILE_COLUMNS, Region
 from emob_sim.results import Evaluator
 
 __all__ = [
     "METHODS",
+    "METHOD_KINDS",
     "SIMULATING",
+    "method_kind",
     "register",
     "KINDS",
     "LAYOUT_COLUMNS",
@@ -51,6 +53,8 @@ class PlacementRequest:
     """What a placement method works with.
 
     ``region`` and ``demand`` are the scenario's (the car demand after the modal shift);
+    ``kind`` is the site kind asked for (resolved by :func:`method_kind`: None for a method
+    that places no kind or, as ``sizing``, works on every car site when none is asked for);
     ``evaluator`` simulates layouts for the simulation-driven methods; ``notify`` takes short
     progress messages.
     """
@@ -58,7 +62,7 @@ class PlacementRequest:
     scenario: Scenario
     region: Region
     demand: Demand
-    kind: str
+    kind: str | None
     budget: Budget
     evaluator: Evaluator | None
     notify: Callable[[str], None]
@@ -77,7 +81,7 @@ class Placement:
 
     scenario: Scenario
     method: str
-    kind: str
+    kind: str | None
     budget: Budget
     layout: pd.DataFrame
     candidates: pd.DataFrame
@@ -141,18 +145,69 @@ def _finish(scenario: Scenario, layout: pd.DataFrame, region: Region) -> pd.Data
 METHODS: dict[str, Callable[[PlacementRequest], Placement]] = {}
 #: the methods that simulate (they need an evaluator and a car site kind)
 SIMULATING: set[str] = set()
+#: per method: the site kinds it honours (``--kind``; empty: it takes none) and its default
+METHOD_KINDS: dict[str, tuple[tuple[str, ...], str | None]] = {}
 
 
-def register(name: str, *, simulates: bool = False):
-    """Register a placement method under ``name`` (a decorator)."""
+def register(
+    name: str,
+    *,
+    simulates: bool = False,
+    kinds: tuple[str, ...] | None = None,
+    default_kind: str | None = "car_dc",
+):
+    """Register a placement method under ``name`` (a decorator).
+
+    Parameters
+    ----------
+    name
+        The method's name (``--method``).
+    simulates
+        The method simulates cars: it needs an evaluator, and takes car site kinds only.
+    kinds
+        The site kinds it honours (default: every kind, or the car kinds when it simulates);
+        ``()`` when it places no site of a kind (then a ``--kind`` is refused).
+    default_kind
+        The kind it places when none is asked for (None: the method's own choice).
+    """
+    if kinds is None:
+        kinds = CAR_SITE_KINDS if simulates else KINDS
 
     def add(fn: Callable[[PlacementRequest], Placement]) -> Callable[[PlacementRequest], Placement]:
         METHODS[name] = fn
+        METHOD_KINDS[name] = (tuple(kinds), default_kind if kinds else None)
         if simulates:
             SIMULATING.add(name)
         return fn
 
     return add
+
+
+def method_kind(method: str, kind: str | None) -> str | None:
+    """The site kind ``method`` places: ``kind``, or the method's default when it is None.
+
+    Raises
+    ------
+    ConfigError
+        ``kind`` is not a site kind, or one the method cannot honour (the message names the
+        method, the kind and the kinds it supports).
+    """
+    kinds, default = METHOD_KINDS.get(method, (KINDS, "car_dc"))
+    if kind is None:
+        return default
+    if kind not in KINDS:
+        raise ConfigError(f"--kind {kind!r}: expected one of {', '.join(KINDS)}")
+    if not kinds:
+        raise ConfigError(
+            f"--kind {kind!r}: method {method} places no site of a kind (it supports no "
+            "--kind), expected no --kind"
+        )
+    if kind not in kinds:
+        does = "simulates cars" if method in SIMULATING else "places other kinds"
+        raise ConfigError(
+            f"--kind {kind!r}: method {method} {does}, expected one of {', '.join(kinds)}"
+        )
+    return kind
 
 
 def _candidates(req: PlacementRequest) -> tuple[Candidates, np.ndarray, np.ndarray, np.ndarray]:
@@ -170,15 +225,21 @@ def _candidates(req: PlacementRequest) -> tuple[Candidates, np.ndarray, np.ndarr
     return cands, is_new, allowed, _unit_costs(tab, req.budget)
 
 
-def _placement(req: PlacementRequest, method: str, layout: pd.DataFrame, spent: float,
-               summary: dict, candidates: pd.DataFrame, history: pd.DataFrame | None = None,
-               ) -> Placement:  # fmt: skip
+def _placement(
+    req: PlacementRequest,
+    method: str,
+    layout: pd.DataFrame,
+    spent: float,
+    summary: dict,
+    candidates: pd.DataFrame,
+    history: pd.DataFrame | None = None,
+) -> Placement:
     """The Placement of a method that added candidates: layout table and summary."""
     out = _finish(req.scenario, layout, req.region)
     summary = {k: (float(v) if isinstance(v, np.floating) else v) for k, v in summary.items()}
     summary = {
         "method": method,
-        "kind": req.kind,
+        **({"kind": req.kind} if req.kind is not None else {}),
         "budget": str(req.budget),
         "spent": spent,
         "new_sites": int((out["status"] == "new").sum()),

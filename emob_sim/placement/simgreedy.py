@@ -47,9 +47,20 @@ logger = logging.getLogger(__name__)
 #: one row per simulation: the layout simulated, its KPIs and objective, and the move that
 #: made it from the kept layout before (none for the first) with whether it was kept
 HISTORY_COLUMNS = [
-    "simulation", "action", "site_id", "cost", "kept", "sites", "plugs", "spent",
-    "objective_min", "mean_wait_min", "p95_wait_min", "sessions_abandoned", "trips_stranded",
-]  # fmt: skip
+    "simulation",
+    "action",
+    "site_id",
+    "cost",
+    "kept",
+    "sites",
+    "plugs",
+    "spent",
+    "objective_min",
+    "mean_wait_min",
+    "p95_wait_min",
+    "sessions_abandoned",
+    "trips_stranded",
+]
 #: one entry per kept move
 STEP_KEYS = ["step", "action", "site_id", "cost", "objective_min_before", "objective_min_after"]
 
@@ -122,12 +133,20 @@ def sim_greedy(
     def history_row(lay, result, obj, spent, move=("", "", 0.0), kept=True) -> dict:
         k = result.kpis
         return {
-            "simulation": len(rows) + 1, "action": move[0], "site_id": move[1],
-            "cost": move[2], "kept": kept, "sites": len(lay), "plugs": int(lay["plugs"].sum()),
-            "spent": spent, "objective_min": round(obj, 4), "mean_wait_min": k["mean_wait_min"],
-            "p95_wait_min": k["p95_wait_min"], "sessions_abandoned": k["sessions_abandoned"],
+            "simulation": len(rows) + 1,
+            "action": move[0],
+            "site_id": move[1],
+            "cost": move[2],
+            "kept": kept,
+            "sites": len(lay),
+            "plugs": int(lay["plugs"].sum()),
+            "spent": spent,
+            "objective_min": round(obj, 4),
+            "mean_wait_min": k["mean_wait_min"],
+            "p95_wait_min": k["p95_wait_min"],
+            "sessions_abandoned": k["sessions_abandoned"],
             "trips_stranded": k["trips_stranded"],
-        }  # fmt: skip
+        }
 
     rows: list[dict] = []
     steps: list[dict] = []
@@ -142,8 +161,9 @@ def sim_greedy(
         up_cost = plug_cost(layout)
         up_score = site_pressure(run, max_wait_min=max_wait)
         up_ok = ~layout["site_id"].isin(external).to_numpy() & (up_cost <= left + 1e-9)
-        up_ok &= ~np.isin(layout["site_id"].to_numpy(dtype=object),
-                          [sid for act, sid in tried if act == "upsize"])  # fmt: skip
+        up_ok &= ~np.isin(
+            layout["site_id"].to_numpy(dtype=object), [sid for act, sid in tried if act == "upsize"]
+        )
         up_ratio = np.where(up_ok & (up_score > 0), up_score / np.maximum(up_cost, 1e-9), 0.0)
         # new-site scores: stranded trips a candidate would relieve
         trips = run.sim.trips
@@ -172,17 +192,27 @@ def sim_greedy(
             trial = pd.concat([layout, add], ignore_index=True)
         trial_run, trial_obj = simulate_and_score(trial)
         kept = trial_obj < obj - 1e-9
-        rows.append(history_row(trial, trial_run, trial_obj, spent + move[2] if kept else spent,
-                                move, kept))  # fmt: skip
-        notify(f"simulation {len(rows)}: {move[0]} {move[1]}: objective {trial_obj:,.0f} min "
-               f"({'kept' if kept else 'undone'})")  # fmt: skip
-        logger.info("sim-greedy %s %s: %.1f -> %.1f min (%s)", move[0], move[1], obj, trial_obj,
-                    "kept" if kept else "undone")  # fmt: skip
+        rows.append(
+            history_row(trial, trial_run, trial_obj, spent + move[2] if kept else spent, move, kept)
+        )
+        notify(
+            f"simulation {len(rows)}: {move[0]} {move[1]}: objective {trial_obj:,.0f} min "
+            f"({'kept' if kept else 'undone'})"
+        )
+        logger.info(
+            "sim-greedy %s %s: %.1f -> %.1f min (%s)",
+            move[0],
+            move[1],
+            obj,
+            trial_obj,
+            "kept" if kept else "undone",
+        )
         if not kept:
             tried.add(move[:2])
             continue
-        steps.append(dict(zip(STEP_KEYS, (len(steps) + 1, *move, round(obj, 4),
-                                          round(trial_obj, 4)))))  # fmt: skip
+        steps.append(
+            dict(zip(STEP_KEYS, (len(steps) + 1, *move, round(obj, 4), round(trial_obj, 4))))
+        )
         layout, run, obj, spent = trial, trial_run, trial_obj, spent + move[2]
         tried.clear()
     layout = pd.concat([layout, other], ignore_index=True) if len(other) else layout

@@ -44,7 +44,8 @@ def site_pressure(result: RunResult, *, max_wait_min: float) -> np.ndarray:
     driver who gave up (they waited that long and were not served)."""
     n = result.region.n_sites
     s, a = result.sim.sessions, result.sim.abandoned
-    wait = np.bincount(s["site_idx"].to_numpy(np.int64), weights=s["wait_s"].to_numpy() / 60.0,
-                       minlength=n)  # fmt: skip
+    wait = np.bincount(
+        s["site_idx"].to_numpy(np.int64), weights=s["wait_s"].to_numpy() / 60.0, minlength=n
+    )
     gave_up = np.bincount(a["site_idx"].to_numpy(np.int64), minlength=n) * max_wait_min
     return wait[:n] + gave_up[:n]

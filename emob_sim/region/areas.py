@@ -28,7 +28,8 @@ AREA_COLUMNS = [*AreaSpec.model_fields, "zone_idx"]
 def area_specs(energy: EnergyConfig) -> list[AreaSpec]:
     """The scenario's industrial areas: ``energy.areas_file`` then ``energy.areas``.
 
-    A ``pv_profile_file`` in the areas file is relative to that file's folder.
+    A ``pv_profile_file`` or ``load_profile_file`` in the areas file is relative to that
+    file's folder.
 
     Raises
     ------
@@ -41,9 +42,10 @@ def area_specs(energy: EnergyConfig) -> list[AreaSpec]:
     if energy.areas_file is not None:
         path = energy.areas_file
         for spec in read_model_rows(path, AreaSpec, key="energy.areas_file", keep_empty=False):
-            if spec.pv_profile_file is not None:
-                profile = resolve_path(str(spec.pv_profile_file), path.parent)
-                spec = spec.model_copy(update={"pv_profile_file": profile})
+            for key in ("pv_profile_file", "load_profile_file"):
+                if getattr(spec, key) is not None:
+                    profile = resolve_path(str(getattr(spec, key)), path.parent)
+                    spec = spec.model_copy(update={key: profile})
             specs.append(spec)
     specs += energy.areas
     ids = [s.area_id for s in specs]

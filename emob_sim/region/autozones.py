@@ -30,6 +30,8 @@ options of ``zones.auto`` (:class:`~emob_sim.config.models.AutoZonesConfig`). Th
    With ``population_total`` set a file's residents are rescaled to it. The total is rounded to
    whole residents and shared out by largest remainders, so the zones add up to it exactly;
    zones left with no resident are dropped.
+5. ``apartment_share``: with the buildings proxy, from the building types
+   (:mod:`emob_sim.region.dwellings`), else NaN (the regional home-charging share).
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ from scipy.spatial import cKDTree
 from emob_sim.config.models import AutoZonesConfig
 from emob_sim.errors import ConfigError, DataError
 from emob_sim.network.arrays import RoadNetwork
-from emob_sim.region.zones import ZONE_FILE_COLUMNS
+from emob_sim.region.dwellings import apartment_share, dwelling_floor_m2
+from emob_sim.region.zones import APARTMENT_SHARE, ZONE_FILE_COLUMNS
 
 __all__ = ["auto_zones", "largest_remainder", "NON_RESIDENTIAL_BUILDINGS", "RASTER_SUFFIXES"]
 
@@ -90,7 +93,8 @@ def auto_zones(
     -------
     pandas.DataFrame
         One row per zone with the columns of :data:`~emob_sim.region.zones.ZONE_FILE_COLUMNS`
-        (as :func:`~emob_sim.region.zones.load_zones` returns them) and ``source``, the method.
+        (as :func:`~emob_sim.region.zones.load_zones` returns them), ``apartment_share`` and
+        ``source``, the method.
 
     Raises
     ------
@@ -114,12 +118,14 @@ def auto_zones(
     ix = np.floor((x - x0) / cell_m).astype(np.int64)
     iy = np.floor((y - y0) / cell_m).astype(np.int64)
     nx, ny = int(ix.max()) + 1, int(iy.max()) + 1
+    _check_grid_size(config.cell_km, nx, ny)
     hull = shapely.MultiPoint(np.column_stack([x, y])).convex_hull
 
     # every cell of the grid, clipped to the network area
     ci, cj = np.divmod(np.arange(nx * ny), ny)
-    boxes = shapely.box(x0 + ci * cell_m, y0 + cj * cell_m, x0 + (ci + 1) * cell_m,
-                        y0 + (cj + 1) * cell_m)  # fmt: skip
+    boxes = shapely.box(
+        x0 + ci * cell_m, y0 + cj * cell_m, x0 + (ci + 1) * cell_m, y0 + (cj + 1) * cell_m
+    )
     has_area = hull.area > 0
     clipped = shapely.intersection(boxes, hull) if has_area else boxes
     n_nodes = np.bincount(ix * ny + iy, minlength=nx * ny)
@@ -138,9 +144,18 @@ def auto_zones(
     if has_area:
         cells = cells[~cells.geometry.is_empty & (cells.geometry.area > 0)]
     grid = (x0, y0, cell_m, nx, ny)
-    cell_weight, how = _cell_weights(config, cells, hull, grid, osm_file)
+    cell_weight, how, floor = _cell_weights(config, cells, hull, grid, osm_file)
     weight = np.bincount(owner, weights=cell_weight, minlength=nx * ny)[: kept.size]
+    share = np.full(kept.size, np.nan)
+    if floor is not None:
+        apt, house = (np.bincount(owner, weights=f, minlength=nx * ny)[: kept.size] for f in floor)
+        share = apartment_share(apt, house)
     total = config.population_total if config.population_total is not None else weight.sum()
+    if not total <= MAX_AREA_POPULATION:  # before it is rounded to whole residents
+        raise DataError(
+            f"zones.auto.population_file {config.population_file}: {total:.3g} residents in the "
+            f"network area ({how}), expected at most {MAX_AREA_POPULATION:.0e}"
+        )
     if weight.sum() <= 0 or round(total) <= 0:
         raise DataError(f"zones.auto: no resident in the network area ({how})")
     population = largest_remainder(weight, round(total))
@@ -171,6 +186,7 @@ def auto_zones(
             "population": population.astype(float),
             "area_km2": np.round(area_km2, 4).astype(float),
             "municipality": config.municipality,
+            APARTMENT_SHARE: share,
             "source": source,
         }
     )
@@ -180,9 +196,35 @@ def auto_zones(
     zones = zones[~empty].reset_index(drop=True)
     logger.info(
         "zones.auto: %d zones of %g km, %d residents (%s)",
-        len(zones), config.cell_km, int(zones["population"].sum()), how,
-    )  # fmt: skip
-    return zones[[*ZONE_FILE_COLUMNS, "source"]]
+        len(zones),
+        config.cell_km,
+        int(zones["population"].sum()),
+        how,
+    )
+    return zones[[*ZONE_FILE_COLUMNS, APARTMENT_SHARE, "source"]]
+
+
+#: At most this many grid cells (before merging) for automatic zones: every cell is a polygon
+#: clipped to the network area. Measured on the Kouvola demo: 250,000 cells took 20 s and
+#: 0.6 GB; 4.7 million (1 m cells over its 2 x 2 km) two minutes, then all the memory. An
+#: engineering bound, not a model figure.
+MAX_GRID_CELLS = 1_000_000
+
+
+#: at most this many residents in a network area of automatic zones (a larger total is a
+#: wrong value: no town or region of that size is simulated street by street)
+MAX_AREA_POPULATION = 1e9
+
+
+def _check_grid_size(cell_km: float, nx: int, ny: int) -> None:
+    """Refuse a grid of more than :data:`MAX_GRID_CELLS` cells before any cell is made."""
+    if nx * ny > MAX_GRID_CELLS:
+        smallest = cell_km * math.sqrt(nx * ny / MAX_GRID_CELLS)
+        raise ConfigError(
+            f"zones.auto.cell_km: {cell_km:g} km cells over the network's "
+            f"{nx * cell_km:,.3g} x {ny * cell_km:,.3g} km make {nx * ny:,} grid cells, expected "
+            f"at most {MAX_GRID_CELLS:,} (a cell_km of about {smallest:.2g} or more)"
+        )
 
 
 def largest_remainder(weight: NDArray[np.float64], total: int) -> NDArray[np.int64]:
@@ -212,10 +254,12 @@ def _cell_weights(
     hull: shapely.Geometry,
     grid: tuple[float, float, float, int, int],
     osm_file: str | Path | None,
-) -> tuple[NDArray[np.float64], str]:
-    """Residents (or buildings) per grid cell, and how they were counted."""
+) -> tuple[NDArray[np.float64], str, tuple[NDArray[np.float64], NDArray[np.float64]] | None]:
+    """Residents (or buildings) per grid cell, how they were counted, and (buildings proxy
+    only) the floor space of apartment buildings and of houses per cell."""
     n_cells = grid[3] * grid[4]
     path = config.population_file
+    floor = None
     if path is not None and Path(path).suffix.lower() in RASTER_SUFFIXES:
         x, y, values = _raster_points(Path(path), hull, cells.crs)
         w = _points_per_cell(x, y, values, hull, grid)
@@ -224,15 +268,16 @@ def _cell_weights(
         w = _layer_per_cell(Path(path), config, cells, n_cells)
         how = f"{Path(path).name} column {config.population_column!r} by area overlap"
     else:
-        x, y = _building_points(osm_file, hull, cells.crs)
+        x, y, apt_m2, house_m2 = _building_points(osm_file, hull, cells.crs)
         w = _points_per_cell(x, y, np.ones_like(x), hull, grid)
+        floor = tuple(_points_per_cell(x, y, f, hull, grid) for f in (apt_m2, house_m2))
         how = (
             f"ASSUMPTION: {int(w.sum())} OSM buildings of {Path(str(osm_file)).name} (not "
             "tagged non-residential) counted per cell, each with the same residents"
         )
     if config.population_total is not None:
         how += f", scaled to zones.auto.population_total {config.population_total:g}"
-    return w, how
+    return w, how, floor
 
 
 def _points_per_cell(
@@ -338,8 +383,9 @@ def _raster_points(
 
 def _building_points(
     osm_file: str | Path | None, hull: shapely.Geometry, crs: pyproj.CRS
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Representative points (in ``crs``) of the homes among the OSM file's buildings."""
+) -> tuple[NDArray[np.float64], ...]:
+    """Representative points (in ``crs``) of the homes among the OSM file's buildings, and
+    their floor space if apartment buildings and if houses (:mod:`emob_sim.region.dwellings`)."""
     path = Path(osm_file) if osm_file is not None else None
     name = path.name.lower() if path is not None else ""
     if path is None or not name.endswith((".pbf", ".osm", ".xml")):
@@ -363,8 +409,7 @@ def _building_points(
 
                 polygon = shapely.box(west, south, east, north)
                 try:
-                    buildings = ox.features_from_xml(path, polygon=polygon,
-                                                     tags={"building": True})  # fmt: skip
+                    buildings = ox.features_from_xml(path, polygon=polygon, tags={"building": True})
                 except Exception as exc:  # noqa: BLE001 - OSMnx's "No matching features"
                     if type(exc).__name__ != "InsufficientResponseError":
                         raise
@@ -379,10 +424,11 @@ def _building_points(
     tag = buildings["building"].astype(str).str.lower()
     homes = buildings[~tag.isin(NON_RESIDENTIAL_BUILDINGS).to_numpy()]
     homes = homes[homes.geometry.notna() & ~homes.geometry.is_empty]
-    points = homes.geometry.representative_point()
-    if homes.crs is not None and not pyproj.CRS(homes.crs).equals(pyproj.CRS("EPSG:4326")):
-        points = points.to_crs("EPSG:4326")
+    geometry = homes.geometry if homes.crs is not None else homes.geometry.set_crs("EPSG:4326")
+    levels = homes["building:levels"] if "building:levels" in homes.columns else None
+    floor = dwelling_floor_m2(homes["building"], levels, geometry.to_crs(crs).area.to_numpy())
+    points = geometry.representative_point().to_crs("EPSG:4326")
     lon, lat = shapely.get_coordinates(points.to_numpy()).T
     x, y = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True).transform(lon, lat)
     logger.info("%s: %d of %d buildings counted as homes", path.name, len(homes), len(buildings))
-    return np.asarray(x, float), np.asarray(y, float)
+    return np.asarray(x, float), np.asarray(y, float), *floor

@@ -27,10 +27,12 @@ network (to the drive network for the strategic source). Trips end at zones, not
 so a point serves the destinations of the zone it lies in: the zone whose centre is nearest
 (bike network distance; great circle on the strategic source). A destination in zone ``z`` is
 within walking distance ``r = ebike.max_walk_m`` of one of the zone's ``n`` points with
-probability ``near_share[z] = min(1, n * pi * r**2 / area_z)``, the share of the zone's area
-the points' walking catchments cover (overlaps ignored; a zone of unknown area counts as
-covered). Each e-bike trip draws whether it ends near them (:mod:`emob_sim.demand.ebike`); a
-rider tries the zone's points nearest to its centre first.
+probability ``near_share[z] = min(1, n * pi * r**2 / A_z)``, the share of the area ``A_z``
+holding the zone's destinations that the points' walking catchments cover (overlaps ignored; a
+zone of unknown area counts as covered). ``A_z`` is the zone's area, at most
+``ebike.destination_area_km2`` (ASSUMPTION: work and errands lie in the town centre of a large
+rural zone; null: the whole area). Each e-bike trip draws whether it ends near them
+(:mod:`emob_sim.demand.ebike`); a rider tries the zone's points nearest to its centre first.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ import pandas as pd
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import dijkstra
 
-from emob_sim.config.models import NetworkConfig, Scenario
+from emob_sim.config.models import EbikeConfig, NetworkConfig, Scenario
 from emob_sim.errors import NetworkError
 from emob_sim.network import OSM_ATTRIBUTION, describe_source, load_graph, prepare_graph, to_arrays
 from emob_sim.network.arrays import RoadNetwork
@@ -199,10 +201,17 @@ def build_bike_layer(
         centre_m = _great_circle_m(zones.iloc[ok_idx], sites)
         site_zone, site_centre_m = _serving_zone(ok_idx, centre_m)
         return BikeLayer(
-            network=None, sites=sites, zone_ok=wants, time_s=None, dist_km=None, climb_m=None,
-            site_zone=site_zone, site_centre_m=site_centre_m,
-            near_share=_near_share(zones, site_zone, cfg.max_walk_m), speed_kph=cfg.speed_kph,
-        )  # fmt: skip
+            network=None,
+            sites=sites,
+            zone_ok=wants,
+            time_s=None,
+            dist_km=None,
+            climb_m=None,
+            site_zone=site_zone,
+            site_centre_m=site_centre_m,
+            near_share=_near_share(zones, site_zone, cfg),
+            speed_kph=cfg.speed_kph,
+        )
 
     if bike is None:
         bike = load_bike_network(scenario.network, speed_kph=cfg.speed_kph)
@@ -215,8 +224,11 @@ def build_bike_layer(
         names = ", ".join(repr(z) for z in zones["zone_id"][dropped])
         logger.warning(
             "ebike: zones %s are more than %g m from the bike network (%s) and get no e-bike "
-            "demand", names, cfg.max_snap_distance_m, bike.description,
-        )  # fmt: skip
+            "demand",
+            names,
+            cfg.max_snap_distance_m,
+            bike.description,
+        )
     if not (ok & (kind == "zone")).any():
         raise NetworkError(
             f"ebike: no zone of kind 'zone' lies within ebike.max_snap_distance_m = "
@@ -244,14 +256,25 @@ def build_bike_layer(
     site_zone, site_centre_m = _serving_zone(ok_idx, dist_p[:k, k:] * 1000.0)
     logger.info(
         "bike network: %d nodes, %d edges; %d of %d zones reached, %d e-bike sites%s",
-        bike.n_nodes, bike.n_edges, k, n_zones, len(sites),
+        bike.n_nodes,
+        bike.n_edges,
+        k,
+        n_zones,
+        len(sites),
         "" if climb_p is not None else " (no elevations: flat)",
-    )  # fmt: skip
+    )
     return BikeLayer(
-        network=bike, sites=sites, zone_ok=ok, time_s=time_s, dist_km=dist_km, climb_m=climb_m,
-        site_zone=site_zone, site_centre_m=site_centre_m,
-        near_share=_near_share(zones, site_zone, cfg.max_walk_m), speed_kph=cfg.speed_kph,
-    )  # fmt: skip
+        network=bike,
+        sites=sites,
+        zone_ok=ok,
+        time_s=time_s,
+        dist_km=dist_km,
+        climb_m=climb_m,
+        site_zone=site_zone,
+        site_centre_m=site_centre_m,
+        near_share=_near_share(zones, site_zone, cfg),
+        speed_kph=cfg.speed_kph,
+    )
 
 
 def _great_circle_m(zones: pd.DataFrame, sites: pd.DataFrame) -> NDArray[np.float64]:
@@ -277,11 +300,15 @@ def _serving_zone(
 
 
 def _near_share(
-    zones: pd.DataFrame, site_zone: NDArray[np.int64], max_walk_m: float
+    zones: pd.DataFrame, site_zone: NDArray[np.int64], cfg: EbikeConfig
 ) -> NDArray[np.float64]:
-    """``min(1, n_points * pi * r**2 / area)`` per zone (1 where the area is unknown)."""
+    """``min(1, n_points * pi * r**2 / area)`` per zone, the area at most
+    ``cfg.destination_area_km2`` (1 where the area is unknown)."""
     n_points = np.bincount(site_zone, minlength=len(zones)).astype(float)
-    area_m2 = zones["area_km2"].to_numpy(dtype=float) * 1e6
-    covered = n_points * np.pi * max_walk_m**2
+    area_km2 = zones["area_km2"].to_numpy(dtype=float)
+    if cfg.destination_area_km2 is not None:
+        area_km2 = np.minimum(area_km2, cfg.destination_area_km2)
+    area_m2 = area_km2 * 1e6
+    covered = n_points * np.pi * cfg.max_walk_m**2
     share = np.divide(covered, area_m2, out=np.ones(len(zones)), where=area_m2 > 0)
     return np.where(n_points > 0, np.minimum(share, 1.0), 0.0)

@@ -18,6 +18,7 @@ from emob_sim.network import RoadNetwork, load_network
 from emob_sim.region.areas import load_areas, locate_areas
 from emob_sim.region.autozones import auto_zones
 from emob_sim.region.bike import build_bike_layer
+from emob_sim.region.boundaries import check_boundaries, load_boundaries
 from emob_sim.region.car import car_matrices, site_matrices
 from emob_sim.region.model import Region
 from emob_sim.region.sites import (
@@ -55,7 +56,8 @@ def build_region(scenario: Scenario) -> Region:
         Automatic zones (``zones.file`` null) without a population source, see
         :func:`~emob_sim.region.autozones.auto_zones`.
     DataError
-        A bad zones, sites or areas table (an area in an unknown zone) or population layer.
+        A bad zones, sites or areas table (an area in an unknown zone), population layer or
+        boundaries layer (a polygon of a municipality the zones do not have).
     NetworkError
         A zone or site farther than its ``max_snap_distance_m`` from the network, or two points
         without a path between them.
@@ -66,6 +68,10 @@ def build_region(scenario: Scenario) -> Region:
         network,
         max_snap_distance_m=scenario.zones.max_snap_distance_m,
     )[ZONE_COLUMNS]
+    boundaries = None
+    if (path := scenario.zones.boundaries_file) is not None:
+        boundaries = load_boundaries(path)
+        check_boundaries(boundaries, zones["municipality"], path=path)
     car_sites, ebike_sites = split_sites(load_sites(scenario.charging))
     sites = snap_sites(
         car_sites,
@@ -75,13 +81,22 @@ def build_region(scenario: Scenario) -> Region:
     time_s, dist_km = car_matrices(scenario, network, zones, sites)
     logger.info(
         "region: %d nodes, %d zones, %d sites (%s)",
-        network.n_nodes, len(zones), len(sites), network.description,
-    )  # fmt: skip
+        network.n_nodes,
+        len(zones),
+        len(sites),
+        network.description,
+    )
     bike = None
     if scenario.ebike.enabled:
         bike = build_bike_layer(scenario, zones, ebike_sites, drive=network)
     region = Region(
-        network=network, zones=zones, sites=sites, time_s=time_s, dist_km=dist_km, bike=bike
+        network=network,
+        zones=zones,
+        sites=sites,
+        time_s=time_s,
+        dist_km=dist_km,
+        bike=bike,
+        boundaries=boundaries,
     )
     return with_areas(region, scenario)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -12,6 +13,9 @@ from emob_sim.network.arrays import RoadNetwork
 from emob_sim.region.areas import AREA_COLUMNS
 from emob_sim.region.bike import BikeLayer
 from emob_sim.region.sites import SITE_COLUMNS
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 __all__ = ["Region"]
 
@@ -29,6 +33,8 @@ class Region:
     is the e-bike layer (bike network, public e-bike points of kind ``ebike``, bike matrices;
     see :class:`emob_sim.region.bike.BikeLayer`), None when e-bikes are off. ``areas`` holds the
     industrial areas (:data:`~emob_sim.region.areas.AREA_COLUMNS`), None when there are none.
+    ``boundaries`` holds the municipality polygons of ``zones.boundaries_file``
+    (:func:`~emob_sim.region.boundaries.load_boundaries`), None without one.
     Make a changed copy with :func:`dataclasses.replace` so that the layers are kept.
     """
 
@@ -39,6 +45,7 @@ class Region:
     dist_km: NDArray[np.float64]
     bike: BikeLayer | None = None
     areas: pd.DataFrame | None = None
+    boundaries: gpd.GeoDataFrame | None = None
 
     @property
     def industrial_areas(self) -> pd.DataFrame:

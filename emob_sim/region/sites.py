@@ -19,7 +19,8 @@ import pandas as pd
 from pydantic import ValidationError
 
 from emob_sim.config.models import ChargingConfig, Scenario, SiteSpec
-from emob_sim.errors import DataError, InputFileNotFoundError
+from emob_sim.errors import DataError
+from emob_sim.io.reading import read_layer, shown_path
 from emob_sim.io.tables import read_model_rows, validation_problem
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.network.routing import snap_points
@@ -74,44 +75,42 @@ def _frame(specs: list[SiteSpec]) -> pd.DataFrame:
     )
 
 
-def read_sites_file(path: str | Path) -> list[SiteSpec]:
+def read_sites_file(path: str | Path, *, key: str = "charging.sites_file") -> list[SiteSpec]:
     """Read a sites CSV, GeoJSON or GeoPackage, validating each row as a :class:`SiteSpec`.
+
+    ``key`` is the scenario key that names the file (``costs.existing_sites_file``), for the
+    messages.
 
     Raises
     ------
     InputFileNotFoundError
         The file does not exist.
     DataError
-        A required column is missing or a row (feature) is invalid: file, row number (feature
-        number, counted from 1) and field named.
+        The file is not a regular file under the size cap, not a table or layer, a required
+        column is missing or a row (feature) is invalid: file, row number (feature number,
+        counted from 1) and field named.
     """
     if Path(path).suffix.lower() in LAYER_SUFFIXES:
-        return _read_sites_layer(Path(path))
-    return read_model_rows(path, SiteSpec, key="charging.sites_file")
+        return _read_sites_layer(Path(path), key=key)
+    return read_model_rows(path, SiteSpec, key=key)
 
 
-def _read_sites_layer(path: Path) -> list[SiteSpec]:
+def _read_sites_layer(path: Path, *, key: str) -> list[SiteSpec]:
     """Sites from a point layer: SiteSpec fields as properties, lon/lat from the geometry."""
-    import geopandas as gpd
-
-    if not path.is_file():
-        raise InputFileNotFoundError(f"charging.sites_file: file not found: {path}")
-    try:
-        layer = gpd.read_file(path)
-    except Exception as exc:  # pyogrio raises its own errors for unreadable files
-        raise DataError(f"{path}: cannot read the sites layer ({exc})") from None
+    layer = read_layer(path, key=key, what="a sites layer")
+    shown = shown_path(path)
     fields = [f for f in SITE_FILE_COLUMNS if f not in ("lon", "lat")]
     missing = [
         f for f in fields if SiteSpec.model_fields[f].is_required() and f not in layer.columns
     ]
     if missing:
-        raise DataError(f"{path}: property '{missing[0]}' is missing, expected {fields}")
+        raise DataError(f"{shown}: property {missing[0]!r} is missing, expected {fields}")
     kinds = layer.geometry.geom_type.to_numpy()
     if layer.crs is not None and len(layer):
         layer = layer.to_crs("EPSG:4326")
     specs = []
     for i, row in enumerate(layer.to_dict(orient="records")):
-        where = f"{path}: feature {i + 1}"
+        where = f"{shown}: feature {i + 1}"
         if kinds[i] != "Point":
             raise DataError(f"{where}: geometry: must be a point, got {kinds[i]}")
         data = {f: _text(f, row[f]) for f in fields if f in row and not _missing(row[f])}

@@ -3,8 +3,10 @@
 A zones table is a CSV with the columns ``zone_id`` (unique), ``name``, ``kind`` (``zone``:
 residents; ``external``: an attractor outside the region, e.g. Rīga; ``gateway``: where through
 traffic enters), ``lon``, ``lat`` (WGS84 degrees), ``population`` (>= 0; empty = 0),
-``area_km2`` (>= 0; empty = 0 = unknown) and ``municipality``; other columns (e.g. ``source``)
-are ignored. See ``data/zemgale/zones.csv``.
+``area_km2`` (>= 0; empty = 0 = unknown) and ``municipality``; optionally ``apartment_share``
+(share of residents living in multi-apartment buildings, in [0, 1]; empty = unknown), which
+sets the zone's home-charging share (:func:`emob_sim.demand.fleet.home_access_share`); other
+columns (e.g. ``source``) are ignored. See ``data/zemgale/zones.csv``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ __all__ = [
     "ZONE_KINDS",
     "ZONE_FILE_COLUMNS",
     "ZONE_COLUMNS",
+    "APARTMENT_SHARE",
 ]
 
 logger = logging.getLogger(__name__)
@@ -44,6 +47,8 @@ ZONE_FILE_COLUMNS = [
     "area_km2",
     "municipality",
 ]
+#: optional column of a zones file (NaN in Region.zones where the file has none or it is empty)
+APARTMENT_SHARE = "apartment_share"
 
 #: columns of Region.zones (one row per zone, index 0..n_zones-1 = zone index)
 ZONE_COLUMNS = [
@@ -55,6 +60,7 @@ ZONE_COLUMNS = [
     "population",  # float, residents (0 for gateways)
     "area_km2",  # float (0 where unknown)
     "municipality",  # str (post-2021 municipality for Zemgale; "" where not applicable)
+    "apartment_share",  # float in [0, 1], residents in multi-apartment buildings; NaN = unknown
     "node",  # int, index into network arrays of the nearest network node
     "snap_distance_m",  # float, distance from the zone centre to that node
 ]
@@ -83,7 +89,8 @@ def load_zones(path: str | Path) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per zone (index 0..n-1) with the columns of :data:`ZONE_FILE_COLUMNS`:
-        strings, float ``lon``/``lat``/``population``/``area_km2``.
+        strings, float ``lon``/``lat``/``population``/``area_km2``, and float
+        ``apartment_share`` (NaN where the file has no such column or the cell is empty).
 
     Raises
     ------
@@ -96,6 +103,7 @@ def load_zones(path: str | Path) -> pd.DataFrame:
     raw = read_text_table(path, ZONE_FILE_COLUMNS, key="zones.file")
     if raw.empty:
         raise DataError(f"{path}: the zones table has no rows")
+    shares = raw[APARTMENT_SHARE] if APARTMENT_SHARE in raw.columns else None
     raw = raw[ZONE_FILE_COLUMNS]
 
     zones = raw.copy()
@@ -114,6 +122,13 @@ def load_zones(path: str | Path) -> pd.DataFrame:
         ok = np.isfinite(values) & (values >= low) & (values <= high)
         _bad_row(path, ~ok, column, f"a number in [{low:g}, {high:g}]", raw)
         zones[column] = values
+    zones[APARTMENT_SHARE] = np.nan
+    if shares is not None:
+        values = pd.to_numeric(shares, errors="coerce").to_numpy(dtype=float)
+        bad = (shares != "").to_numpy() & ~((values >= 0) & (values <= 1))
+        where = raw.assign(**{APARTMENT_SHARE: shares})
+        _bad_row(path, bad, APARTMENT_SHARE, "a number in [0, 1] or empty", where)
+        zones[APARTMENT_SHARE] = values
     _bad_row(
         path,
         ((zones["kind"] == "zone") & (zones["population"] <= 0)).to_numpy(),

@@ -37,6 +37,7 @@ from emob_sim.runner.stages import (
     run_stages,
 )
 from emob_sim.runner.write import ENERGY_FILES, RUN_FILES, run_archive, write_run
+from emob_sim.runner.year import YearResult, YearVariant, annual_kpis, run_year, year_variants
 
 __all__ = [
     "run",
@@ -64,4 +65,9 @@ __all__ = [
     "SCOPED_COLUMNS",
     "COMPARE_FILES",
     "place",
+    "run_year",
+    "year_variants",
+    "annual_kpis",
+    "YearResult",
+    "YearVariant",
 ]

@@ -21,12 +21,17 @@ that stands for the chargers of Rīga-bound and through traffic) and its residen
 ``_total`` is everything simulated, through traffic and external sites included (the run's
 KPIs, :mod:`emob_sim.analysis.kpis`). Site counts, plugs and costs count car sites and e-bike
 points; sessions, give-ups, energy, peak and waits are the cars' at those sites (waits over
-every driver who arrived); stranded trips and CO2 are the vehicles' (residents for ``_area``).
+every driver who arrived); stranded trips and CO2 are the vehicles' (residents for ``_area``;
+CO2: :func:`emob_sim.analysis.co2.co2_balance`, the modal shift's part in both scopes, as the
+shifted trips are residents').
 CAPEX is what is still to spend (:func:`emob_sim.placement.costs.site_costs`).
 ``pop_fast_10min_share`` is the share of the resident zones' population whose zone
 centre reaches a DC fast charger (kind ``car_dc``) within 10 minutes' drive. A site belongs to
-the municipality of the resident zone it is reached from fastest (e-bike points: the zone they
-serve); stranded trips count at the municipality of their origin zone.
+the municipality whose territory holds it when the scenario has municipality boundaries
+(``zones.boundaries_file``), else to the municipality of the resident zone it is reached from
+fastest (e-bike points: the zone they serve), see
+:func:`emob_sim.runner.territory.site_municipalities`; stranded trips count at the
+municipality of their origin zone.
 """
 
 from __future__ import annotations
@@ -45,11 +50,12 @@ from emob_sim.config.loading import input_files
 from emob_sim.config.models import Scenario
 from emob_sim.errors import EmobSimError, NetworkError
 from emob_sim.io import atomic_output_dir, write_json, write_points
-from emob_sim.placement import nearest_resident_zone, site_costs
+from emob_sim.placement import site_costs
 from emob_sim.region import Region
 from emob_sim.results import Evaluator, RunResult
 from emob_sim.runner.evaluate import SequentialEvaluator
 from emob_sim.runner.stages import resolve_scenario
+from emob_sim.runner.territory import site_municipalities
 
 __all__ = [
     "Comparison",
@@ -67,27 +73,66 @@ logger = logging.getLogger(__name__)
 
 #: KPIs where more is better (for the others, except counts of sites and plugs, less is)
 HIGHER_IS_BETTER = (
-    "co2_avoided_kg", "pop_fast_10min_share", "charging_sessions", "energy_kwh",
-    "trips_shifted", "car_km_avoided", "car_km_avoided_electric",
+    "co2_avoided_kg",
+    "pop_fast_10min_share",
+    "charging_sessions",
+    "energy_kwh",
+    "trips_shifted",
+    "car_km_avoided",
+    "car_km_avoided_electric",
     # the energy sites' (``areas_`` columns)
-    "cars_plugged", "charged_kwh", "pv_to_cars_kwh", "battery_out_kwh",
-    "self_consumption_share", "self_sufficiency_share", "co2_saved_kg",
-)  # fmt: skip
+    "cars_plugged",
+    "charged_kwh",
+    "pv_to_cars_kwh",
+    "battery_out_kwh",
+    "self_consumption_share",
+    "self_sufficiency_share",
+    "co2_saved_kg",
+)
 #: columns that describe a layout rather than score it (no best value)
-DESCRIPTIVE = ("layout", "file", "sites", "plugs", "dc_plugs", "visits", "need_kwh", "pv_kwh",
-               "battery_in_kwh")  # fmt: skip
+DESCRIPTIVE = (
+    "layout",
+    "file",
+    "sites",
+    "plugs",
+    "dc_plugs",
+    "visits",
+    "need_kwh",
+    "pv_kwh",
+    "battery_in_kwh",
+)
 
+#: sessions and energy of cars that plugged in where they parked (where, not how good)
+PARKED_KPIS = (
+    "destination_sessions",
+    "destination_energy_kwh",
+    "overnight_sessions",
+    "overnight_energy_kwh",
+)
+DESCRIPTIVE = (*DESCRIPTIVE, *PARKED_KPIS)
 #: the scoped KPIs of a comparison row: each has a ``_area`` and a ``_total`` column
 SCOPED_COLUMNS = [
-    "sites", "plugs", "dc_plugs", "capex_eur", "opex_eur_per_year",
-    "charging_sessions", "sessions_abandoned", "energy_kwh", "peak_kw",
-    "mean_wait_min", "p95_wait_min", "trips_stranded", "co2_avoided_kg",
-]  # fmt: skip
+    "sites",
+    "plugs",
+    "dc_plugs",
+    "capex_eur",
+    "opex_eur_per_year",
+    "charging_sessions",
+    "sessions_abandoned",
+    "energy_kwh",
+    "peak_kw",
+    "mean_wait_min",
+    "p95_wait_min",
+    "trips_stranded",
+    "co2_avoided_kg",
+    *PARKED_KPIS,
+]
 COMPARISON_COLUMNS = [
-    "layout", "file",
+    "layout",
+    "file",
     *(f"{key}_{scope}" for key in SCOPED_COLUMNS for scope in ("area", "total")),
     "pop_fast_10min_share",
-]  # fmt: skip
+]
 MUNICIPALITY_COLUMNS = [
     "layout",
     "municipality",
@@ -143,55 +188,58 @@ def _fast_access(region: Region, *, within_min: float) -> np.ndarray:
     return (t <= within_min * 60.0).any(axis=1)
 
 
-def _site_zone(result: RunResult, table: pd.DataFrame) -> np.ndarray:
-    """Zone index of each row of the run's site table (car sites, then e-bike points)."""
-    region = result.region
-    car = nearest_resident_zone(region)
-    bike = region.bike.site_zone if region.bike is not None else np.zeros(0, np.int64)
-    zone = np.concatenate([car, bike])[: len(table)]
-    return np.pad(zone, (0, len(table) - zone.size), constant_values=-1)
-
-
 def _layout_rows(
-    name: str, file: str, result: RunResult
+    name: str, file: str, result: RunResult, *, municipalities: bool = True
 ) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
-    """The comparison row, the municipality rows and the site table of one layout's run."""
+    """The comparison row, the municipality rows and the site table of one layout's run
+    (without ``municipalities``: no municipality rows, and the sites' municipality empty)."""
     sc, region, k = result.scenario, result.region, result.kpis
     table = result.sites.reset_index(drop=True)
     costs = site_costs(table, sc)
     zones = region.zones
-    zone = _site_zone(result, table)
-    muni = zones["municipality"].to_numpy(dtype=object)[np.maximum(zone, 0)]
-    muni = np.where(zone >= 0, muni, "")
     external = table["site_id"].isin(sc.placement.external_site_ids).to_numpy()
-    table = table.assign(municipality=np.where(external, "outside", muni), **costs)
+    muni_of = site_municipalities(result, table) if municipalities else ""
+    table = table.assign(municipality=muni_of, **costs)
     inside = table[~external]
     car_inside = ~region.sites["site_id"].isin(sc.placement.external_site_ids).to_numpy()
     residents = result.demand.vehicles["resident"].to_numpy(bool)
     scoped = {
-        "area": scoped_kpis(sc, result.demand, result.sim, sites=car_inside, vehicles=residents),
-        "total": scoped_kpis(
-            sc, result.demand, result.sim, sites=np.ones_like(car_inside),
-            vehicles=np.ones_like(residents),
+        "area": scoped_kpis(
+            sc, result.demand, result.sim, sites=car_inside, vehicles=residents, ebike=result.ebike
         ),
-    }  # fmt: skip
+        "total": scoped_kpis(
+            sc,
+            result.demand,
+            result.sim,
+            sites=np.ones_like(car_inside),
+            vehicles=np.ones_like(residents),
+            ebike=result.ebike,
+        ),
+    }
     for scope, part in (("area", inside), ("total", table)):
         scoped[scope].update(
-            sites=len(part), plugs=int(part["plugs"].sum()),
+            sites=len(part),
+            plugs=int(part["plugs"].sum()),
             dc_plugs=int(part.loc[part["kind"] == "car_dc", "plugs"].sum()),
             capex_eur=float(part["capex_eur"].sum()),
             opex_eur_per_year=float(part["opex_eur_per_year"].sum()),
-        )  # fmt: skip
+        )
     resident = (zones["kind"] == "zone").to_numpy()
     pop = zones["population"].to_numpy(dtype=float) * resident
     fast = _fast_access(region, within_min=sc.placement.fast_access_min)
     row = {
-        "layout": name, "file": file,
-        **{f"{key}_{scope}": scoped[scope][key]
-           for key in SCOPED_COLUMNS for scope in ("area", "total")},
+        "layout": name,
+        "file": file,
+        **{
+            f"{key}_{scope}": scoped[scope][key]
+            for key in SCOPED_COLUMNS
+            for scope in ("area", "total")
+        },
         "pop_fast_10min_share": round(float(pop[fast].sum() / max(pop.sum(), 1e-12)), 4),
         **{key: v for key, v in flat_kpis(k).items() if key.startswith(("ebike_", "areas_"))},
-    }  # fmt: skip
+    }
+    if not municipalities:
+        return row, pd.DataFrame(columns=MUNICIPALITY_COLUMNS), table
     # per municipality
     trips = result.demand.trips
     stranded = result.sim.trips["status"].to_numpy() == "stranded"
@@ -341,10 +389,14 @@ def write_comparison(
         for name, table in comparison.sites.items():
             layers[name] = _layer_name(name, used)
             write_points(table, tmp / "layouts.gpkg", layer=layers[name])
-        write_json(tmp / "compare.json", {
-            "seed": comparison.seed,
-            "layouts": [{"name": n, "file": f, "layer": layers[n]}
-                        for n, f in comparison.files.items()],
-            "files": COMPARE_FILES,
-        })  # fmt: skip
+        write_json(
+            tmp / "compare.json",
+            {
+                "seed": comparison.seed,
+                "layouts": [
+                    {"name": n, "file": f, "layer": layers[n]} for n, f in comparison.files.items()
+                ],
+                "files": COMPARE_FILES,
+            },
+        )
     return Path(out_dir).expanduser().resolve()

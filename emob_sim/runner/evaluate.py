@@ -93,9 +93,11 @@ class RegionCache:
         self._regions.move_to_end(key)
         try:
             region = with_sites(
-                region, load_sites(scenario.charging), scenario=scenario,
+                region,
+                load_sites(scenario.charging),
+                scenario=scenario,
                 max_snap_distance_m=scenario.charging.max_snap_distance_m,
-            )  # fmt: skip
+            )
         except NetworkError as exc:
             raise NetworkError(f"{label}: {exc}" if label else str(exc)) from None
         self._regions[key] = region  # keeps its e-bike layer for the next scenario's sites
@@ -205,6 +207,8 @@ class ExecutorEvaluator:
     max_workers
         Size of the pool started when no executor is given (None: one per core).
 
+    Notes
+    -----
     ``collect`` must be picklable (a module-level function), as must its return value.
     """
 
@@ -250,8 +254,10 @@ class ExecutorEvaluator:
         Ctrl-C) cancels the runs not started yet.
         """
         collects = list(collect) if isinstance(collect, Sequence) else [collect] * len(scenarios)
-        futures = {self.executor.submit(_outcome_in_worker, sc, collects[i], prepare): i
-                   for i, sc in enumerate(scenarios)}  # fmt: skip
+        futures = {
+            self.executor.submit(_outcome_in_worker, sc, collects[i], prepare): i
+            for i, sc in enumerate(scenarios)
+        }
         try:
             for future in as_completed(futures):
                 yield futures[future], future.result()

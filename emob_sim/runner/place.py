@@ -20,7 +20,7 @@ def place(
     *,
     method: str,
     budget: Budget | str | float,
-    kind: str = "car_dc",
+    kind: str | None = None,
     overrides: Iterable[str] = (),
     seed: int | None = None,
     region: Region | None = None,
@@ -38,7 +38,9 @@ def place(
     budget
         CAPEX in EUR or a number of plugs (:func:`~emob_sim.placement.parse_budget`).
     kind
-        Site kind to place (``car_dc``, ``car_ac`` or ``ebike``; not used by ``sizing``).
+        Site kind to place (``car_dc``, ``car_ac`` or ``ebike``; ``sizing``: the kind of the
+        sites it enlarges; refused by ``pvsize``). None: the method's default (``car_dc``;
+        every car site for ``sizing``).
     overrides, seed
         As :func:`emob_sim.config.load_scenario` (when ``scenario`` is a path or None).
     region
@@ -62,7 +64,12 @@ def place(
     notify("demand")
     demand, _ = draw_demand(scenario, region)
     return propose(
-        scenario, region, demand, method=method, budget=budget, kind=kind,
+        scenario,
+        region,
+        demand,
+        method=method,
+        budget=budget,
+        kind=kind,
         evaluator=evaluator if evaluator is not None else SequentialEvaluator(),
         on_progress=notify,
-    )  # fmt: skip
+    )

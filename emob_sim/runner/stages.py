@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from emob_sim.analysis import compute_kpis, site_table
-from emob_sim.config.loading import input_files, load_scenario
+from emob_sim.config.loading import check_input_files, input_files, load_scenario
 from emob_sim.config.models import Scenario
 from emob_sim.demand import Demand, EbikeDemand, generate_demand, generate_ebike_demand
 from emob_sim.io import check_out_dir
+from emob_sim.placement.costs import built_plugs
 from emob_sim.region import Region, build_region, with_areas
 from emob_sim.results import EbikeRun, RunResult
 from emob_sim.runner.write import write_run
@@ -57,6 +58,21 @@ def resolve_scenario(
     return scenario
 
 
+def check_inputs(scenario: Scenario) -> None:
+    """Check the files a scenario names as ``validate`` and ``run`` both do, before anything
+    is simulated or written: each as :func:`~emob_sim.config.loading.check_input_files` checks
+    it (also for a scenario given as an object, not loaded from a file), and the existing
+    sites of the cost model (``costs.existing_sites_file``, which a run only hashes) read.
+
+    Raises
+    ------
+    InputFileNotFoundError, ConfigError, DataError
+        A file is missing, not a regular file, over its cap or not what its key expects.
+    """
+    check_input_files(scenario)
+    built_plugs(scenario)
+
+
 def draw_demand(scenario: Scenario, region: Region) -> tuple[Demand, EbikeDemand]:
     """The car demand (after the modal shift) and the e-bike demand of a run of ``scenario``."""
     streams = seed_streams(scenario.seed)
@@ -89,9 +105,15 @@ def run_stages(
     kpis = compute_kpis(scenario, demand, sim, ebike=ebike, energy=energy)
     sites = site_table(scenario, region, sim, ebike=ebike)
     return RunResult(
-        scenario=scenario, region=region, demand=demand, sim=sim, kpis=kpis, sites=sites,
-        ebike=ebike, energy=energy,
-    )  # fmt: skip
+        scenario=scenario,
+        region=region,
+        demand=demand,
+        sim=sim,
+        kpis=kpis,
+        sites=sites,
+        ebike=ebike,
+        energy=energy,
+    )
 
 
 def check_scenario(
@@ -114,6 +136,7 @@ def check_scenario(
         As :func:`run`, for the scenario and its input files.
     """
     scenario = resolve_scenario(scenario, seed=seed, overrides=overrides)
+    check_inputs(scenario)
     notify = on_stage or (lambda stage: None)
     notify("region")
     region = build_region(scenario)
@@ -169,14 +192,17 @@ def run(
         check_out_dir(
             out_dir, kind="run", overwrite=overwrite, protect=[*sources, *input_files(scenario)]
         )
+    check_inputs(scenario)
     notify = on_stage or (lambda stage: None)
     notify("region")
     if region is None:
         region = build_region(scenario)
     log.info(
         "region: %d network nodes, %d zones, %d sites",
-        region.network.n_nodes, region.n_zones, region.n_sites,
-    )  # fmt: skip
+        region.network.n_nodes,
+        region.n_zones,
+        region.n_sites,
+    )
     result = run_stages(scenario, region, on_stage=notify)
     if out_dir is not None:
         notify("write")

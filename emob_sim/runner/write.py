@@ -18,6 +18,10 @@ A run folder holds::
     events.parquet        the event log
     ebike_trips.parquet   one row per e-bike trip (demand and outcome columns)
     ebike_sessions.parquet  one row per public e-bike charging session
+    kpis.csv              for spreadsheets: kpis.json in one row (e-bike KPIs and the energy
+                          sites' total after the cars')
+    sites.csv             for spreadsheets: sites.geojson as a table, with each site's
+                          municipality (see :func:`people_tables`)
 
 and, when the run has sites with an energy set-up (industrial areas' workplace sites, public
 sites of ``energy.sites``; kpis.json then has an ``areas`` section and sites.geojson their
@@ -43,19 +47,24 @@ from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
 
+import pandas as pd
+
 from emob_sim.analysis import (
     ebike_session_table,
     ebike_trip_table,
+    flat_kpis,
     load_profile_table,
     sites_with_energy,
     trip_table,
 )
 from emob_sim.config.loading import input_files, scenario_to_dict
+from emob_sim.display import header_of, kind_label, number_for
 from emob_sim.io import atomic_output_dir, sha256_file, write_json, write_parquet, write_points
 from emob_sim.network.arrays import RoadNetwork
 from emob_sim.results import RunResult
+from emob_sim.runner.territory import site_municipalities
 
-__all__ = ["write_run", "run_archive", "RUN_FILES", "ENERGY_FILES"]
+__all__ = ["write_run", "run_archive", "people_tables", "RUN_FILES", "ENERGY_FILES"]
 
 RUN_FILES = [
     "manifest.json",
@@ -69,13 +78,24 @@ RUN_FILES = [
     "events.parquet",
     "ebike_trips.parquet",
     "ebike_sessions.parquet",
+    "kpis.csv",
+    "sites.csv",
 ]
 
 #: the files a run with energy sites adds
 ENERGY_FILES = ["site_energy.parquet", "energy_visits.parquet"]
 
-_LIBRARIES = ["numpy", "pandas", "scipy", "networkx", "osmnx", "simpy", "numba", "pydantic",
-              "pvlib"]  # fmt: skip
+_LIBRARIES = [
+    "numpy",
+    "pandas",
+    "scipy",
+    "networkx",
+    "osmnx",
+    "simpy",
+    "numba",
+    "pydantic",
+    "pvlib",
+]
 
 
 def _manifest(result: RunResult) -> dict:
@@ -119,6 +139,38 @@ def _network_info(network: RoadNetwork | None) -> dict | None:
     }
 
 
+def people_tables(result: RunResult) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The KPIs (one row) and the site table of a run for people: ``kpis.csv`` and ``sites.csv``.
+
+    Headers are labels with units (:func:`emob_sim.display.header_of`, the one label table);
+    values are numbers, in the header's unit (shares and utilisation in percent, else as in
+    kpis.json and sites.geojson); site kinds are named for people
+    (:func:`emob_sim.display.kind_label`). ``sites.csv`` adds each site's municipality after
+    its name (:func:`emob_sim.runner.territory.site_municipalities`: by territory with
+    ``zones.boundaries_file``; ``outside`` for the aggregate Rīga site).
+    """
+    kpis = flat_kpis(result.kpis)
+    headers = _headers(list(kpis))
+    kpi_table = pd.DataFrame([{headers[k]: number_for(k, v) for k, v in kpis.items()}])
+    sites = sites_with_energy(result.sites, result.kpis.get("areas")).reset_index(drop=True)
+    sites = sites.assign(kind=sites["kind"].map(kind_label))
+    sites.insert(3, "municipality", site_municipalities(result, sites))
+    headers = _headers(list(sites.columns))
+    site_table = pd.DataFrame(
+        {headers[c]: [number_for(c, v) for v in sites[c]] for c in sites.columns}
+    )
+    return kpi_table, site_table
+
+
+def _headers(keys: list[str]) -> dict[str, str]:
+    """Key -> header; two keys of one label keep both columns, the second as ``label [key]``."""
+    out: dict[str, str] = {}
+    for key in keys:
+        header = header_of(key)
+        out[key] = header if header not in out.values() else f"{header} [{key}]"
+    return out
+
+
 def write_run(
     result: RunResult,
     out_dir: str | Path,
@@ -142,9 +194,13 @@ def write_run(
         write_json(tmp / "kpis.json", result.kpis)
         for name, content in (extra_json or {}).items():
             write_json(tmp / name, content)
-        write_points(sites_with_energy(result.sites, result.kpis.get("areas")),
-                     tmp / "sites.geojson")  # fmt: skip
+        write_points(
+            sites_with_energy(result.sites, result.kpis.get("areas")), tmp / "sites.geojson"
+        )
         write_points(result.region.zones, tmp / "zones.geojson")
+        # for spreadsheets: UTF-8 with a byte-order mark, so that Excel reads the diacritics
+        for name, table in zip(("kpis.csv", "sites.csv"), people_tables(result)):
+            table.to_csv(tmp / name, index=False, encoding="utf-8-sig")
         sim = result.sim
         tables = {
             "sessions.parquet": sim.sessions,
@@ -161,8 +217,9 @@ def write_run(
         # Arrow encodes and writes outside the GIL: writing two files at a time takes a
         # million-trip run about a quarter less time
         with ThreadPoolExecutor(max_workers=2) as pool:
-            written = [pool.submit(write_parquet, table, tmp / name)
-                       for name, table in tables.items()]  # fmt: skip
+            written = [
+                pool.submit(write_parquet, table, tmp / name) for name, table in tables.items()
+            ]
             for future in written:
                 future.result()  # re-raises a failed write (the folder is then not kept)
     return Path(out_dir).expanduser().resolve()

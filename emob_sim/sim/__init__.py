@@ -1,9 +1,10 @@
 """The simulation stage: ``simulate(scenario, region, demand, seed_seq) -> SimResult`` for the
 cars and ``simulate_ebikes(scenario, region, ebike_demand) -> EbikeSimResult`` for e-bikes.
 
-Vehicles that never need public charging are settled in bulk by numba kernels; the others
-run as SimPy processes queueing at the charging sites (see :mod:`emob_sim.sim.engine` and
-:mod:`emob_sim.sim.fleet`). E-bikes: :mod:`emob_sim.sim.ebike`. Workplace charging at
+Vehicles that never need public charging (nor plug in where they park) are settled in bulk
+by numba kernels; the others run as SimPy processes queueing at the charging sites (see
+:mod:`emob_sim.sim.engine`, :mod:`emob_sim.sim.fleet` and, for charging where cars park,
+:mod:`emob_sim.sim.parking`). E-bikes: :mod:`emob_sim.sim.ebike`. Workplace charging at
 industrial areas and the power at sites with a grid limit, solar power or a battery:
 :mod:`emob_sim.sim.workplace`, :mod:`emob_sim.sim.site_energy`.
 """

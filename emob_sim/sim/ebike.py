@@ -13,6 +13,12 @@
    ``min(site power_kw, ebike.max_charge_kw)``, flat, up to full. Without a free plug the bike
    stays as it is and may run flat on a later trip. Which trips end near the points of their
    destination zone is drawn with the demand (``near_site``; :mod:`emob_sim.region.bike`).
+   A rider wants a charge when the battery is low or cannot cover the next trip (session
+   ``location`` ``"en_route"``: charging for the journey, the rule of a car's en-route stop),
+   or else when the stay lasts at least ``ebike.destination_min_dwell_min`` and the battery is
+   below ``ebike.destination_charge_below_soc`` (``"destination"``: a top-up while parked;
+   :func:`~emob_sim.kernels.ebike.ebike_public_reason`). The column and its values are those
+   of the car sessions.
 
 E-bike trips are never stranded: a rider with a flat battery rides on unassisted (counted as
 ``battery_depleted``). The outcome is deterministic given the demand; SimPy and bulk give the
@@ -32,9 +38,21 @@ from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
 from emob_sim.demand.ebike import EbikeDemand
-from emob_sim.kernels.ebike import ebike_chain, ebike_ride, ebike_wants_charge
+from emob_sim.kernels.ebike import (
+    PUBLIC_DESTINATION,
+    PUBLIC_NONE,
+    ebike_chain,
+    ebike_public_reason,
+    ebike_ride,
+)
 from emob_sim.kernels.energy import home_charge
 from emob_sim.kernels.profile import load_profile
+from emob_sim.kernels.structs import (
+    make_chains,
+    make_curves,
+    make_ebike_rule,
+    make_profile_sessions,
+)
 
 if TYPE_CHECKING:
     from emob_sim.region import Region
@@ -66,6 +84,7 @@ EBIKE_SESSION_COLUMNS = [
     "trip_id",  # the trip after which the bike was parked
     "site_idx",  # index into region.bike.sites
     "site_id",
+    "location",  # "en_route" (low battery for the next trip) or "destination" (long stay)
     "start_s",  # arrival, plug taken
     "charge_end_s",  # battery full or departure, whichever first
     "end_s",  # departure: plug released
@@ -80,7 +99,8 @@ TURNED_AWAY_COLUMNS = ["ebike_id", "trip_id", "site_idx", "site_id", "time_s"]
 
 @dataclass(frozen=True, eq=False)
 class EbikeSimResult:
-    """Outcome of the e-bike simulation (``load_kw[s, b]``: mean kW of e-bike site ``s``)."""
+    """Outcome of the e-bike simulation (``load_kw[s, b]``: mean kW of e-bike site ``s``;
+    ``final_soc[v]``: e-bike ``v``'s state of charge at the end, for the energy balance)."""
 
     trips: pd.DataFrame
     sessions: pd.DataFrame
@@ -89,6 +109,7 @@ class EbikeSimResult:
     load_kw: NDArray[np.float64]
     bin_s: float
     in_simpy: NDArray[np.bool_]
+    final_soc: NDArray[np.float64]
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,6 +129,8 @@ class _Inputs:
     home_kw: float
     home_below_soc: float
     public_below_soc: float
+    destination_below_soc: float
+    min_dwell_s: float
     horizon_s: float
 
 
@@ -119,7 +142,8 @@ class _Ledger:
         self.charges = np.zeros(n_trips, dtype=np.int64)
         self.home_wh = np.zeros(n_bikes)
         self.final_soc = np.zeros(n_bikes)
-        #: (bike, trip, site, start_s, charge_end_s, end_s, energy_kwh, soc_start, soc_end)
+        #: (bike, trip, site, start_s, charge_end_s, end_s, energy_kwh, soc_start, soc_end,
+        #: location)
         self.sessions: list[tuple] = []
         #: (bike, trip, site, time_s)
         self.turned: list[tuple] = []
@@ -156,12 +180,20 @@ class _Riders:
                     soc = new_soc
                 continue
             sites = inp.near[inp.dest[k]]
-            if (
-                not inp.near_site[k]
-                or t_next <= t
-                or not ebike_wants_charge(soc, b, inp.energy_wh[k + 1], inp.public_below_soc)
-            ):
+            if not inp.near_site[k] or t_next <= t:
                 continue
+            reason = ebike_public_reason(
+                soc,
+                b,
+                inp.energy_wh[k + 1],
+                t_next - t,
+                inp.public_below_soc,
+                inp.destination_below_soc,
+                inp.min_dwell_s,
+            )
+            if reason == PUBLIC_NONE:
+                continue
+            location = "destination" if reason == PUBLIC_DESTINATION else "en_route"
             yield from self._sync(t)
             for s in sites:
                 plugs = self.plugs[s]
@@ -171,9 +203,8 @@ class _Riders:
                 req = plugs.request()  # granted at once: a plug is free
                 kw = float(inp.site_kw[s])
                 new_soc, t_full = home_charge(soc, t, t_next, kw, b / 1000.0, 1.0)
-                led.sessions.append(
-                    (v, k, s, t, t_full, t_next, (new_soc - soc) * b / 1000.0, soc, new_soc)
-                )
+                kwh = (new_soc - soc) * b / 1000.0
+                led.sessions.append((v, k, s, t, t_full, t_next, kwh, soc, new_soc, location))
                 led.charges[k] += 1
                 soc = new_soc
                 yield from self._sync(t_next)
@@ -223,10 +254,18 @@ def simulate_ebikes(scenario: Scenario, region: Region, demand: EbikeDemand) -> 
     wh = trips["energy_wh"].to_numpy(float)
     initial = veh["initial_soc"].to_numpy(float)
     home_kw = min(cfg.home_charger_kw, cfg.max_charge_kw)
-    walk = ebike_chain(
-        trip_ptr, depart, duration, wh, last, seek, battery, initial,
-        home_kw, cfg.home_charge_below_soc, cfg.public_charge_below_soc, horizon_s,
-    )  # fmt: skip
+    min_dwell_s = cfg.destination_min_dwell_min * 60.0
+    chains = make_chains(
+        trip_ptr=trip_ptr, depart_s=depart, duration_s=duration, energy=wh, last_of_day=last
+    )
+    rule = make_ebike_rule(
+        home_kw=home_kw,
+        home_below_soc=cfg.home_charge_below_soc,
+        public_below_soc=cfg.public_charge_below_soc,
+        destination_below_soc=cfg.destination_charge_below_soc,
+        min_dwell_s=min_dwell_s,
+    )
+    walk = ebike_chain(chains, seek, battery, initial, rule, horizon_s)
     _, arr, _, soc_after, used_wh, depleted, soc_home, _, first_need, final_soc = walk
     in_simpy = first_need >= 0
     if scenario.simulation.all_vehicles_in_simpy:
@@ -244,14 +283,25 @@ def simulate_ebikes(scenario: Scenario, region: Region, demand: EbikeDemand) -> 
     site_kw = np.minimum(sites["power_kw"].to_numpy(float), cfg.max_charge_kw)
     if riders.size:
         inp = _Inputs(
-            trip_ptr=trip_ptr, depart_s=depart.tolist(), duration_s=duration.tolist(),
-            energy_wh=wh.tolist(), dest=dest.tolist(), last_of_day=last.tolist(),
+            trip_ptr=trip_ptr,
+            depart_s=depart.tolist(),
+            duration_s=duration.tolist(),
+            energy_wh=wh.tolist(),
+            dest=dest.tolist(),
+            last_of_day=last.tolist(),
             near_site=seek.tolist(),
-            battery_wh=battery, initial_soc=initial, near=near, site_kw=site_kw,
-            site_plugs=sites["plugs"].to_numpy(np.int64), home_kw=home_kw,
+            battery_wh=battery,
+            initial_soc=initial,
+            near=near,
+            site_kw=site_kw,
+            site_plugs=sites["plugs"].to_numpy(np.int64),
+            home_kw=home_kw,
             home_below_soc=cfg.home_charge_below_soc,
-            public_below_soc=cfg.public_charge_below_soc, horizon_s=horizon_s,
-        )  # fmt: skip
+            public_below_soc=cfg.public_charge_below_soc,
+            destination_below_soc=cfg.destination_charge_below_soc,
+            min_dwell_s=min_dwell_s,
+            horizon_s=horizon_s,
+        )
         env = simpy.Environment()
         fleet = _Riders(env, inp, led)
         for v in riders.tolist():
@@ -281,15 +331,27 @@ def simulate_ebikes(scenario: Scenario, region: Region, demand: EbikeDemand) -> 
         load_kw=_load(sessions, site_kw, veh, horizon_s, bin_s, len(sites)),
         bin_s=bin_s,
         in_simpy=in_simpy,
+        final_soc=led.final_soc,
     )
 
 
 def _sessions(led: _Ledger, site_ids: NDArray[np.object_]) -> pd.DataFrame:
-    cols = ["ebike_id", "trip_id", "site_idx", "start_s", "charge_end_s", "end_s", "energy_kwh",
-            "soc_start", "soc_end"]  # fmt: skip
+    cols = [
+        "ebike_id",
+        "trip_id",
+        "site_idx",
+        "start_s",
+        "charge_end_s",
+        "end_s",
+        "energy_kwh",
+        "soc_start",
+        "soc_end",
+        "location",
+    ]
     df = pd.DataFrame(led.sessions, columns=cols)
     df = df.astype({"ebike_id": np.int64, "trip_id": np.int64, "site_idx": np.int64})
-    df = df.astype({c: np.float64 for c in cols[3:]})
+    df = df.astype({c: np.float64 for c in cols[3:-1]})
+    df["location"] = df["location"].astype(object)
     df = df.sort_values(["start_s", "ebike_id"], kind="stable").reset_index(drop=True)
     df.insert(0, "session_id", np.arange(len(df), dtype=np.int64))
     df.insert(4, "site_id", site_ids[df["site_idx"].to_numpy()].astype(str))
@@ -298,17 +360,22 @@ def _sessions(led: _Ledger, site_ids: NDArray[np.object_]) -> pd.DataFrame:
 
 def _turned(led: _Ledger, site_ids: NDArray[np.object_]) -> pd.DataFrame:
     df = pd.DataFrame(led.turned, columns=["ebike_id", "trip_id", "site_idx", "time_s"])
-    df = df.astype({"ebike_id": np.int64, "trip_id": np.int64, "site_idx": np.int64,
-                    "time_s": np.float64})  # fmt: skip
+    df = df.astype(
+        {"ebike_id": np.int64, "trip_id": np.int64, "site_idx": np.int64, "time_s": np.float64}
+    )
     df = df.sort_values(["time_s", "ebike_id"], kind="stable").reset_index(drop=True)
     df.insert(3, "site_id", site_ids[df["site_idx"].to_numpy()].astype(str))
     return df[TURNED_AWAY_COLUMNS]
 
 
 def _load(
-    sessions: pd.DataFrame, site_kw: NDArray[np.float64], veh: pd.DataFrame, horizon_s: float,
-    bin_s: float, n_sites: int,
-) -> NDArray[np.float64]:  # fmt: skip
+    sessions: pd.DataFrame,
+    site_kw: NDArray[np.float64],
+    veh: pd.DataFrame,
+    horizon_s: float,
+    bin_s: float,
+    n_sites: int,
+) -> NDArray[np.float64]:
     """Mean kW per e-bike site and bin: flat power from plug-in until full or departure."""
     last = float(sessions["charge_end_s"].max()) if len(sessions) else 0.0
     n_bins = int(math.ceil(max(horizon_s, last) / bin_s))
@@ -316,10 +383,18 @@ def _load(
     v = sessions["ebike_id"].to_numpy(np.int64)
     k = len(sessions)
     flat_curve = np.array([[0.0, 1.0]])
-    return load_profile(
-        s, sessions["start_s"].to_numpy(float), sessions["charge_end_s"].to_numpy(float),
-        sessions["soc_start"].to_numpy(float), sessions["soc_end"].to_numpy(float),
-        veh["battery_wh"].to_numpy(float)[v] / 1000.0, np.zeros(k, dtype=np.int64),
-        flat_curve, np.ones((1, 2)), np.zeros(k), site_kw[s], site_kw[s], np.zeros(k, dtype=bool),
-        n_sites, n_bins, bin_s,
-    )  # fmt: skip
+    rows = make_profile_sessions(
+        site_idx=s,
+        start_s=sessions["start_s"].to_numpy(float),
+        end_s=sessions["charge_end_s"].to_numpy(float),
+        soc_start=sessions["soc_start"].to_numpy(float),
+        soc_end=sessions["soc_end"].to_numpy(float),
+        battery_kwh=veh["battery_wh"].to_numpy(float)[v] / 1000.0,
+        type_idx=np.zeros(k, dtype=np.int64),
+        max_dc_kw=np.zeros(k),
+        max_ac_kw=site_kw[s],
+        plug_kw=site_kw[s],
+        is_dc=np.zeros(k, dtype=bool),
+    )
+    curves = make_curves(curve_soc=flat_curve, curve_frac=np.ones((1, 2)))
+    return load_profile(rows, curves, n_sites, n_bins, bin_s)

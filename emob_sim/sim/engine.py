@@ -4,7 +4,10 @@
    charging (home charging between days included) and finds the first trip after which the
    state of charge would fall below ``comfort_soc``; a vehicle's first trip to a site point
    (where it queues and charges on arrival, see :mod:`emob_sim.sim.fleet`) is a need of public
-   charging too, if earlier.
+   charging too, if earlier, and so is its first plug-in opportunity where it parks (the
+   kernel's ``first_plug``: a trip ending in a zone with public AC sites after which the
+   decision rule :func:`~emob_sim.kernels.wants_to_plug` says "plug in", at a destination or
+   overnight).
 2. Vehicles that never get there are settled in bulk from the kernel's arrays (their trips
    complete on time: ``arrive_s = depart_s + duration_s`` unless their own chain overlaps);
    their depart/arrive/home_charge events are built vectorised.
@@ -52,7 +55,13 @@ from numpy.typing import NDArray
 
 from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import Demand
-from emob_sim.kernels import chain_energy, load_profile, stable_argsort
+from emob_sim.kernels import (
+    chain_energy,
+    load_profile,
+    make_curves,
+    make_profile_sessions,
+    stable_argsort,
+)
 from emob_sim.region import Region
 from emob_sim.sim.fleet import (
     ABANDON_FIELDS,
@@ -61,6 +70,7 @@ from emob_sim.sim.fleet import (
     EVENT_FIELDS,
     EVENT_NAMES,
     HOME,
+    LOCATIONS,
     SESSION_FIELDS,
     TRIP_STATUS,
     Fleet,
@@ -141,16 +151,14 @@ def simulate_detailed(
 
 
 def _simulate(scenario: Scenario, inp: SimInputs) -> tuple[SimResult, VehicleLedger]:
-    dep, arr, soc_before, soc_after, soc_home, home_end, first_need, final_soc = chain_energy(
-        inp.trip_ptr, inp.depart_s, inp.duration_s, inp.trip_kwh, inp.last_of_day,
-        inp.battery_kwh, inp.initial_soc, inp.home_charging, inp.home_kw,
-        inp.home_target_soc, inp.comfort_soc, inp.horizon_s,
-    )  # fmt: skip
-    # a trip to a site point queues at that site on arrival: the process starts there at the
-    # latest (the kernel's arrays after it are not used)
-    first_site = inp.first_site_trip()
-    by_site = (first_site >= 0) & ((first_need < 0) | (first_site < first_need))
-    first_need = np.where(by_site, first_site, first_need)
+    out = chain_energy(*inp.chain_energy_args())
+    dep, arr, soc_before, soc_after, soc_home, home_end, first_need, final_soc, first_plug = out
+    # a trip to a site point queues at that site on arrival, a trip after which the car plugs
+    # in where it parks looks at that zone's plugs: the process starts there at the latest
+    # (the kernel's arrays after it are not used)
+    for first in (inp.first_site_trip(), first_plug):
+        earlier = (first >= 0) & ((first_need < 0) | (first < first_need))
+        first_need = np.where(earlier, first, first_need)
     in_simpy = first_need >= 0
     # trips before a vehicle's first need of public charging are settled in bulk (nothing
     # before it interacts with anyone); its SimPy process starts at that trip
@@ -173,8 +181,11 @@ def _simulate(scenario: Scenario, inp: SimInputs) -> tuple[SimResult, VehicleLed
     simpy_vehicles = np.flatnonzero(in_simpy)
     log.info(
         "simulating %d vehicles (%d as SimPy processes), %d trips, %d sites",
-        inp.n_vehicles, simpy_vehicles.size, inp.n_trips, inp.n_sites,
-    )  # fmt: skip
+        inp.n_vehicles,
+        simpy_vehicles.size,
+        inp.n_trips,
+        inp.n_sites,
+    )
     if simpy_vehicles.size:
         _run_processes(inp, ledger, simpy_vehicles, first_simpy, first_need, dep, soc_home, arr)
 
@@ -372,6 +383,9 @@ def _sessions_table(inp: SimInputs, ledger: Ledger) -> pd.DataFrame:
     df.insert(0, "session_id", np.arange(len(df), dtype=np.int64))
     df.insert(4, "site_id", inp.site_ids[df["site_idx"].to_numpy()].astype(str))
     df["wait_s"] = df["start_s"] - df["arrive_s"]
+    df["location"] = pd.Categorical.from_codes(
+        df["location"].to_numpy(np.int64), categories=LOCATIONS
+    )
     return df[SESSION_COLUMNS]
 
 
@@ -387,21 +401,18 @@ def _abandoned_table(inp: SimInputs, ledger: Ledger) -> pd.DataFrame:
 def _load(inp: SimInputs, sessions: pd.DataFrame, n_bins: int) -> NDArray[np.float64]:
     v = sessions["vehicle_id"].to_numpy()
     s = sessions["site_idx"].to_numpy()
-    return load_profile(
-        s,
-        sessions["start_s"].to_numpy(np.float64),
-        sessions["end_s"].to_numpy(np.float64),
-        sessions["soc_start"].to_numpy(np.float64),
-        sessions["soc_end"].to_numpy(np.float64),
-        inp.battery_kwh[v],
-        inp.type_idx[v],
-        inp.curve_soc,
-        inp.curve_frac,
-        inp.max_dc_kw[v],
-        inp.max_ac_kw[v],
-        inp.site_plug_kw[s],
-        inp.site_is_dc[s],
-        inp.n_sites,
-        n_bins,
-        inp.bin_s,
+    rows = make_profile_sessions(
+        site_idx=s,
+        start_s=sessions["start_s"].to_numpy(np.float64),
+        end_s=sessions["end_s"].to_numpy(np.float64),
+        soc_start=sessions["soc_start"].to_numpy(np.float64),
+        soc_end=sessions["soc_end"].to_numpy(np.float64),
+        battery_kwh=inp.battery_kwh[v],
+        type_idx=inp.type_idx[v],
+        max_dc_kw=inp.max_dc_kw[v],
+        max_ac_kw=inp.max_ac_kw[v],
+        plug_kw=inp.site_plug_kw[s],
+        is_dc=inp.site_is_dc[s],
     )
+    curves = make_curves(curve_soc=inp.curve_soc, curve_frac=inp.curve_frac)
+    return load_profile(rows, curves, inp.n_sites, n_bins, inp.bin_s)

@@ -28,75 +28,68 @@ slot per plug. A vehicle process walks its trips:
    arrival queues at that site's plugs as in 3 (same wait limit and give-up, charging to
    ``target_soc``; after a give-up it does not try another site) if it gains at least
    ``min_charge_gain_kwh``, else it just arrives. Its next trip starts when it leaves.
-6. After a trip with ``last_of_day`` a home-charging car charges at home
+6. A car that parks (trip completed) in a zone with public AC sites may plug in there, at a
+   destination or overnight near home, and keeps the plug until it leaves: see
+   :mod:`emob_sim.sim.parking`.
+7. After a trip with ``last_of_day`` a home-charging car charges at home
    (:func:`~emob_sim.kernels.home_charge`, the same arithmetic as the bulk kernel).
 """
 
 from __future__ import annotations
 
-from array import array
-
 import numpy as np
 import simpy
 
-from emob_sim.kernels import charge_time, choose_site, home_charge
+from emob_sim.kernels import (
+    charge_time,
+    choose_site,
+    home_charge,
+    make_choice_rule,
+    make_sites,
+    make_travel,
+    wants_to_plug,
+)
 from emob_sim.sim.inputs import SimInputs
+from emob_sim.sim.parking import Parking
+from emob_sim.sim.records import (
+    ABANDON,
+    ABANDON_FIELDS,
+    ARRIVE,
+    DEPART,
+    EN_ROUTE,
+    EVENT_FIELDS,
+    EVENT_NAMES,
+    GAVE_UP,
+    HOME,
+    LOCATIONS,
+    PLUG_IN,
+    PLUG_OUT,
+    QUEUE,
+    SESSION_FIELDS,
+    STRANDED,
+    STRANDED_TRIP,
+    TRIP_STATUS,
+    Ledger,
+    withdraw,
+)
 from emob_sim.sim.resources import LaterWaits, Plugs
 
-__all__ = ["Ledger", "Fleet", "EVENT_NAMES", "TRIP_STATUS", "EVENT_FIELDS", "SESSION_FIELDS",
-           "ABANDON_FIELDS"]  # fmt: skip
+__all__ = [
+    "Ledger",
+    "Fleet",
+    "EVENT_NAMES",
+    "TRIP_STATUS",
+    "EVENT_FIELDS",
+    "SESSION_FIELDS",
+    "ABANDON_FIELDS",
+    "LOCATIONS",
+]
 
-EVENT_NAMES = np.array(
-    ["depart", "arrive", "queue", "plug_in", "plug_out", "abandon", "stranded", "home_charge"],
-    dtype=object,
-)
-DEPART, ARRIVE, QUEUE, PLUG_IN, PLUG_OUT, ABANDON, STRANDED, HOME = range(8)
-#: fields of the ledger's records
-EVENT_FIELDS = ("time_s", "vehicle_id", "trip_id", "code", "site_idx", "soc")
-SESSION_FIELDS = ("vehicle_id", "trip_id", "site_idx", "arrive_s", "start_s", "end_s",
-                  "energy_kwh", "soc_start", "soc_end")  # fmt: skip
-ABANDON_FIELDS = ("vehicle_id", "trip_id", "site_idx", "arrive_s", "leave_s")
 #: column of the day in Fleet.trip_rows
 _DAY = 6
-#: trip status by ledger code
-TRIP_STATUS = ["completed", "stranded"]
-COMPLETED, STRANDED_TRIP = range(2)
 
 
-class Ledger:
-    """What the simulation records: per-trip and per-vehicle arrays and row lists."""
-
-    def __init__(self, n_vehicles: int, n_trips: int) -> None:
-        self.status = np.zeros(n_trips, dtype=np.int8)
-        self.arrive_s = np.full(n_trips, np.nan)
-        self.km = np.zeros(n_trips)
-        self.used_kwh = np.zeros(n_trips)
-        self.charges = np.zeros(n_trips, dtype=np.int64)
-        self.final_soc = np.zeros(n_vehicles)
-        self.home_kwh = np.zeros(n_vehicles)
-        self.rescue_kwh = np.zeros(n_vehicles)
-        # records as flat arrays of doubles (exact for the integer fields: 8 bytes a value, read
-        # without a copy), one record after the other
-        #: EVENT_FIELDS of each event; the position breaks ties of a vehicle's events
-        self.events = array("d")
-        #: SESSION_FIELDS of each public charging session
-        self.sessions = array("d")
-        #: ABANDON_FIELDS of each give-up at a site
-        self.abandons = array("d")
-
-
-#: value of a plug request withdrawn because the driver gave up waiting
-_GAVE_UP = "gave up"
-
-
-def _withdraw(req: simpy.Event) -> None:
-    """Take a still waiting plug request out of its queue and wake its process."""
-    if not req.triggered:
-        req.cancel()
-        req.succeed(_GAVE_UP)
-
-
-class Fleet:
+class Fleet(Parking):
     """Charging sites and vehicle processes sharing one SimPy environment."""
 
     def __init__(self, env: simpy.Environment, inp: SimInputs, ledger: Ledger) -> None:
@@ -108,10 +101,23 @@ class Fleet:
         self.max_attempts = inp.max_site_attempts if n_sites else 0
         self.plugs = [Plugs(env, capacity=int(c)) for c in inp.site_plugs]
         self.later = LaterWaits(env)
-        # arrays the site-choice kernel reads
+        # arrays the site-choice kernel reads (updated in place: the structures see them)
         self.busy = np.zeros(n_sites, dtype=np.int64)
         self.queued = np.zeros(n_sites, dtype=np.int64)
         self.mean_s = np.full(n_sites, inp.session_prior_s)
+        self.travel = make_travel(time_s=inp.time_s, dist_km=inp.dist_km)
+        self.site_state = make_sites(
+            point=inp.site_point,
+            is_dc=inp.site_is_dc,
+            plug_kw=inp.site_plug_kw,
+            plugs=inp.site_plugs,
+            busy=self.busy,
+            queued=self.queued,
+            mean_s=self.mean_s,
+        )
+        self.choice_rule = make_choice_rule(
+            reserve_soc=inp.reserve_soc, target_soc=inp.target_soc, wait_weight=inp.wait_weight
+        )
         # python lists: cheap scalar access inside the processes
         self.sum_s = [0.0] * n_sites
         self.n_done = [0] * n_sites
@@ -122,14 +128,26 @@ class Fleet:
         self.site_is_dc = inp.site_is_dc.tolist()
         self.time_rows = inp.time_s.tolist()
         self.dist_rows = inp.dist_km.tolist()
+        # destination and overnight charging: each zone's sites, the rule's parameters
+        ptr, idx = inp.zone_site_ptr.tolist(), inp.zone_site_idx.tolist()
+        self.zone_sites = [idx[ptr[z] : ptr[z + 1]] for z in range(len(ptr) - 1)]
+        self.plug_rule = inp.plug_rule()
         # one row (64 bytes) per trip: depart_s, duration_s, km, kWh, origin, dest, day,
         # last_of_day. A process reads a trip's row when it gets there: Python lists of the
         # trips (per field, or per process) would keep about 200 bytes a trip alive as Python
         # objects, and a larger live heap costs cache misses at every step of a long run.
         self.trip_rows = np.column_stack(
-            [inp.depart_s, inp.duration_s, inp.distance_km, inp.trip_kwh, inp.origin, inp.dest,
-             inp.day, inp.last_of_day]
-        ).astype(np.float64)  # fmt: skip
+            [
+                inp.depart_s,
+                inp.duration_s,
+                inp.distance_km,
+                inp.trip_kwh,
+                inp.origin,
+                inp.dest,
+                inp.day,
+                inp.last_of_day,
+            ]
+        ).astype(np.float64)
 
     def vehicle(self, v: int, k: int, soc: float, t: float):
         """SimPy process of vehicle ``v`` from its trip ``k``.
@@ -143,9 +161,12 @@ class Fleet:
         battery = float(inp.battery_kwh[v])
         home = bool(inp.home_charging[v])
         home_kw = float(inp.home_kw[v])
-        comfort, home_target, horizon = inp.comfort_soc, inp.home_target_soc, inp.horizon_s
+        comfort, horizon = inp.comfort_soc, inp.horizon_s
         reserve, target, min_gain = inp.reserve_soc, inp.target_soc, inp.min_charge_gain_kwh
         n_zones = self.n_zones
+        dest_kw = inp.dest_kw
+        max_ac = float(inp.max_ac_kw[v])
+        plug_rule = self.plug_rule
         k1 = int(inp.trip_ptr[v + 1])
         rows = self.trip_rows
         while k < k1:
@@ -177,13 +198,14 @@ class Fleet:
                     if t > self.env.now:
                         yield from self.later.wait_until(t)
                     _, t, soc = yield from self._plug_session(v, k, int(dest) - n_zones, t, soc)
-                if last_of_day and home:
+                elif dest_kw[k] > 0.0:
                     t_next = float(rows[k + 1, 0]) if k + 1 < k1 else horizon
-                    new_soc, t_end = home_charge(soc, t, t_next, home_kw, battery, home_target)
-                    if new_soc > soc:
-                        led.home_kwh[v] += (new_soc - soc) * battery
-                        soc = new_soc
-                        events.fromlist([t_end, v, -1, HOME, -1, soc])
+                    power = min(float(dest_kw[k]), max_ac)
+                    overnight = bool(last_of_day)
+                    if wants_to_plug(soc, t_next - t, overnight, home, battery, power, plug_rule):
+                        soc = yield from self._park_session(v, k, int(dest), t, t_next, soc)
+                if last_of_day and home:
+                    soc = self._home(v, k, k1, t, soc, battery, home_kw)
                 k += 1
                 continue
             # stranded: the rest of the day is lost, the car is recovered overnight
@@ -198,21 +220,30 @@ class Fleet:
                 led.rescue_kwh[v] += (inp.rescue_soc - soc) * battery
                 soc = inp.rescue_soc
             if home:
-                t_next = float(rows[k + 1, 0]) if k + 1 < k1 else horizon
-                new_soc, t_end = home_charge(soc, t, t_next, home_kw, battery, home_target)
-                if new_soc > soc:
-                    led.home_kwh[v] += (new_soc - soc) * battery
-                    soc = new_soc
-                    events.fromlist([t_end, v, -1, HOME, -1, soc])
+                soc = self._home(v, k, k1, t, soc, battery, home_kw)
             k += 1
         led.final_soc[v] = soc
+
+    def _home(
+        self, v: int, k: int, k1: int, t: float, soc: float, battery: float, home_kw: float
+    ) -> float:
+        """Vehicle ``v`` home from ``t`` after trip ``k`` (of its trips up to ``k1``): charge
+        until its next planned departure (the horizon after its final trip), record the energy
+        and the event; returns the state of charge."""
+        t_next = float(self.trip_rows[k + 1, 0]) if k + 1 < k1 else self.inp.horizon_s
+        new_soc, t_end = home_charge(soc, t, t_next, home_kw, battery, self.inp.home_target_soc)
+        if new_soc > soc:
+            self.ledger.home_kwh[v] += (new_soc - soc) * battery
+            soc = new_soc
+            self.ledger.events.fromlist([t_end, v, -1, HOME, -1, soc])
+        return soc
 
     def _give_up_after(self, req: simpy.Event) -> None:
         """After ``max_wait_min`` a request still waiting is withdrawn (the driver leaves).
 
         The same as waiting for ``req | env.timeout(max_wait_s)`` with one event less.
         """
-        self.env.timeout(self.inp.max_wait_s).callbacks.append(lambda _: _withdraw(req))
+        self.env.timeout(self.inp.max_wait_s).callbacks.append(lambda _: withdraw(req))
 
     def _charging_trip(
         self,
@@ -229,13 +260,11 @@ class Fleet:
         """
         inp, led, env = self.inp, self.ledger, self.env
         time_rows, dist_rows = self.time_rows, self.dist_rows
-        site_point, busy, queued = self.site_point, self.busy, self.queued
+        site_point = self.site_point
         comfort, reserve, target = inp.comfort_soc, inp.reserve_soc, inp.target_soc
         min_gain = inp.min_charge_gain_kwh
-        cons = float(inp.consumption_kwh_per_km[v])
-        typ = int(inp.type_idx[v])
-        curve_soc, curve_frac = inp.curve_soc[typ], inp.curve_frac[typ]
-        max_dc, max_ac = float(inp.max_dc_kw[v]), float(inp.max_ac_kw[v])
+        car = self.car(v)
+        cons = car.consumption_kwh_per_km
         tried = np.zeros(self.n_sites, dtype=np.bool_)
         # the planned leg: the trip's own distance and duration
         cur, d, leg_km, leg_kwh, leg_s = trip
@@ -252,11 +281,8 @@ class Fleet:
                 if t > env.now:  # after a give-up: bring the SimPy clock to the car's time
                     yield env.timeout(t - env.now)
                 s, _ = choose_site(
-                    cur, d, soc, battery, cons, curve_soc, curve_frac, max_dc, max_ac,
-                    inp.time_s, inp.dist_km, inp.site_point, inp.site_is_dc, inp.site_plug_kw,
-                    inp.site_plugs, busy, queued, self.mean_s, tried, reserve, target,
-                    inp.wait_weight,
-                )  # fmt: skip
+                    cur, d, soc, car, self.travel, self.site_state, tried, self.choice_rule
+                )
                 # a car that can arrive above the reserve does not detour to a charger to gain
                 # less than the minimum (charging from 79.9 % to the 80 % target): it goes on
                 if s >= 0 and soc_end >= reserve:
@@ -307,7 +333,7 @@ class Fleet:
             events.fromlist([t, v, k, QUEUE, s, soc])
             queued[s] += 1
             self._give_up_after(req)
-            served = (yield req) is not _GAVE_UP
+            served = (yield req) is not GAVE_UP
             queued[s] -= 1
             if not served:
                 leave = t + inp.max_wait_s
@@ -319,13 +345,10 @@ class Fleet:
         else:
             start = max(t, self.last_end_s[s])
         busy[s] += 1
-        typ = int(inp.type_idx[v])
-        battery, target = float(inp.battery_kwh[v]), inp.target_soc
+        target = inp.target_soc
         dur, energy = charge_time(
-            soc, target, battery, inp.curve_soc[typ], inp.curve_frac[typ],
-            float(inp.max_dc_kw[v]), float(inp.max_ac_kw[v]),
-            self.site_plug_kw[s], self.site_is_dc[s],
-        )  # fmt: skip
+            soc, target, self.car(v), self.site_plug_kw[s], self.site_is_dc[s]
+        )
         end = start + dur
         events.fromlist([start, v, k, PLUG_IN, s, soc])
         if end > env.now:  # bring the SimPy clock to the car's time
@@ -336,7 +359,7 @@ class Fleet:
         self.sum_s[s] += dur
         self.n_done[s] += 1
         self.mean_s[s] = self.sum_s[s] / self.n_done[s]
-        led.sessions.fromlist([v, k, s, t, start, end, energy, soc, target])
+        led.sessions.fromlist([v, k, s, t, start, end, energy, soc, target, EN_ROUTE])
         events.fromlist([end, v, k, PLUG_OUT, s, target])
         led.charges[k] += 1
         return True, end, target

@@ -11,9 +11,10 @@ from numpy.typing import NDArray
 from emob_sim.config.models import Scenario
 from emob_sim.demand.tables import TRIP_COLUMNS, VEHICLE_COLUMNS, Demand
 from emob_sim.errors import DataError
+from emob_sim.kernels.structs import PlugRule, make_chain_cars, make_chains, make_plug_rule
 from emob_sim.region import SITE_COLUMNS, Region
 
-__all__ = ["SimInputs", "prepare_inputs"]
+__all__ = ["SimInputs", "prepare_inputs", "zone_sites"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,6 +65,17 @@ class SimInputs:
     session_prior_s: float  # expected session length at a site before one has ended there
     horizon_s: float
     bin_s: float
+    # destination and overnight charging (public AC where cars park): zone z's sites are
+    # zone_site_idx[zone_site_ptr[z]:zone_site_ptr[z + 1]], nearest first; per trip, the power
+    # per plug of the best such site at its destination (0 = none, or destination charging off)
+    zone_site_ptr: NDArray[np.int64]
+    zone_site_idx: NDArray[np.int64]
+    dest_kw: NDArray[np.float64]
+    dest_max_soc: float
+    dest_min_dwell_s: float
+    dest_target_soc: float
+    overnight_soc: float
+    dest_max_wait_s: float
 
     @property
     def n_vehicles(self) -> int:
@@ -82,6 +94,42 @@ class SimInputs:
         """Points below this index are zones, the others sites (``site_point``)."""
         return int(self.time_s.shape[0]) - self.n_sites
 
+    def chain_energy_args(self) -> tuple:
+        """The arguments of :func:`~emob_sim.kernels.chain_energy` (in its order)."""
+        chains = make_chains(
+            trip_ptr=self.trip_ptr,
+            depart_s=self.depart_s,
+            duration_s=self.duration_s,
+            energy=self.trip_kwh,
+            last_of_day=self.last_of_day,
+        )
+        cars = make_chain_cars(
+            battery_kwh=self.battery_kwh,
+            initial_soc=self.initial_soc,
+            home_charging=self.home_charging,
+            home_kw=self.home_kw,
+            max_ac_kw=self.max_ac_kw,
+        )
+        return (
+            chains,
+            cars,
+            self.dest_kw,
+            self.home_target_soc,
+            self.comfort_soc,
+            self.horizon_s,
+            self.plug_rule(),
+        )
+
+    def plug_rule(self) -> PlugRule:
+        """The parameters of :func:`~emob_sim.kernels.wants_to_plug`."""
+        return make_plug_rule(
+            max_soc=self.dest_max_soc,
+            min_dwell_s=self.dest_min_dwell_s,
+            target_soc=self.dest_target_soc,
+            overnight_soc=self.overnight_soc,
+            min_gain_kwh=self.min_charge_gain_kwh,
+        )
+
     def first_site_trip(self) -> NDArray[np.int64]:
         """Per vehicle, its first trip whose destination is a site point (-1 = none)."""
         out = np.full(self.n_vehicles, -1, dtype=np.int64)
@@ -89,6 +137,38 @@ class SimInputs:
         owners, first = np.unique(self.trip_vehicle[k], return_index=True)
         out[owners] = k[first]
         return out
+
+
+def zone_sites(
+    dist_km: NDArray[np.float64],
+    n_zones: int,
+    is_ac: NDArray[np.bool_],
+    *,
+    walk_m: float,
+    nearest_zone: bool,
+    parking: NDArray[np.bool_] | None = None,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The public AC sites each zone's parked cars can use, as CSR arrays (ptr, site indices).
+
+    A site belongs to zone ``z`` if its network distance from the zone's point is at most
+    ``walk_m``, or, with ``nearest_zone``, if ``z`` is the zone nearest to it (ties: the lower
+    zone index). Only zones where ``parking`` is True (default: all) have sites (cars do not
+    park at a gateway, where through traffic leaves). Each zone's sites are listed nearest
+    first (ties: the lower site index).
+    """
+    n_sites = is_ac.size
+    parking = np.ones(n_zones, dtype=np.bool_) if parking is None else parking
+    to_site = dist_km[:n_zones, n_zones:]  # zones x sites
+    own = to_site * 1000.0 <= walk_m
+    if nearest_zone and parking.any() and n_sites:
+        nearest = np.argmin(np.where(parking[:, None], to_site, np.inf), axis=0)
+        own[nearest, np.arange(n_sites)] = True
+    own &= is_ac[None, :] & parking[:, None]
+    zone, site = np.nonzero(own)
+    order = np.lexsort((site, to_site[zone, site], zone))
+    ptr = np.zeros(n_zones + 1, dtype=np.int64)
+    np.cumsum(np.bincount(zone, minlength=n_zones), out=ptr[1:])
+    return ptr, site[order].astype(np.int64)
 
 
 def _missing(table, columns: list[str], what: str) -> None:
@@ -156,6 +236,21 @@ def prepare_inputs(scenario: Scenario, region: Region, demand: Demand) -> SimInp
         raise DataError("region.sites: expected plugs >= 1 and power_kw > 0")
     ch, time_cfg = scenario.charging, scenario.time
     trip_ptr = np.searchsorted(trip_vehicle, np.arange(n_veh + 1)).astype(np.int64)
+    dc = ch.destination
+    n_zones = region.n_zones
+    is_ac = (kinds == "car_ac") & dc.enabled
+    zone_site_ptr, zone_site_idx = zone_sites(
+        np.asarray(region.dist_km, dtype=np.float64),
+        n_zones,
+        is_ac,
+        walk_m=dc.walk_m,
+        nearest_zone=dc.zone_sites and scenario.network.source == "strategic",
+        parking=region.zones["kind"].to_numpy(dtype=object) != "gateway",
+    )
+    zone_kw = np.zeros(n_zones + 1)  # the last entry: trips to a site point
+    owner = np.repeat(np.arange(n_zones), np.diff(zone_site_ptr))
+    np.maximum.at(zone_kw, owner, plug_kw[zone_site_idx])
+    dest_kw = zone_kw[np.minimum(dest, n_zones)]
     return SimInputs(
         battery_kwh=battery,
         consumption_kwh_per_km=cons,
@@ -196,6 +291,14 @@ def prepare_inputs(scenario: Scenario, region: Region, demand: Demand) -> SimInp
         session_prior_s=ch.session_prior_min * 60.0,
         horizon_s=time_cfg.days * 86400.0,
         bin_s=time_cfg.profile_step_min * 60.0,
+        zone_site_ptr=zone_site_ptr,
+        zone_site_idx=zone_site_idx,
+        dest_kw=dest_kw,
+        dest_max_soc=dc.max_soc,
+        dest_min_dwell_s=dc.min_dwell_min * 60.0,
+        dest_target_soc=dc.target_soc,
+        overnight_soc=dc.overnight_soc,
+        dest_max_wait_s=dc.max_wait_min * 60.0,
     )
 
 

@@ -41,6 +41,7 @@ SESSION_COLUMNS = [
     "energy_kwh",
     "soc_start",
     "soc_end",
+    "location",  # categorical: en_route | destination | overnight (emob_sim.sim.fleet, 6.)
 ]
 
 #: SimResult.abandoned: one row per queue a car gave up on

@@ -13,25 +13,24 @@ from collections.abc import Generator
 
 import simpy
 
+from emob_sim._compat.simpy import OrderedUsersResource
+
 __all__ = ["Plugs", "LaterWaits"]
 
 
-class Plugs(simpy.Resource):
+class Plugs(OrderedUsersResource):
     """A site's plugs: ``simpy.Resource`` (first come, first served) with cheaper bookkeeping.
 
     - ``simpy.Resource`` keeps its users in a list and finds a released request with
       ``list.remove``, in time proportional to the plugs in use; large scenarios (plugs scaled
       with the fleet) have sites with hundreds of plugs. Here the users are an
-      insertion-ordered dict, so ``count`` and iterating ``users`` work as before.
+      insertion-ordered dict (:class:`emob_sim._compat.simpy.OrderedUsersResource`), so
+      ``count`` and iterating ``users`` work as before.
     - :meth:`take` and :meth:`give_back` take a free plug and give it back without the two
       SimPy events (the granted request, the release) that nobody waits for; a car that has
       to wait still :meth:`request` s a plug and yields the request, and :meth:`give_back`
       hands the plug to the first waiting request at once.
     """
-
-    def __init__(self, env: simpy.Environment, capacity: int = 1) -> None:
-        super().__init__(env, capacity)
-        self.users = {}  # type: ignore[assignment]  # holder -> None, in order of service
 
     def take(self) -> object | None:
         """A plug now if one is free and nobody waits: its holder token, else None."""
@@ -44,17 +43,7 @@ class Plugs(simpy.Resource):
     def give_back(self, holder: object) -> None:
         """Free the plug of ``holder`` (from :meth:`take` or a granted request); serve the queue."""
         del self.users[holder]
-        self._trigger_put(None)
-
-    def _do_put(self, event: simpy.resources.resource.Request) -> None:
-        if len(self.users) < self.capacity:
-            self.users[event] = None
-            event.usage_since = self._env.now
-            event.succeed()
-
-    def _do_get(self, event: simpy.resources.resource.Release) -> None:
-        self.users.pop(event.request, None)
-        event.succeed()
+        self.serve_waiting()
 
 
 class LaterWaits:

@@ -1,23 +1,36 @@
 """Site energy: the power each plugged car gets, step by step, under its site's strategy, and
-where that power comes from (solar, battery, grid).
+the site's whole balance: its own load, solar, battery, grid import, export, curtailment.
 
 Sites with an energy set-up are the workplace sites of the industrial areas (their visits from
 :mod:`emob_sim.sim.workplace`) and the public sites named in ``energy.sites`` (their sessions
-from the car simulation). Time runs in steps of ``energy.step_min`` from day 0's midnight
-(``time.start_date``, ``energy.timezone``) to the end of the horizon or of the last visit.
+from the car simulation). Time runs in steps of ``energy.step_min`` (1, 5 or 15 minutes) from
+day 0's midnight (``time.start_date``) to the end of the horizon or of the last visit, on the
+region's wall clock (``energy.timezone``): simulation second ``s`` is the local civil time
+``start + s``, every day 86,400 s, across daylight-saving switches too; solar power is that of
+the real instant of each wall time (:mod:`emob_sim.energy.pv`). Each step's ``time`` is its
+wall-clock start (naive, local), ``time_utc`` its instant.
 
-- A workplace car is plugged in from the first whole step after its arrival to the last whole
-  step before its departure (a shorter stay gets nothing), needs ``need_kwh`` and draws at
-  most ``max_kw``.
+- A workplace car is plugged in from its arrival to its departure to the second: in the first
+  and the last step of its stay it draws at most ``max_kw`` x the share of the step it is
+  plugged in. It needs ``need_kwh``.
 - A public session keeps the plug-in time the simulation gave it (drivers leave when they
-  planned to): it covers the steps it overlaps and draws at most its mean power over them,
-  so that uncontrolled charging delivers exactly its energy; a binding limit delivers less,
-  reported as energy not delivered.
+  planned to) and draws at most its mean power over it, so that uncontrolled charging
+  delivers exactly its energy; a binding limit delivers less, reported as energy not
+  delivered.
 
-Solar power is pvlib's clear-sky profile at the site scaled to ``solar.annual_yield_kwh_per_kwp``
-(:func:`~emob_sim.energy.pv_profile_kw`) or a measured profile
-(:func:`~emob_sim.energy.measured_profile_kw`). The allocation per step is the numba kernel
-:func:`~emob_sim.kernels.allocation.allocate_power`.
+The site's own load (``load_shape`` x ``annual_load_kwh``, :func:`~emob_sim.energy.
+shaped_load_kw`, or ``load_profile_file``, :func:`~emob_sim.energy.measured_load_kw`) is
+served first; solar power goes to the load, then the cars, then the battery, the rest is
+exported up to ``export_limit_kw`` (default: the grid limit) and curtailed beyond. Peaks are
+means over one step. The allocation per step is the numba kernel
+:func:`~emob_sim.kernels.allocation.allocate_power`; every step balances (see
+:data:`SITE_ENERGY_COLUMNS`).
+
+Solar power is pvlib's clear-sky profile at the site scaled to the monthly yields of
+``energy.weather.pv_monthly_file`` with a clearness per day drawn from the run's ``weather``
+seed stream (:mod:`emob_sim.energy.weather`; without the file: to
+``solar.annual_yield_kwh_per_kwp``, :func:`~emob_sim.energy.pv_profile_kw`) or a measured profile
+(:func:`~emob_sim.energy.measured_profile_kw`).
 """
 
 from __future__ import annotations
@@ -29,10 +42,24 @@ import numpy as np
 import pandas as pd
 
 from emob_sim.config.models import Scenario, SiteEnergy
-from emob_sim.energy import PVArray, measured_profile_kw, pv_profile_kw
+from emob_sim.energy import (
+    PVArray,
+    clear_sky_monthly_kwh_per_kwp,
+    daily_clearness,
+    measured_load_kw,
+    measured_profile_kw,
+    monthly_clearness,
+    pv_profile_kw,
+    read_monthly_yields,
+    shaped_load_kw,
+    step_instants,
+    wall_clock,
+)
 from emob_sim.errors import ConfigError
-from emob_sim.kernels.allocation import STRATEGIES, allocate_power
+from emob_sim.kernels.allocation import FLOWS, STRATEGIES, allocate_power
+from emob_sim.kernels.structs import make_plugged_cars, make_site_battery, make_site_steps
 from emob_sim.region import Region
+from emob_sim.seeds import seed_streams
 from emob_sim.sim.outputs import SimResult
 
 __all__ = [
@@ -44,26 +71,52 @@ __all__ = [
     "ENERGY_SITE_COLUMNS",
 ]
 
-#: SiteEnergyResult.steps: one row per energy site and time step
+#: SiteEnergyResult.steps: one row per energy site and time step; power in kW, means over the
+#: step. Balance every step: pv_kw + battery_to_load_kw + battery_to_cars_kw + grid_import_kw
+#: == site_load_kw + cars_kw + pv_to_battery_kw + grid_to_battery_kw + export_kw + curtailed_kw
 SITE_ENERGY_COLUMNS = [
     "site_id",  # the area_id of a workplace site, the site_id of a public one
     "step",  # int, from 0 at day 0's midnight
-    "time",  # local start of the step (energy.timezone)
+    "time",  # wall-clock start of the step (local civil time of energy.timezone, naive)
+    "time_utc",  # the instant the step starts (UTC)
     "charging_cars",  # int, cars drawing power in the step
-    "charging_kw",  # mean power into the cars
+    "site_load_kw",  # the site's own load (factory, offices; 0 without one)
+    "cars_kw",  # into the cars
     "pv_kw",  # solar generation
-    "pv_used_kw",  # of which into the cars
-    "battery_in_kw",  # of which into the battery
-    "battery_out_kw",  # from the battery into the cars
-    "grid_kw",  # from the grid into the cars
+    "pv_to_load_kw",  # solar into the site load
+    "pv_to_cars_kw",  # solar into the cars
+    "pv_to_battery_kw",  # solar into the battery
+    "battery_to_load_kw",  # battery into the site load
+    "battery_to_cars_kw",  # battery into the cars
+    "grid_import_kw",  # from the grid: grid_to_load + grid_to_cars + grid_to_battery
+    "grid_to_load_kw",
+    "grid_to_cars_kw",
+    "grid_to_battery_kw",  # peak shaving: the battery charged from the grid off-peak
+    "export_kw",  # solar surplus fed into the grid (up to export_limit_kw)
+    "curtailed_kw",  # solar surplus beyond the export limit, not used
     "battery_kwh",  # stored at the end of the step
     "limit_kw",  # the grid connection (inf: none given)
+    "export_limit_kw",  # (inf: none)
 ]
 #: SiteEnergyResult.sites: one row per energy site
 ENERGY_SITE_COLUMNS = [
-    "site_id", "name", "kind", "lon", "lat", "plugs", "plug_kw", "strategy", "grid_limit_kw",
-    "pv_kwp", "battery_kwh", "battery_kw",
-]  # fmt: skip
+    "site_id",
+    "name",
+    "kind",
+    "lon",
+    "lat",
+    "plugs",
+    "plug_kw",
+    "strategy",
+    "grid_limit_kw",
+    "pv_kwp",
+    "battery_kwh",
+    "battery_kw",
+    "export_limit_kw",
+    "load_shape",
+    "annual_load_kwh",
+    "battery_grid_charge_below_kw",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,42 +161,59 @@ def simulate_site_energy(
     last = float(all_visits["depart_s"].max()) if len(all_visits) else 0.0
     n_steps = int(math.ceil(max(scenario.time.days * 86400.0, last) / step_s))
     days = int(math.ceil(n_steps * step_s / 86400.0))
-    begin = pd.Timestamp(scenario.time.start_date).tz_localize(energy.timezone)
-    times = pd.date_range(begin, periods=n_steps, freq=f"{energy.step_min}min")
+    times = wall_clock(scenario.time.start_date, n_steps, energy.step_min)
+    instants = step_instants(times, energy.timezone).tz_convert("UTC")
 
     rows, steps, delivered = [], [], np.zeros(len(all_visits))
     site_of_visit = all_visits["site_id"].astype(str).to_numpy()
     for spec, site in _energy_sites(scenario, region, areas):
         pv = _solar_kw(scenario, spec, site, days=days)[:n_steps]
+        load = _load_kw(scenario, spec, days=days)[:n_steps]
         idx = np.flatnonzero(site_of_visit == site["site_id"])
         v = all_visits.iloc[idx]
         arrive, depart, need, max_kw = plug_steps(v, step_s, workplace=site["kind"] == "workplace")
         limit = np.full(n_steps, spec.grid_limit_kw or np.inf)
-        _, pv_used, batt_in, batt_out, grid, stored, got, charging_kw, cars = allocate_power(
-            arrive, depart, need, max_kw, limit, pv, step_s / 3600.0, spec.battery_kwh,
-            spec.battery_kw, spec.battery_efficiency, STRATEGIES.index(spec.strategy), False,
-        )  # fmt: skip
+        export = np.full(n_steps, site["export_limit_kw"])
+        below = spec.battery_grid_charge_below_kw
+        _, flows, got, cars = allocate_power(
+            make_plugged_cars(arrive=arrive, depart=depart, need_kwh=need, max_kw=max_kw),
+            make_site_steps(
+                step_h=step_s / 3600.0, limit_kw=limit, pv_kw=pv, load_kw=load, export_kw=export
+            ),
+            make_site_battery(
+                capacity_kwh=spec.battery_kwh,
+                power_kw=spec.battery_kw,
+                efficiency=spec.battery_efficiency,
+                grid_charge_below_kw=-1.0 if below is None else below,
+            ),
+            STRATEGIES.index(spec.strategy),
+            False,
+        )
         delivered[idx] = got
-        steps.append(pd.DataFrame({
-            "site_id": site["site_id"], "step": np.arange(n_steps, dtype=np.int64),
-            "time": times, "charging_cars": cars,
-            "charging_kw": charging_kw, "pv_kw": pv, "pv_used_kw": pv_used,
-            "battery_in_kw": batt_in, "battery_out_kw": batt_out, "grid_kw": grid,
-            "battery_kwh": stored, "limit_kw": limit,
-        }))  # fmt: skip
+        table = pd.DataFrame(flows, columns=list(FLOWS))
+        table.insert(0, "site_id", site["site_id"])
+        table.insert(1, "step", np.arange(n_steps, dtype=np.int64))
+        table.insert(2, "time", times)
+        table.insert(3, "time_utc", instants)
+        table.insert(4, "charging_cars", cars)
+        steps.append(table.assign(limit_kw=limit, export_limit_kw=export))
         rows.append(site)
     all_visits = all_visits.assign(delivered_kwh=delivered)
     sites = pd.DataFrame(rows, columns=ENERGY_SITE_COLUMNS)
-    table = (pd.concat(steps, ignore_index=True) if steps
-             else pd.DataFrame({c: [] for c in SITE_ENERGY_COLUMNS}))  # fmt: skip
-    return SiteEnergyResult(sites=sites, steps=table[SITE_ENERGY_COLUMNS], visits=all_visits,
-                            step_s=step_s)  # fmt: skip
+    table = (
+        pd.concat(steps, ignore_index=True)
+        if steps
+        else pd.DataFrame({c: [] for c in SITE_ENERGY_COLUMNS})
+    )
+    return SiteEnergyResult(
+        sites=sites, steps=table[SITE_ENERGY_COLUMNS], visits=all_visits, step_s=step_s
+    )
 
 
 def check_site_energy(scenario: Scenario, region: Region) -> None:
     """Refuse, before anything is simulated, what :func:`simulate_site_energy` would: a public
-    site of ``energy.sites`` that the run does not have, a measured solar profile that cannot
-    be read or does not cover the simulated days.
+    site of ``energy.sites`` that the run does not have, a measured solar or load profile that
+    cannot be read or does not cover the simulated days.
 
     Raises
     ------
@@ -151,28 +221,34 @@ def check_site_energy(scenario: Scenario, region: Region) -> None:
         As :func:`simulate_site_energy`.
     """
     specs = list(_energy_sites(scenario, region, region.industrial_areas))
+    monthly = scenario.energy.weather.pv_monthly_file
+    if monthly is not None and any(spec.pv_kwp > 0 for spec, _ in specs):
+        read_monthly_yields(monthly)
     for spec, site in specs:
         if spec.pv_profile_file is not None:
             _solar_kw(scenario, spec, site, days=scenario.time.days)
+        if spec.load_profile_file is not None:
+            _load_kw(scenario, spec, days=scenario.time.days)
 
 
 def plug_steps(
     visits: pd.DataFrame, step_s: float, *, workplace: bool
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The allocation kernel's view of a site's visits: first step, step after the last,
-    need (0 without a plug) and most power of each car (see the module docstring)."""
+    """The allocation kernel's view of a site's visits: plug-in and departure in steps
+    (fractional: the exact times), need (0 without a plug) and most power of each car (see
+    the module docstring)."""
     arrive_s, depart_s = visits["arrive_s"].to_numpy(float), visits["depart_s"].to_numpy(float)
-    if workplace:  # whole steps inside the stay
-        arrive = np.ceil(arrive_s / step_s).astype(np.int64)
-        depart = np.floor(depart_s / step_s).astype(np.int64)
+    depart_s = np.maximum(depart_s, arrive_s)
+    arrive, depart = arrive_s / step_s, depart_s / step_s
+    if workplace:
         plugged = visits["plugged"].to_numpy(bool)
         max_kw = visits["max_kw"].to_numpy(float)
-    else:  # the steps the session overlaps, at its mean power over them
-        arrive = np.floor(arrive_s / step_s).astype(np.int64)
-        depart = np.maximum(np.ceil(depart_s / step_s).astype(np.int64), arrive + 1)
+    else:  # at its mean power over its plug-in time
         plugged = np.ones(len(visits), dtype=bool)
-        max_kw = visits["need_kwh"].to_numpy(float) / ((depart - arrive) * step_s / 3600.0)
-    depart = np.where(plugged, np.maximum(depart, arrive), arrive)  # no plug: no steps
+        hours = np.maximum(depart_s - arrive_s, 1e-6) / 3600.0
+        max_kw = visits["need_kwh"].to_numpy(float) / hours
+        depart = np.maximum(depart, arrive + 1e-6 / step_s)
+    depart = np.where(plugged, depart, arrive)  # no plug: no time plugged in
     need = np.where(plugged, visits["need_kwh"].to_numpy(float), 0.0)
     return arrive, depart, need, max_kw
 
@@ -182,8 +258,19 @@ def _energy_sites(scenario: Scenario, region: Region, areas: pd.DataFrame):
     workplace sites, then the public ones in the order of ``energy.sites``."""
     for row in areas.to_dict(orient="records"):
         spec = SiteEnergy(**{k: row[k] for k in SiteEnergy.model_fields})
-        yield spec, _site_row(spec, row["area_id"], row["name"], "workplace", row["lon"],
-                              row["lat"], row["plugs"], row["plug_kw"])  # fmt: skip
+        yield (
+            spec,
+            _site_row(
+                spec,
+                row["area_id"],
+                row["name"],
+                "workplace",
+                row["lon"],
+                row["lat"],
+                row["plugs"],
+                row["plug_kw"],
+            ),
+        )
     public = region.sites.set_index(region.sites["site_id"].astype(str))
     area_ids = set(areas["area_id"].astype(str))
     for spec in scenario.energy.sites:
@@ -199,17 +286,66 @@ def _energy_sites(scenario: Scenario, region: Region, areas: pd.DataFrame):
                 f"expected one of: {known}"
             )
         s = public.loc[spec.site_id]
-        yield spec, _site_row(spec, spec.site_id, s["name"], "public", s["lon"], s["lat"],
-                              s["plugs"], s["power_kw"])  # fmt: skip
+        yield (
+            spec,
+            _site_row(
+                spec,
+                spec.site_id,
+                s["name"],
+                "public",
+                s["lon"],
+                s["lat"],
+                s["plugs"],
+                s["power_kw"],
+            ),
+        )
 
 
 def _site_row(spec: SiteEnergy, site_id, name, kind, lon, lat, plugs, plug_kw) -> dict:
     return {
-        "site_id": str(site_id), "name": str(name), "kind": kind, "lon": float(lon),
-        "lat": float(lat), "plugs": int(plugs), "plug_kw": float(plug_kw),
-        "strategy": spec.strategy, "grid_limit_kw": spec.grid_limit_kw or np.inf,
-        "pv_kwp": spec.pv_kwp, "battery_kwh": spec.battery_kwh, "battery_kw": spec.battery_kw,
-    }  # fmt: skip
+        "site_id": str(site_id),
+        "name": str(name),
+        "kind": kind,
+        "lon": float(lon),
+        "lat": float(lat),
+        "plugs": int(plugs),
+        "plug_kw": float(plug_kw),
+        "strategy": spec.strategy,
+        "grid_limit_kw": spec.grid_limit_kw or np.inf,
+        "pv_kwp": spec.pv_kwp,
+        "battery_kwh": spec.battery_kwh,
+        "battery_kw": spec.battery_kw,
+        "export_limit_kw": _export_limit(spec),
+        "load_shape": spec.load_shape,
+        "annual_load_kwh": spec.annual_load_kwh,
+        "battery_grid_charge_below_kw": spec.battery_grid_charge_below_kw,
+    }
+
+
+def _export_limit(spec: SiteEnergy) -> float:
+    if spec.export_limit_kw is not None:
+        return float(spec.export_limit_kw)
+    return float(spec.grid_limit_kw) if spec.grid_limit_kw is not None else np.inf
+
+
+def _load_kw(scenario: Scenario, spec: SiteEnergy, *, days: int) -> np.ndarray:
+    """The site's own load in each step (zeros without one)."""
+    energy = scenario.energy
+    start = pd.Timestamp(scenario.time.start_date)
+    if spec.load_profile_file is not None:
+        return measured_load_kw(
+            spec.load_profile_file,
+            start=start,
+            days=days,
+            step_min=energy.step_min,
+            tz=energy.timezone,
+        )
+    n = int(round(days * 1440 / energy.step_min))
+    if spec.load_shape is None:
+        return np.zeros(n)
+    return shaped_load_kw(
+        spec.load_shape, spec.annual_load_kwh, start=start, days=days, step_min=energy.step_min
+    )
 
 
 def _solar_kw(scenario: Scenario, spec: SiteEnergy, site: dict, *, days: int) -> np.ndarray:
@@ -220,8 +356,14 @@ def _solar_kw(scenario: Scenario, spec: SiteEnergy, site: dict, *, days: int) ->
         return np.zeros(n)
     start = pd.Timestamp(scenario.time.start_date)
     if spec.pv_profile_file is not None:
-        return measured_profile_kw(spec.pv_profile_file, spec.pv_kwp, start=start, days=days,
-                                   step_min=energy.step_min, tz=energy.timezone)  # fmt: skip
+        return measured_profile_kw(
+            spec.pv_profile_file,
+            spec.pv_kwp,
+            start=start,
+            days=days,
+            step_min=energy.step_min,
+            tz=energy.timezone,
+        )
     solar = scenario.solar
     array = PVArray(
         spec.pv_kwp,
@@ -229,8 +371,30 @@ def _solar_kw(scenario: Scenario, spec: SiteEnergy, site: dict, *, days: int) ->
         solar.azimuth_deg if spec.pv_azimuth_deg is None else spec.pv_azimuth_deg,
         solar.annual_yield_kwh_per_kwp,
     )
-    return pv_profile_kw(site["lat"], site["lon"], array, start=start, days=days,
-                         step_min=energy.step_min, tz=energy.timezone)  # fmt: skip
+    weather = energy.weather
+    clearness = None
+    if weather.pv_monthly_file is not None:  # monthly yields, a clearness per day
+        clear = clear_sky_monthly_kwh_per_kwp(
+            site["lat"], site["lon"], tilt_deg=array.tilt_deg, azimuth_deg=array.azimuth_deg
+        )
+        mu = monthly_clearness(read_monthly_yields(weather.pv_monthly_file), clear)
+        months = pd.date_range(start.normalize(), periods=days, freq="D").month.to_numpy()
+        clearness = daily_clearness(
+            months,
+            mu,
+            seed_seq=seed_streams(scenario.seed)["weather"],
+            concentration=weather.daily_concentration,
+        )
+    return pv_profile_kw(
+        site["lat"],
+        site["lon"],
+        array,
+        start=start,
+        days=days,
+        step_min=energy.step_min,
+        tz=energy.timezone,
+        day_clearness=clearness,
+    )
 
 
 def _public_visits(scenario: Scenario, region: Region, sim: SimResult) -> pd.DataFrame:

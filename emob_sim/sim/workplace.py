@@ -134,8 +134,15 @@ def assign_plugs(visits: pd.DataFrame, plugs: np.ndarray) -> pd.DataFrame:
 
 
 _DTYPES = {
-    "area_idx": "int64", "area_id": object, "kind": object, "vehicle_id": "int64",
+    "area_idx": "int64",
+    "area_id": object,
+    "kind": object,
+    "vehicle_id": "int64",
     "trip_id": "int64",
-    "arrive_s": float, "depart_s": float, "soc_arrive": float, "need_kwh": float,
-    "max_kw": float, "plugged": bool,
-}  # fmt: skip
+    "arrive_s": float,
+    "depart_s": float,
+    "soc_arrive": float,
+    "need_kwh": float,
+    "max_kw": float,
+    "plugged": bool,
+}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib.util
 import io
 import json
+import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -62,7 +64,8 @@ def test_an_invalid_value_is_shown_at_its_lever_and_runs_nothing(app):
     app.number_input(key=f"lever:{BASELINE}:time.days").set_value(40).run()
     assert not app.exception
     errors = [e.value for e in app.error]
-    assert len(errors) == 1 and "time.days" in errors[0] and "40" in errors[0]
+    assert len(errors) == 1 and "Simulated days" in errors[0] and "40" in errors[0]
+    assert "--set" not in errors[0] and "time.days" not in errors[0]  # the field's words
     assert app.session_state["scenario"] is None
     assert app.button(key="run").disabled  # nothing can run
     assert "runs" not in app.session_state
@@ -114,7 +117,8 @@ def test_a_proposal_becomes_a_layout_choice_and_a_bad_budget_an_error(app):
     app.text_input(key="place_budget").set_value("abc").run()
     app.button(key="propose").click().run()
     assert not app.exception
-    assert any("abc" in e.value for e in app.error)
+    assert any("Budget abc" in e.value for e in app.error)
+    assert not any("--budget" in e.value for e in app.error)
     app.text_input(key="place_budget").set_value("3plugs").run()
     app.button(key="propose").click().run()
     assert not app.exception
@@ -142,7 +146,7 @@ def test_the_plan_page_runs_the_shipped_plan_and_offers_its_report(app):
     assert not app.exception, [e.value for e in app.exception]
     table = app.dataframe[0].value
     assert len(table) == 2 * 3  # paths x options
-    capex = dict(zip(table["option"], table["CAPEX"]))
+    capex = dict(zip(table["Option"], table["CAPEX"]))
     assert capex["today"] == "0 EUR" and capex["corridor-first"] != "0 EUR"
     labels = [d.label for d in app.get("download_button")]
     assert labels == ["report.html", "plan.csv", "plan_summary.csv"]
@@ -162,9 +166,13 @@ def _click_on_map(at: AppTest, site_id: str) -> AppTest:
     state = states.widgets.add()
     state.id = deck.proto.id
     state.string_value = json.dumps(
-        {"selection": {"indices": {"car_sites": [0]},
-                       "objects": {"car_sites": [{"site_id": site_id}]}}}
-    )  # fmt: skip
+        {
+            "selection": {
+                "indices": {"car_sites": [0]},
+                "objects": {"car_sites": [{"site_id": site_id}]},
+            }
+        }
+    )
     at._run(states)
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -199,3 +207,106 @@ def test_picked_site_reads_the_car_site_layer_of_a_selection():
     assert maps.picked_site({"objects": {"ebike_points": [{"site_id": "b-1"}]}}) is None
     assert maps.picked_site({"indices": {}, "objects": {}}) is None
     assert maps.picked_site(None) is None
+
+
+#: a raw key as a header: snake_case words (``trips_generated``, ``power_kw``)
+RAW_KEY = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)+$")
+
+
+def _raw_headers(at: AppTest) -> list[str]:
+    """Headers (columns and row labels) of every table on the page that are raw keys."""
+    raw = []
+    for element in [*at.dataframe, *at.table]:
+        table = element.value
+        names = [*map(str, table.columns)]
+        if not isinstance(table.index, pd.RangeIndex):
+            names += [*map(str, table.index)]
+        raw += [n for n in names if RAW_KEY.match(n)]
+    return raw
+
+
+def test_no_table_a_person_reads_has_a_raw_key_as_a_header(app, monkeypatch, tmp_path):
+    from emob_sim.batch import sweep
+
+    spec = {
+        "name": "s",
+        "base": str(emob_sim.config.bundled_path("configs/zemgale/baseline.yaml")),
+        "seeds": 1,
+        "grid": {"fleet.ev_share": [0.02, 0.04]},
+    }
+    (tmp_path / "sweep.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    sweep(tmp_path / "sweep.yaml", tmp_path / "s", workers=1)
+    app.text_input(key="place_budget").set_value("3plugs").run()
+    app.button(key="propose").click().run()  # the proposal's tables
+    _run(app)
+    tables = 0
+    for page in PAGES:
+        app.switch_page(page).run()
+        if page == "pages/sweeps.py":
+            app.text_input(key="sweeps_root").set_value(str(tmp_path)).run()
+        if page == "pages/plan.py":
+            app.button(key="plan_run").click().run()
+        assert not app.exception, (page, [e.value for e in app.exception])
+        assert _raw_headers(app) == [], page
+        tables += len(app.dataframe)
+    assert tables >= 8  # proposal (2), sites, e-bikes, comparison, municipalities, sweep, plan
+
+
+def test_a_run_is_named_by_what_differs_from_its_scenario(app):
+    app.number_input(key=EV_SHARE).set_value(5.0).run()
+    _run(app)
+    assert list(app.session_state["runs"]) == ["EV share 5 %, seed 42"]
+
+
+def test_an_unchanged_kpi_shows_no_change_against_the_reference(app):
+    _run(app)
+    app.number_input(key=f"lever:{BASELINE}:charging.max_wait_min").set_value(30.0).run()
+    _run(app)
+    app.switch_page("pages/results.py").run()
+    first = list(app.session_state["runs"])[0]
+    app.selectbox(key="reference").select(first).run()
+    deltas = {m.label: m.delta for m in app.metric}
+    # the same cars and trips: no arrow and no red, not "↑ 0"
+    assert not deltas[label_of("vehicles")] and not deltas[label_of("trips_generated")]
+
+
+def _app_module(name: str):
+    spec = importlib.util.spec_from_file_location(f"app_{name}", Path(APP).parent / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_fitted_view_shows_every_point_with_room_for_its_marker():
+    maps = _app_module("maps")
+    lon = pd.Series([22.9, 26.1, 24.1, 23.7])  # Auce, Kūkas, Rīga, Jelgava
+    lat = pd.Series([56.46, 56.50, 56.95, 56.65])
+    for width, height in ((330, 340), (520, 340), (1000, 560)):
+        view = maps.fit_view(lon, lat, width_px=width, height_px=height, pad_px=30)
+        world = maps.WORLD_PX * 2**view.zoom
+        x = (lon - view.longitude) / 360 * world + width / 2
+        middle = maps._mercator_y(view.latitude)
+        y = [(middle - maps._mercator_y(v)) * world + height / 2 for v in lat]
+        assert x.min() >= 29.9 and x.max() <= width - 29.9, (width, list(x))
+        assert min(y) >= 29.9 and max(y) <= height - 29.9, (height, y)
+        assert x.max() - x.min() >= width - 60.5 or max(y) - min(y) >= height - 60.5  # fills
+
+
+def test_markers_at_one_place_are_drawn_apart_by_kind():
+    maps = _app_module("maps")
+    sites = pd.DataFrame(
+        {
+            "site_id": ["a", "b", "c"],
+            "kind": ["car_dc", "car_ac", "ebike"],
+            "lon": [23.73, 23.7301, 25.0],
+            "lat": [56.65, 56.6501, 56.4],
+        }
+    )
+    view = maps.fit_view(sites["lon"], sites["lat"], width_px=500, height_px=300)
+    drawn = maps.spread_stacked(sites, view=view)
+    px = 360.0 / (maps.WORLD_PX * 2**view.zoom)  # degrees of longitude per pixel
+    d_lat = (drawn.at[0, "lat"] - drawn.at[1, "lat"]) / np.cos(np.radians(56.65))
+    gap = np.hypot(drawn.at[0, "lon"] - drawn.at[1, "lon"], d_lat)
+    assert gap / px >= 10  # the AC and DC site are drawn apart
+    assert drawn.at[2, "lon"] == 25.0  # a site alone stays where it is
+    assert (drawn["true_lon"] == sites["lon"]).all()

@@ -44,10 +44,11 @@ def sweeps_root(tmp_path_factory):
 
     root = tmp_path_factory.mktemp("sweeps")
     spec = {
-        "name": "adoption-and-wait", "base": str(bundled_path("configs/zemgale/baseline.yaml")),
+        "name": "adoption-and-wait",
+        "base": str(bundled_path("configs/zemgale/baseline.yaml")),
         "seeds": 2,
         "grid": {"fleet.ev_share": [0.02, 0.04, 0.06], "charging.max_wait_min": [10, 30]},
-    }  # fmt: skip
+    }
     (root / "sweep.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
     sweep(root / "sweep.yaml", root / "adoption", workers=2)
     return root
@@ -58,11 +59,27 @@ def server(sweeps_root):
     port = _free_port()
     env = {**os.environ, "EMOB_SIM_BASEMAP": "off", "EMOB_SIM_SWEEPS": str(sweeps_root)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "apps" / "streamlit_app.py"),
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            str(ROOT / "apps" / "streamlit_app.py"),
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -90,9 +107,16 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                "--window-size=1440,1100", "--enable-unsafe-swiftshader", "--use-angle=swiftshader",
-                "--disable-background-networking", "--no-first-run"):  # fmt: skip
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1440,1100",
+        "--enable-unsafe-swiftshader",
+        "--use-angle=swiftshader",
+        "--disable-background-networking",
+        "--no-first-run",
+    ):
         options.add_argument(arg)
     driver = webdriver.Chrome(service=Service(DRIVER), options=options)
     driver.set_page_load_timeout(60)
@@ -143,11 +167,13 @@ def _canvas_size(
     return size
 
 
-def _shot(driver, tmp_path: Path, name: str) -> Path:
+def _shot(driver, tmp_path: Path, name: str, *, docs: bool = True) -> Path:
+    """A screenshot of the window as `app-NAME.png` (also to docs/ when asked and `docs`)."""
     time.sleep(1.5)  # let charts and the map finish drawing
+    driver.execute_script("document.activeElement && document.activeElement.blur()")
     path = tmp_path / f"app-{name}.png"
     driver.save_screenshot(str(path))
-    if os.environ.get("EMOB_SIM_SCREENSHOTS") == "docs":
+    if docs and os.environ.get("EMOB_SIM_SCREENSHOTS") == "docs":
         (ROOT / "docs").mkdir(exist_ok=True)
         shutil.copy(path, ROOT / "docs" / path.name)
     return path
@@ -202,6 +228,7 @@ def test_the_default_scenario_runs_through_the_page(server, browser, tmp_path):
     _open_page(browser, "Results")
     _, card = _wait(browser, '[data-testid="stMetric"]', text="Mean wait")
     assert format_value("mean_wait_min", kpis["mean_wait_min"]) in card
+    _wait(browser, '[data-testid="stMetric"]', text="Electric cars")  # the last card
     assert len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stMetric"]')) >= 10
     load = '[data-testid="stVegaLiteChart"]'  # the first chart: the load at the car sites
     _scroll_to(browser, load)
@@ -209,14 +236,23 @@ def test_the_default_scenario_runs_through_the_page(server, browser, tmp_path):
     assert width > 300 and height > 150  # drawn, not an empty frame
     _shot(browser, tmp_path, "results")
 
+    _scroll_to(browser, '[data-testid="stDataFrame"]')  # the sites table
+    _shot(browser, tmp_path, "results-sites", docs=False)
+
     _open_page(browser, "Map")
     width, height = _canvas_size(browser, '[data-testid="stDeckGlJsonChart"] canvas')
     assert width > 300 and height > 300
     _shot(browser, tmp_path, "map")
+    _scroll_to(browser, '[data-testid="stVegaLiteChart"]')  # one site's load and waits
+    _shot(browser, tmp_path, "map-site", docs=False)
 
     _open_page(browser, "Compare layouts")
     _wait(browser, '[data-testid="stDataFrame"]', timeout=180)
+    _shot(browser, tmp_path, "compare-table", docs=False)
     _wait(browser, '[data-testid="stDeckGlJsonChart"] canvas')
+    maps = browser.find_elements(By.CSS_SELECTOR, '[data-testid="stDeckGlJsonChart"]')
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", maps[0])
+    _canvas_size(browser, '[data-testid="stDeckGlJsonChart"] canvas')
     _shot(browser, tmp_path, "compare")
 
     _open_page(browser, "Sweeps")
@@ -231,3 +267,13 @@ def test_the_default_scenario_runs_through_the_page(server, browser, tmp_path):
     _wait(browser, '[data-testid="stDataFrame"]', timeout=300)
     _wait(browser, '[data-testid="stVegaLiteChart"]', timeout=120)
     assert _shot(browser, tmp_path, "plan").stat().st_size > 10_000
+    chart, _ = _wait(browser, '[data-testid="stVegaLiteChart"]')
+    browser.execute_script("arguments[0].scrollIntoView({block: 'start'})", chart)
+    _shot(browser, tmp_path, "plan-charts", docs=False)
+
+    _open_page(browser, "Scenario")  # the README's example uploaded: what to write instead
+    example = tmp_path / "ev20.yaml"
+    example.write_text("extends: ../base.yaml\nname: zemgale-ev20\nfleet:\n  ev_share: 0.20\n")
+    _wait(browser, '[data-testid="stFileUploader"] input[type="file"]')[0].send_keys(str(example))
+    _, alert = _wait(browser, '[data-testid="stAlert"]', text="emob-sim:configs/base.yaml")
+    assert "ev20.yaml: extends: ../base.yaml" in alert and "emob-sim-app-" not in alert

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from emob_sim.batch import read_sweep, sweep
 from emob_sim.config import bundled_path
+from emob_sim.display import rounded_for
 
 APP = str(Path(__file__).parents[2] / "apps" / "streamlit_app.py")
 
@@ -20,10 +21,15 @@ def sweeps_root(tmp_path_factory):
     from the road failing at run time (so the page has failed runs to show)."""
     root = tmp_path_factory.mktemp("sweeps")
     spec = {
-        "name": "page", "base": str(bundled_path("configs/zemgale/baseline.yaml")), "seeds": 2,
-        "grid": {"fleet.ev_share": [0.0112, 0.02], "charging.max_snap_distance_m": [5000, 1],
-                 "time.days": [1]},
-    }  # fmt: skip
+        "name": "page",
+        "base": str(bundled_path("configs/zemgale/baseline.yaml")),
+        "seeds": 2,
+        "grid": {
+            "fleet.ev_share": [0.0112, 0.02],
+            "charging.max_snap_distance_m": [5000, 1],
+            "time.days": [1],
+        },
+    }
     (root / "sweep.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
     sweep(root / "sweep.yaml", root / "studies" / "page", workers=2)
     return root
@@ -54,10 +60,14 @@ def test_the_curve_is_the_mean_over_the_seeds_of_each_variant(page, sweeps_root)
     runs = read_sweep(sweeps_root / "studies" / "page").runs
     done = runs[runs["status"] == "completed"]
     expected = done.groupby("fleet.ev_share")["trips_generated"].mean()
-    per_variant = shown.set_index("fleet.ev_share")["mean"]
-    assert per_variant.to_dict() == pytest.approx(expected.to_dict())
-    assert (shown["p5"] <= shown["mean"]).all() and (shown["mean"] <= shown["p95"]).all()
-    assert set(shown["line"]) == {"charging.max_snap_distance_m=5000, time.days=1"}
+    # in the Scenario page's words and units: the share in %, the means rounded as printed
+    per_variant = shown.set_index("Electric share of cars (%)")["Trips, mean"]
+    assert per_variant.to_dict() == pytest.approx(
+        {round(100 * share, 2): rounded_for("trips_generated", v) for share, v in expected.items()}
+    )
+    low, mean, high = (shown[f"Trips, {s}"] for s in ("5th percentile", "mean", "95th percentile"))
+    assert (low <= mean).all() and (mean <= high).all()
+    assert set(shown["Other parameters"]) == {"charging.max_snap_distance_m 5000, Simulated days 1"}
 
 
 def test_a_folder_without_sweeps_says_how_to_make_one(monkeypatch, tmp_path):
@@ -80,13 +90,18 @@ def test_the_chart_draws_every_variant_of_the_curve(sweeps_root):
     from emob_sim.batch import curves
 
     folder = read_sweep(sweeps_root / "studies" / "page")
-    table, as_lines = curves(folder.summary, "trips_generated", "fleet.ev_share",
-                             folder.parameters)  # fmt: skip
+    table, as_lines = curves(folder.summary, "trips_generated", "fleet.ev_share", folder.parameters)
     for lines in (as_lines, False):
-        spec = kpi_curve(table, "fleet.ev_share", kpi_title="Trips", as_lines=lines).to_dict()
+        spec = kpi_curve(
+            table, "fleet.ev_share", kpi_title="Trips", param_title="EV share (%)", as_lines=lines
+        ).to_dict()
         rows = next(iter(spec["datasets"].values()))
         assert len(rows) == len(table)
-        fields = {enc["field"] for layer in spec["layer"] for enc in layer["encoding"].values()
-                  if isinstance(enc, dict) and "field" in enc}  # fmt: skip
+        fields = {
+            enc["field"]
+            for layer in spec["layer"]
+            for enc in layer["encoding"].values()
+            if isinstance(enc, dict) and "field" in enc
+        }
         assert fields and all("." not in f and f in rows[0] for f in fields), fields
         assert sorted(r["value"] for r in rows) == sorted(table["fleet.ev_share"])

@@ -8,9 +8,6 @@ in time, torn down after.
 from __future__ import annotations
 
 import shutil
-import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -22,16 +19,25 @@ from emob_sim.config import bundled_path
 from emob_sim.errors import ConfigError, EmobSimError
 
 BASE = str(bundled_path("configs/zemgale/baseline.yaml"))
-KPIS = ["trips_generated", "trips_stranded", "charging_sessions", "mean_wait_min",
-        "energy_delivered_kwh", "co2_avoided_kg", "ebike_trips"]  # fmt: skip
+KPIS = [
+    "trips_generated",
+    "trips_stranded",
+    "charging_sessions",
+    "mean_wait_min",
+    "energy_delivered_kwh",
+    "co2_avoided_kg",
+    "ebike_trips",
+]
 
 
 def write_sweep(folder: Path, **changes) -> Path:
     data = {
-        "name": "grid-3x2", "base": BASE, "seeds": 3,
+        "name": "grid-3x2",
+        "base": BASE,
+        "seeds": 3,
         "grid": {"fleet.ev_share": [0.0112, 0.02, 0.03], "charging.max_wait_min": [10, 30]},
         **changes,
-    }  # fmt: skip
+    }
     path = folder / "sweep.yaml"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -84,42 +90,6 @@ def test_local_cluster_workers_leave_the_gil_to_the_runs():
         monitor = pool.submit(dask.config.get, "distributed.worker.memory.monitor-interval")
         trim = pool.submit(os.environ.get, "MALLOC_TRIM_THRESHOLD_", "unset").result()
         assert (profiler, monitor.result(), trim) == (False, "2s", "unset")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def cluster():
-    """A Dask scheduler and two single-threaded workers, as processes on 127.0.0.1."""
-    from dask.distributed import Client
-
-    port = _free_port()
-    address = f"tcp://127.0.0.1:{port}"
-    procs = [subprocess.Popen(
-        [sys.executable, "-m", "distributed.cli.dask_scheduler", "--host", "127.0.0.1",
-         "--port", str(port), "--no-dashboard"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]  # fmt: skip
-    for _ in range(2):
-        procs.append(subprocess.Popen(
-            [sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
-             "--host", "127.0.0.1", "--no-dashboard", "--death-timeout", "60"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
-    try:
-        with Client(address, timeout=60) as client:
-            client.wait_for_workers(2, timeout=90)
-        yield address, procs
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                proc.kill()
 
 
 def test_a_dask_cluster_of_separate_processes_gives_the_same_runs(local, cluster, tmp_path):
@@ -200,35 +170,77 @@ def test_a_sweep_folder_holds_one_sweep(local, tmp_path):
     assert (tmp_path / "notes" / "plan.txt").read_text() == "mine"
 
 
-def test_the_report_plots_each_kpi_against_each_parameter(local):
+def test_the_report_draws_each_kpi_against_each_parameter_for_a_paper(local):
+    from PIL import Image
+
     from emob_sim.batch import sweep_report
     from emob_sim.batch.folder import REPORT_KPIS
+    from emob_sim.display import label_of
 
     _, result = local
+    runs = result.runs
     report = sweep_report(result.out_dir)
-    pngs = sorted(p.name for p in report.glob("*.png"))
+    constant = {k for k in REPORT_KPIS if runs[k].nunique() == 1}
     params = ("fleet.ev_share", "charging.max_wait_min")
-    expected = {f"{k}__{p}.png" for k in REPORT_KPIS for p in params}
-    assert set(pngs) == expected
-    assert all((report / n).stat().st_size > 5_000 for n in pngs)
+    stems = {f"{k}__{p}" for k in REPORT_KPIS if k not in constant for p in params}
+    assert len(stems) > len(params) and {p.stem for p in report.glob("*.png")} == stems
+    for fmt in ("svg", "pdf"):
+        assert {p.stem for p in report.glob(f"*.{fmt}")} == stems
+    image = Image.open(report / "mean_wait_min__fleet.ev_share.png")
+    assert image.info["dpi"][0] == pytest.approx(300, abs=1) and image.size[0] >= 1800
+    svg = (report / "mean_wait_min__fleet.ev_share.svg").read_text()
+    assert "Electric share of cars (%)" in svg and "Mean wait (min)" in svg  # labels, units
+    assert "fleet.ev_share" not in svg.replace("__fleet.ev_share", "")
     page = (report / "index.html").read_text()
-    assert all(f'src="{n}"' in page for n in pngs)
+    assert all(f'src="{s}.png"' in page for s in stems)
+    assert "min-max over 3 seeds" in page and "p5-p95" not in page
+    for kpi in constant:  # e.g. no e-bike CO2 in any run: listed, not drawn
+        assert label_of(kpi) in page.split("not drawn")[1].split("<figure")[0]
     sweep_report(result.out_dir)  # made again: the report folder is replaced
 
 
 def test_a_sampled_sweep_gets_sobol_indices_from_salib(tmp_path):
-    path = write_sweep(tmp_path, seeds=1, grid={}, sample={
-        "method": "saltelli", "n": 4, "seed": 3,
-        "bounds": {"fleet.ev_share": [0.01, 0.06], "charging.max_wait_min": [5, 40]},
-    })  # fmt: skip
+    path = write_sweep(
+        tmp_path,
+        seeds=1,
+        grid={},
+        sample={
+            "method": "saltelli",
+            "n": 4,
+            "seed": 3,
+            "bounds": {"fleet.ev_share": [0.01, 0.06], "charging.max_wait_min": [5, 40]},
+        },
+    )
     result = sweep(path, tmp_path / "out", workers=2)
     assert len(result.runs) == 4 * (2 + 2)  # Saltelli: N (d + 2) points
     sens = result.sensitivity
-    assert sens is not None and set(sens["parameter"]) == {"fleet.ev_share",
-                                                            "charging.max_wait_min"}  # fmt: skip
+    assert sens is not None and set(sens["parameter"]) == {
+        "fleet.ev_share",
+        "charging.max_wait_min",
+    }
     assert set(sens["method"]) == {"sobol"} and sens["ST"].notna().all()
-    saved = pd.read_csv(tmp_path / "out" / "sensitivity.csv")
+    saved = pd.read_csv(tmp_path / "out" / "sensitivity.csv", keep_default_na=False)
     assert len(saved) == len(sens) and "trips_generated" in set(saved["kpi"])
+    assert {"S1_conf", "ST_conf", "check"} <= set(saved.columns)
+    confs = saved[["S1_conf", "ST_conf"]].astype(float)
+    assert confs.notna().all().all() and (confs >= 0).all().all() and (confs > 0).any().all()
+    flagged = sorted(set(saved.loc[saved["check"] != "", "kpi"]))  # N=4: some are not sound
+    assert [w.split(":")[0] for w in result.warnings] == [f"sensitivity of {k}" for k in flagged]
+    assert all("use sample.n >= " in w for w in result.warnings)
+    from typer.testing import CliRunner
+
+    from emob_sim.cli import app
+
+    again = CliRunner().invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out"), "-q"])
+    assert again.exit_code == 0 and "sensitivity.csv" in again.stdout
+    assert again.stderr.count("warning: sensitivity of") == len(flagged)
+    from emob_sim.batch import sweep_report
+
+    report = sweep_report(tmp_path / "out")
+    assert all((report / f"sensitivity.{fmt}").stat().st_size > 5_000 for fmt in ("png", "pdf"))
+    assert (
+        "Sobol index, with its 95 % confidence interval" in (report / "sensitivity.svg").read_text()
+    )
 
 
 def test_the_command_runs_a_sweep_and_says_what_it_did(tmp_path):
@@ -241,6 +253,10 @@ def test_the_command_runs_a_sweep_and_says_what_it_did(tmp_path):
     r = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out"), "-w", "2"])
     assert r.exit_code == 0, r.output
     assert "runs: 2 of 2 done" in r.stderr and "runs.parquet" in r.stdout
+    assert "sensitivity.csv" not in r.stdout  # a grid: no indices
+    usage = runner.invoke(app, ["sweep", "--help"])
+    usage = " ".join(usage.stdout.replace("│", " ").split())  # the text of the rich boxes
+    assert "resumed when it holds this sweep" in usage and "must not exist" not in usage
     again = runner.invoke(app, ["sweep", str(path), "--out", str(tmp_path / "out"), "-q"])
     assert again.exit_code == 0 and "finished before" in again.stdout
     bad = runner.invoke(
@@ -252,8 +268,12 @@ def test_the_command_runs_a_sweep_and_says_what_it_did(tmp_path):
 def test_a_placement_step_runs_the_proposed_layout_of_each_variant(tmp_path):
     import json
 
-    path = write_sweep(tmp_path, seeds=1, grid={"fleet.ev_share": [0.0112, 0.03]},
-                       placement={"method": "coverage", "budget": "3plugs"})  # fmt: skip
+    path = write_sweep(
+        tmp_path,
+        seeds=1,
+        grid={"fleet.ev_share": [0.0112, 0.03]},
+        placement={"method": "coverage", "budget": "3plugs"},
+    )
     result = sweep(path, tmp_path / "out", workers=2)
     assert (result.runs["status"] == "completed").all() and len(result.runs) == 2
     for key in result.runs["key"]:
@@ -277,16 +297,34 @@ def test_a_sweep_folder_reads_back_as_its_tables(local, tmp_path):
     assert sorted(folder.parameters) == ["charging.max_wait_min", "fleet.ev_share"]
     assert folder.counts() == {"completed": 18, "failed": 0, "pending": 0}
     table, as_lines = curves(folder.summary, "mean_wait_min", "fleet.ev_share", folder.parameters)
-    assert as_lines and set(table["line"]) == {"charging.max_wait_min=10",
-                                               "charging.max_wait_min=30"}  # fmt: skip
+    assert as_lines and set(table["line"]) == {
+        "charging.max_wait_min=10",
+        "charging.max_wait_min=30",
+    }
     runs = result.runs
     for _, row in table.iterrows():
         wait = int(row["line"].split("=")[1])
-        chosen = runs[(runs["fleet.ev_share"] == row["fleet.ev_share"])
-                      & (runs["charging.max_wait_min"] == wait)]  # fmt: skip
+        chosen = runs[
+            (runs["fleet.ev_share"] == row["fleet.ev_share"])
+            & (runs["charging.max_wait_min"] == wait)
+        ]
         assert row["mean"] == pytest.approx(chosen["mean_wait_min"].mean())
         assert row["runs"] == 3
     assert result.out_dir in find_sweeps(result.out_dir.parent.parent)
+    from emob_sim.batch import load
+
+    tables = load(result.out_dir, sites=True)  # tidy: one observation per row
+    wait = tables.kpis[tables.kpis["kpi"] == "mean_wait_min"].set_index("key")["value"]
+    assert (
+        len(wait) == 18 and (wait == runs.set_index("key").loc[wait.index, "mean_wait_min"]).all()
+    )
+    assert {"variant", "seed", "fleet.ev_share", "charging.max_wait_min"} <= set(tables.kpis)
+    sites = tables.sites.groupby("key")
+    assert sites.ngroups == 18 and {"lon", "lat", "site_id", "fleet.ev_share"} <= set(tables.sites)
+    by_key = runs.set_index("key").loc[sorted(runs["key"])]
+    assert (sites["sessions"].sum() == by_key["charging_sessions"]).all()  # sessions add up
+    energy = sites["energy_kwh"].sum() - by_key["energy_delivered_kwh"]
+    assert energy.abs().max() < 0.01  # the site table rounds to 0.1 Wh
     with pytest.raises(EmobSimError, match="nope"):
         curves(folder.summary, "mean_wait_min", "nope", folder.parameters)
     (tmp_path / "plain").mkdir()

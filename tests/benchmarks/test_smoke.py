@@ -54,30 +54,54 @@ def test_measurements_run_in_a_fresh_process():
 
 
 def test_kpi_comparison_names_the_worst_kpi():
-    same = compare_kpis({"trips_completed": 10, "energy_delivered_kwh": 5.0},
-                        {"trips_completed": 10, "energy_delivered_kwh": 5.0})  # fmt: skip
+    same = compare_kpis(
+        {"trips_completed": 10, "energy_delivered_kwh": 5.0},
+        {"trips_completed": 10, "energy_delivered_kwh": 5.0},
+    )
     assert same["agree"] and same["max_rel_diff"] == 0
-    off = compare_kpis({"trips_completed": 100, "peak_load_kw": 50.0},
-                       {"trips_completed": 98, "peak_load_kw": 50.5})  # fmt: skip
+    off = compare_kpis(
+        {"trips_completed": 100, "peak_load_kw": 50.0},
+        {"trips_completed": 98, "peak_load_kw": 50.5},
+    )
     assert not off["agree"] and off["worst_kpi"] == "trips_completed"
     assert off["max_rel_diff"] == pytest.approx(0.02)
 
 
-def test_cli_bench_rejects_an_unknown_size():
+def test_suite_rejects_an_unknown_size(capsys):
+    from benchmarks.__main__ import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--size", "huge"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'huge'" in capsys.readouterr().err
+
+
+def test_suite_refuses_an_unfit_results_folder_before_running(tmp_path, capsys):
+    from benchmarks.__main__ import main
+
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("not a results folder")
+    assert main(["--size", "smoke", "--out", str(taken)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and str(taken) in err and err.count("\n") == 1
+    assert sorted(p.name for p in taken.iterdir()) == ["notes.txt"]  # nothing written
+
+
+def test_the_cli_has_no_bench_command():
     from typer.testing import CliRunner
 
     from emob_sim.cli import app
 
-    result = CliRunner().invoke(app, ["bench", "--size", "huge"])
-    assert result.exit_code == 2
-    assert "--size: expected 'full' or 'smoke', got 'huge'" in result.output
+    assert CliRunner().invoke(app, ["bench"]).exit_code == 2  # python -m benchmarks instead
 
 
 def test_growth_counts_the_fastest_process_of_each_size(tmp_path):
     # tiny stand-ins named like the today's-chargers series, run in this process
     sizes = {"zemgale-10k": 300, "zemgale-100k": 600, "zemgale-1M": 1200}
-    workloads = [SimWorkload(name, "zemgale", trips, 1, reference=False)
-                 for name, trips in sizes.items()]  # fmt: skip
+    workloads = [
+        SimWorkload(name, "zemgale", trips, 1, reference=False) for name, trips in sizes.items()
+    ]
     rows = [_sim_row(wl, tmp_path, reference=False, isolate=False, say=print) for wl in workloads]
     _more_growth_processes(rows, workloads, tmp_path, 2, isolate=False, say=print)
     for row in rows:

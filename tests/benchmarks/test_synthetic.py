@@ -7,6 +7,13 @@ import pandas as pd
 import pytest
 
 from benchmarks.runner import ebikes_off
+from benchmarks.synthetic import (
+    MAX_NODES,
+    ev_share_for_trips,
+    synthetic_network,
+    synthetic_tables,
+    write_synthetic,
+)
 from emob_sim.config import load_scenario
 from emob_sim.demand import generate_demand
 from emob_sim.errors import ConfigError
@@ -14,13 +21,6 @@ from emob_sim.network import load_network
 from emob_sim.region import build_region
 from emob_sim.region.sites import read_sites_file
 from emob_sim.region.zones import load_zones
-from emob_sim.synthetic import (
-    MAX_NODES,
-    ev_share_for_trips,
-    synthetic_network,
-    synthetic_tables,
-    write_synthetic,
-)
 
 EBIKES_OFF = ebikes_off()
 

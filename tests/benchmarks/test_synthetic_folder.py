@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from benchmarks.synthetic import synthetic_tables, write_synthetic
 from emob_sim.config import load_scenario
 from emob_sim.errors import EmobSimError
 from emob_sim.io import read_manifest
-from emob_sim.synthetic import synthetic_tables, write_synthetic
 
 
 @pytest.fixture(scope="module")

@@ -36,9 +36,13 @@ def test_applied_levers_and_extra_keys_change_the_scenario():
 
 @pytest.mark.parametrize(
     ("key", "value"),
-    [("fleet.ev_share", 1.4), ("time.days", 40), ("modal_shift.share", -0.1),
-     ("charging.max_wait_min", 0)],
-)  # fmt: skip
+    [
+        ("fleet.ev_share", 1.4),
+        ("time.days", 40),
+        ("modal_shift.share", -0.1),
+        ("charging.max_wait_min", 0),
+    ],
+)
 def test_a_bad_lever_value_is_reported_at_that_lever(key, value):
     values = {**lever_values(load_scenario()), key: value}
     scenario, errors = apply_levers(None, values)

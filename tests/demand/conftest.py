@@ -85,6 +85,7 @@ def build_region(
     time_min: np.ndarray,
     zone_ids: Sequence[str] | None = None,
     n_sites: int = 0,
+    apartment_share: Sequence[float] | None = None,
 ) -> Region:
     """A Region with the given zones and zone-to-zone times (distance = 1 km per minute).
 
@@ -103,6 +104,9 @@ def build_region(
             "population": np.asarray(population, dtype=np.float64),
             "area_km2": np.zeros(n),
             "municipality": [""] * n,
+            "apartment_share": (
+                np.full(n, np.nan) if apartment_share is None else np.asarray(apartment_share)
+            ),
             "node": np.zeros(n, dtype=np.int64),
             "snap_distance_m": np.zeros(n),
         }

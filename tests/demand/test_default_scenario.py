@@ -85,11 +85,13 @@ def test_the_expected_statistics_are_those_of_the_drawn_trips(baseline, many_car
     zones, n = region.zones, region.n_zones
     population = zones["population"].to_numpy(dtype=float)
     exp = chain_expectations(
-        scenario.demand, home_weight=np.where(zones["kind"] == "zone", population, 0.0),
+        scenario.demand,
+        home_weight=np.where(zones["kind"] == "zone", population, 0.0),
         mass=destination_mass(zones, external_attraction=scenario.demand.external_attraction),
-        time_s=np.asarray(region.time_s)[:n, :n], dist_km=np.asarray(region.dist_km)[:n, :n],
+        time_s=np.asarray(region.time_s)[:n, :n],
+        dist_km=np.asarray(region.dist_km)[:n, :n],
         intrazonal=IntrazonalTrips.of_zones(zones, scenario.zones),
-    )  # fmt: skip
+    )
     trips = demand.trips[demand.trips["purpose"] != "through"]
     assert trips["distance_km"].mean() == pytest.approx(exp.mean_trip_km, rel=0.03)
     inside = (trips["origin"] == trips["dest"]).mean()

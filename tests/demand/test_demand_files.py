@@ -68,9 +68,11 @@ def test_od_matrix_trips_per_pair_match_the_matrix(zemgale, tmp_path):
     days = 3
     path = _od_file(tmp_path)
     scenario = _scenario(
-        "demand.source=od_matrix", f"demand.od_file={path}", "demand.od_ev_share=1",
+        "demand.source=od_matrix",
+        f"demand.od_file={path}",
+        "demand.od_ev_share=1",
         f"time.days={days}",
-    )  # fmt: skip
+    )
     expected = {(o, d): n * days for o, d, n in OD_ROWS}
     seeds = range(12)
     totals = {pair: [] for pair in expected}
@@ -135,9 +137,11 @@ def test_od_matrix_by_hour(zemgale, tmp_path):
         encoding="utf-8",
     )
     scenario = _scenario(
-        "demand.source=od_matrix", f"demand.od_file={path}", "demand.od_ev_share=1",
+        "demand.source=od_matrix",
+        f"demand.od_file={path}",
+        "demand.od_ev_share=1",
         "time.days=2",
-    )  # fmt: skip
+    )
     demand = generate_demand(scenario, region, np.random.SeedSequence(3))
     trips = demand.trips[demand.trips["purpose"] != "through"]
     hour = (trips["depart_s"].to_numpy() % 86_400) // 3600
@@ -254,9 +258,13 @@ def test_one_site_arrival_stream(tmp_path):
         encoding="utf-8",
     )
     scenario = _scenario(
-        "charging.sites_file=null", f"charging.sites=[{hub}]", "demand.corridors=[]",
-        "demand.source=trips", f"demand.trips_file={path}", "charging.max_wait_min=10",
-    )  # fmt: skip
+        "charging.sites_file=null",
+        f"charging.sites=[{hub}]",
+        "demand.corridors=[]",
+        "demand.source=trips",
+        f"demand.trips_file={path}",
+        "charging.max_wait_min=10",
+    )
     result = emob_sim.run(scenario, region=region)
     demand, sim = result.demand, result.sim
     assert len(demand.trips) == 24 and (demand.trips["dest"] == hub_point).all()

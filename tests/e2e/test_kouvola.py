@@ -27,8 +27,13 @@ def emob_sim(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess
 def run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
     out = tmp_path_factory.mktemp("kouvola") / "run"
     # from another folder: the scenario's paths and the pyrosm extract resolve by themselves
-    proc = emob_sim("run", str(ROOT / "configs" / "demo" / "kouvola.yaml"), "--out", str(out),
-                    cwd=tmp_path_factory.mktemp("elsewhere"))  # fmt: skip
+    proc = emob_sim(
+        "run",
+        str(ROOT / "configs" / "demo" / "kouvola.yaml"),
+        "--out",
+        str(out),
+        cwd=tmp_path_factory.mktemp("elsewhere"),
+    )
     assert proc.returncode == 0, proc.stderr
     return out, proc
 
@@ -47,7 +52,7 @@ def test_demo_reports_ebike_trips_and_accounts_for_each_mode(run):
     assert trips["km"].sum() == pytest.approx(e["km"], abs=1e-3)
     sessions = pd.read_parquet(out / "ebike_sessions.parquet")
     assert len(sessions) == e["charging_sessions"]
-    assert "ebike KPIs" in proc.stdout and "ebike" in proc.stdout
+    assert "E-bike KPIs" in proc.stdout and "E-bike trips" in proc.stdout
     assert "OpenStreetMap" in proc.stdout
 
 
@@ -75,3 +80,22 @@ def test_sites_geojson_has_ebike_points_with_the_car_site_fields(run):
     bikes = [f["properties"] for f in features if f["properties"]["kind"] == "ebike"]
     kpis = json.loads((out / "kpis.json").read_text())
     assert sum(p["sessions"] for p in bikes) == kpis["ebike"]["charging_sessions"]
+
+
+def test_a_week_of_the_demo_charges_where_cars_park_at_its_ac_car_park(tmp_path):
+    """Destination charging applies in Kouvola at its one AC site (Malminki car park, within
+    walking distance of two zones with about 400 residents): a weekday has few such stays, a
+    week has sessions there, each plug kept until the car leaves; DC sites get none parked."""
+    out = tmp_path / "week"
+    scenario = ROOT / "configs" / "demo" / "kouvola.yaml"
+    proc = emob_sim("run", str(scenario), "--out", str(out), "--set", "time.days=7")
+    assert proc.returncode == 0, proc.stderr
+    sites = pd.read_csv(ROOT / "data" / "demo" / "kouvola_sites.csv").set_index("site_id")
+    sessions = pd.read_parquet(out / "sessions.parquet")
+    parked = sessions[sessions["location"].isin(["destination", "overnight"])]
+    assert len(parked) > 0
+    assert (sites.loc[parked["site_id"], "kind"] == "car_ac").all()
+    assert (parked["end_s"] > parked["start_s"]).all() and (parked["energy_kwh"] > 0).all()
+    kpis = json.loads((out / "kpis.json").read_text())
+    assert kpis["destination_sessions"] + kpis["overnight_sessions"] == len(parked)
+    assert kpis["trips_generated"] == kpis["trips_completed"] + kpis["trips_stranded"]

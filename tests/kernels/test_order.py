@@ -9,12 +9,14 @@ from emob_sim.kernels import stable_argsort
 
 
 def _awkward_values(rng: np.random.Generator, n: int) -> np.ndarray:
-    values = np.concatenate([
-        rng.uniform(-1e6, 1e6, n),
-        rng.integers(-20, 20, n).astype(np.float64),  # many ties
-        rng.uniform(0, 7 * 86400, n),  # event times
-        [0.0, -0.0, np.inf, -np.inf, 5e-324, -5e-324, 1e308, -1e308],
-    ])  # fmt: skip
+    values = np.concatenate(
+        [
+            rng.uniform(-1e6, 1e6, n),
+            rng.integers(-20, 20, n).astype(np.float64),  # many ties
+            rng.uniform(0, 7 * 86400, n),  # event times
+            [0.0, -0.0, np.inf, -np.inf, 5e-324, -5e-324, 1e308, -1e308],
+        ]
+    )
     rng.shuffle(values)
     return values
 

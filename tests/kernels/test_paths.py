@@ -14,6 +14,7 @@ from emob_sim.kernels.paths import (
     many_rows,
     many_to_many,
 )
+from emob_sim.kernels.structs import BucketQueue, CsrGraph, TargetSlots
 
 
 def _random_graph(n: int, m: int, seed: int, *, integer: bool = False):
@@ -46,8 +47,9 @@ def test_many_to_many_matches_py_func_and_scipy():
     slot = np.full(300, -1)
     slot[targets] = np.arange(targets.size)
     time_p, len_p = np.empty_like(time_j), np.empty_like(len_j)
-    many_rows.py_func(indptr, indices, weight, length, sources, slot, targets.size,
-                      *bucket_width(weight), time_p, len_p)  # fmt: skip
+    graph = CsrGraph(indptr, indices, weight, length)
+    queue = BucketQueue(*bucket_width(weight))
+    many_rows.py_func(graph, sources, TargetSlots(slot, targets.size), queue, time_p, len_p)
     np.testing.assert_array_equal(time_j, time_p)
     np.testing.assert_array_equal(len_j, len_p)
     graph = sp.csr_matrix((weight, indices, indptr), shape=(300, 300))
@@ -61,13 +63,14 @@ def test_searches_match_their_pure_python_versions():
     slot = np.full(150, -1)
     slot[::3] = np.arange(50)
     width, n_buckets = bucket_width(weight)
-    for search, extra in ((_heap_search, ()), (_bucket_search, (width, n_buckets))):
+    graph, targets = CsrGraph(indptr, indices, weight, length), TargetSlots(slot, 50)
+    for search, extra in ((_heap_search, ()), (_bucket_search, (BucketQueue(width, n_buckets),))):
         outs = []
         for fn in (search, search.py_func):
             t_out, l_out = np.empty(50), np.empty(50)
             dist, lens = np.full(150, np.inf), np.full(150, np.inf)
             dist[7] = lens[7] = 0.0
-            fn(indptr, indices, weight, length, 7, slot, 50, t_out, l_out, dist, lens, *extra)
+            fn(graph, 7, targets, t_out, l_out, dist, lens, *extra)
             outs.append((t_out, l_out))
         np.testing.assert_array_equal(outs[0][0], outs[1][0])
         np.testing.assert_array_equal(outs[0][1], outs[1][1])
@@ -83,7 +86,8 @@ def test_lengths_are_the_shortest_among_equally_fast_paths():
     for bucket in (bucket_width(weight), (0.0, 0)):
         t_out, l_out = np.empty(1), np.empty(1)
         slot = np.array([-1, -1, -1, 0])
-        dijkstra_targets(indptr, indices, weight, length, 0, slot, 1, t_out, l_out, *bucket)
+        graph = CsrGraph(indptr, indices, weight, length)
+        dijkstra_targets(graph, 0, TargetSlots(slot, 1), t_out, l_out, BucketQueue(*bucket))
         assert t_out[0] == 2.0 and l_out[0] == 200.0
 
 
@@ -98,8 +102,9 @@ def test_bucket_and_heap_searches_agree_with_ties():
         outs = []
         for bucket in ((width, n_buckets), (0.0, 0)):
             t_out, l_out = np.empty(k), np.empty(k)
-            dijkstra_targets(indptr, indices, weight, length, source, slot, k, t_out, l_out,
-                             *bucket)  # fmt: skip
+            graph = CsrGraph(indptr, indices, weight, length)
+            queue = BucketQueue(*bucket)
+            dijkstra_targets(graph, source, TargetSlots(slot, k), t_out, l_out, queue)
             outs.append((t_out, l_out))
         np.testing.assert_array_equal(outs[0][0], outs[1][0])
         np.testing.assert_array_equal(outs[0][1], outs[1][1])
@@ -126,8 +131,9 @@ def test_zero_weights_use_the_heap_and_stay_exact():
     sources = np.arange(0, 200, 9)
     time_j, _ = many_to_many(indptr, indices, weight, length, sources, sources)
     for i, s in enumerate(sources):
-        np.testing.assert_allclose(time_j[i], _bellman_ford(indptr, indices, weight, s)[sources],
-                                   rtol=1e-12)  # fmt: skip
+        np.testing.assert_allclose(
+            time_j[i], _bellman_ford(indptr, indices, weight, s)[sources], rtol=1e-12
+        )
     time_t, _ = many_to_many(indptr, indices, weight, length, sources, sources, threads=2)
     np.testing.assert_array_equal(time_j, time_t)
 

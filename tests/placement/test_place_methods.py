@@ -165,8 +165,14 @@ def test_methods_dispatch_through_the_registry(zemgale, zemgale_region):
         layout = existing_sites(req.region).assign(
             status="existing", origin="existing", capex_eur=0.0, opex_eur_per_year=0.0
         )[LAYOUT_COLUMNS]
-        return Placement(scenario=req.scenario, method="keep-existing", kind=req.kind,
-                         budget=req.budget, layout=layout, candidates=layout)  # fmt: skip
+        return Placement(
+            scenario=req.scenario,
+            method="keep-existing",
+            kind=req.kind,
+            budget=req.budget,
+            layout=layout,
+            candidates=layout,
+        )
 
     try:
         p = place(zemgale, method="keep-existing", budget="3plugs", region=zemgale_region)

@@ -50,7 +50,7 @@ def test_buildings_proxy_adds_up_to_the_given_total(kouvola, total):
     sc, net = kouvola
     config = sc.zones.auto.model_copy(update={"population_total": total})
     zones = auto_zones(net, config, osm_file=sc.network.file)
-    assert list(zones.columns) == [*ZONE_FILE_COLUMNS, "source"]
+    assert list(zones.columns) == [*ZONE_FILE_COLUMNS, "apartment_share", "source"]
     assert zones["population"].sum() == total
     assert (zones["population"] == np.round(zones["population"])).all()
     assert (zones["population"] > 0).all() and (zones["kind"] == "zone").all()
@@ -100,9 +100,12 @@ def test_polygon_layer_spreads_its_population_by_area(helsinki, tmp_path):
     path = tmp_path / "population.gpkg"
     layer.to_file(path, layer="people", driver="GPKG")
     config = AutoZonesConfig(
-        cell_km=0.5, min_nodes=3, population_file=path, population_layer="people",
+        cell_km=0.5,
+        min_nodes=3,
+        population_file=path,
+        population_layer="people",
         population_column="residents",
-    )  # fmt: skip
+    )
     zones = auto_zones(net, config, osm_file=None)
     assert zones["population"].sum() == round(1200 + 345 * share)
     assert zones["source"].str.contains("population.gpkg column 'residents'").all()
@@ -118,14 +121,18 @@ def test_geojson_layer_inside_the_network_area_keeps_its_total(kouvola, tmp_path
     sc, net = kouvola
     crs, hull = _utm_hull(net)
     cx, cy = hull.centroid.x, hull.centroid.y
-    rects = [shapely.box(cx - 600, cy - 300, cx - 100, cy + 300),
-             shapely.box(cx, cy - 200, cx + 400, cy + 200)]  # fmt: skip
+    rects = [
+        shapely.box(cx - 600, cy - 300, cx - 100, cy + 300),
+        shapely.box(cx, cy - 200, cx + 400, cy + 200),
+    ]
     assert all(hull.contains(r) for r in rects)
     layer = gpd.GeoDataFrame({"population": [1830, 977]}, geometry=rects, crs=crs)
     path = tmp_path / "population.geojson"
     layer.to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
-    sc = load_scenario(KOUVOLA, overrides=[f"zones.auto.population_file={path}",
-                                           "zones.auto.population_total=null"])  # fmt: skip
+    sc = load_scenario(
+        KOUVOLA,
+        overrides=[f"zones.auto.population_file={path}", "zones.auto.population_total=null"],
+    )
     zones = auto_zones(net, sc.zones.auto, osm_file=sc.network.file)
     assert zones["population"].sum() == 1830 + 977
     assert len(zones) >= 2  # spread over several cells, the others left out
@@ -141,10 +148,17 @@ def test_raster_counts_go_to_the_cell_of_each_pixel_centre(kouvola, tmp_path):
     counts = np.array([[10, 20, 30], [40, -1, 60], [70, 80, 90]], dtype="float32")
     path = tmp_path / "people.tif"
     with rasterio.open(
-        path, "w", driver="GTiff", width=3, height=3, count=1, dtype="float32",
-        crs="EPSG:4326", transform=from_origin(lon - 0.003, lat + 0.0015, 0.002, 0.001),
+        path,
+        "w",
+        driver="GTiff",
+        width=3,
+        height=3,
+        count=1,
+        dtype="float32",
+        crs="EPSG:4326",
+        transform=from_origin(lon - 0.003, lat + 0.0015, 0.002, 0.001),
         nodata=-1,
-    ) as dst:  # fmt: skip
+    ) as dst:
         dst.write(counts, 1)
     config = AutoZonesConfig(cell_km=0.75, population_file=path)
     zones = auto_zones(net, config, osm_file=None)
@@ -165,8 +179,10 @@ def test_region_on_automatic_zones_snaps_every_zone(kouvola):
 
 
 def test_whole_run_on_automatic_zones(helsinki):
-    sc = load_scenario(KOUVOLA, overrides=[*HELSINKI, "zones.auto.cell_km=0.5",
-                                           "zones.auto.population_total=20000"])  # fmt: skip
+    sc = load_scenario(
+        KOUVOLA,
+        overrides=[*HELSINKI, "zones.auto.cell_km=0.5", "zones.auto.population_total=20000"],
+    )
     result = emob_sim.run(sc)
     k = result.kpis
     assert k["trips_generated"] > 0
@@ -207,8 +223,9 @@ def test_bad_population_layer_names_the_feature_and_field(helsinki, tmp_path):
     with pytest.raises(DataError, match=r"bad\.geojson: feature 2: population: must be a number"):
         auto_zones(net, AutoZonesConfig(population_file=path), osm_file=None)
     with pytest.raises(DataError, match=r"column 'people' .* is missing"):
-        auto_zones(net, AutoZonesConfig(population_file=path, population_column="people"),
-                   osm_file=None)  # fmt: skip
+        auto_zones(
+            net, AutoZonesConfig(population_file=path, population_column="people"), osm_file=None
+        )
 
 
 def test_cli_exits_2_on_a_bad_population_layer(tmp_path):
@@ -218,8 +235,9 @@ def test_cli_exits_2_on_a_bad_population_layer(tmp_path):
     )
     layer.to_file(path)
     out = tmp_path / "out"
-    r = CliRunner().invoke(app, ["run", str(KOUVOLA), "--out", str(out), "--set",
-                                 f"zones.auto.population_file={path}"])  # fmt: skip
+    r = CliRunner().invoke(
+        app, ["run", str(KOUVOLA), "--out", str(out), "--set", f"zones.auto.population_file={path}"]
+    )
     assert r.exit_code == 2, r.output
     assert "Traceback" not in r.output
     assert "feature 1: geometry: must be a polygon, got Point" in r.output
@@ -268,8 +286,14 @@ def _write_osm_xml(path: Path, *, with_buildings: bool = True) -> Path:
 
 def test_buildings_of_an_osm_xml_file(tmp_path):
     path = _write_osm_xml(tmp_path / "karhula.osm")
-    sc = load_scenario(KOUVOLA, overrides=["network.pyrosm_extract=null", f"network.file={path}",
-                                           "zones.auto.population_total=2500"])  # fmt: skip
+    sc = load_scenario(
+        KOUVOLA,
+        overrides=[
+            "network.pyrosm_extract=null",
+            f"network.file={path}",
+            "zones.auto.population_total=2500",
+        ],
+    )
     zones = auto_zones(load_network(sc.network), sc.zones.auto, osm_file=sc.network.file)
     assert zones["population"].sum() == 2500 and len(zones) >= 5
     counted = int(re.search(r"(\d+) OSM buildings of karhula\.osm", zones["source"][0]).group(1))
@@ -278,8 +302,14 @@ def test_buildings_of_an_osm_xml_file(tmp_path):
 
 def test_an_osm_xml_file_without_buildings_asks_for_a_population_file(tmp_path):
     path = _write_osm_xml(tmp_path / "roads.osm", with_buildings=False)
-    sc = load_scenario(KOUVOLA, overrides=["network.pyrosm_extract=null", f"network.file={path}",
-                                           "zones.auto.population_total=2500"])  # fmt: skip
+    sc = load_scenario(
+        KOUVOLA,
+        overrides=[
+            "network.pyrosm_extract=null",
+            f"network.file={path}",
+            "zones.auto.population_total=2500",
+        ],
+    )
     message = r"roads\.osm holds no buildings in the network area; give zones\.auto\.population"
     with pytest.raises(DataError, match=message):
         auto_zones(load_network(sc.network), sc.zones.auto, osm_file=sc.network.file)

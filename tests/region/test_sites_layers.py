@@ -63,8 +63,9 @@ def test_scenario_with_a_geojson_sites_file_runs_from_the_cli(tmp_path):
     path = tmp_path / "sites.geojson"
     _layer().to_file(path)
     out = tmp_path / "out"
-    r = CliRunner().invoke(app, ["run", str(KOUVOLA), "--out", str(out), "--set",
-                                 f"charging.sites_file={path}"])  # fmt: skip
+    r = CliRunner().invoke(
+        app, ["run", str(KOUVOLA), "--out", str(out), "--set", f"charging.sites_file={path}"]
+    )
     assert r.exit_code == 0, r.output
     features = json.loads((out / "sites.geojson").read_text())["features"]
     assert sorted(f["properties"]["site_id"] for f in features) == sorted(
@@ -91,8 +92,10 @@ def test_bad_feature_names_its_number_and_field(tmp_path):
     path = _geojson(tmp_path, [_feature(), _feature(site_id="b", plugs=0)])
     with pytest.raises(DataError, match=r"bad\.geojson: feature 2: plugs: .*greater than or equal"):
         read_sites_file(path)
-    square = {"type": "Polygon", "coordinates": [[[26.9, 60.5], [27, 60.5], [27, 60.6],
-                                                  [26.9, 60.5]]]}  # fmt: skip
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[26.9, 60.5], [27, 60.5], [27, 60.6], [26.9, 60.5]]],
+    }
     path = _geojson(tmp_path, [_feature(geometry=square)])
     with pytest.raises(DataError, match=r"feature 1: geometry: must be a point, got Polygon"):
         read_sites_file(path)
@@ -108,8 +111,9 @@ def test_missing_property_and_numbered_ids(tmp_path):
         read_sites_file(_geojson(tmp_path, [feature]))
     layer = gpd.GeoDataFrame(
         {"site_id": [7], "kind": ["car_dc"], "plugs": [2], "power_kw": [50.0]},
-        geometry=[shapely.Point(26.95, 60.53)], crs="EPSG:4326",
-    )  # fmt: skip
+        geometry=[shapely.Point(26.95, 60.53)],
+        crs="EPSG:4326",
+    )
     layer.to_file(tmp_path / "n.gpkg")
     (spec,) = read_sites_file(tmp_path / "n.gpkg")
     assert spec.site_id == "7" and spec.name == "" and (spec.lon, spec.lat) == (26.95, 60.53)
@@ -119,8 +123,9 @@ def test_missing_property_and_numbered_ids(tmp_path):
 def test_cli_exits_2_naming_the_bad_feature(tmp_path):
     path = _geojson(tmp_path, [_feature(), _feature(site_id="b", power_kw=-3)])
     out = tmp_path / "out"
-    r = CliRunner().invoke(app, ["run", str(KOUVOLA), "--out", str(out), "--set",
-                                 f"charging.sites_file={path}"])  # fmt: skip
+    r = CliRunner().invoke(
+        app, ["run", str(KOUVOLA), "--out", str(out), "--set", f"charging.sites_file={path}"]
+    )
     assert r.exit_code == 2, r.output
     assert "Traceback" not in r.output
     assert "feature 2: power_kw" in r.output.strip().splitlines()[-1]

@@ -109,6 +109,24 @@ def test_municipality_breakdown_adds_up(comparison):
     assert share == pytest.approx(t.loc["centres", "pop_fast_10min_share"], abs=1e-3)
 
 
+def test_a_site_belongs_to_the_municipality_whose_territory_holds_it(comparison):
+    """Issue 24: the A8 hubs at Ozolnieki and Eleja lie in Jelgavas novads (zones.boundaries_file);
+    a scenario without boundaries keeps the fastest-zone rule, which gives Eleja, reached
+    fastest from Jelgava city, to the city."""
+    sites = comparison.sites["corridor"].set_index("site_id")["municipality"]
+    assert sites["hub-a8-ozolnieki"] == sites["hub-a8-eleja"] == "Jelgavas novads"
+    assert sites["ext-riga"] == "outside"
+    m = comparison.municipalities.set_index(["layout", "municipality"])
+    hubs_capex = comparison.sites["corridor"].set_index("site_id")["capex_eur"]
+    assert m.loc[("corridor", "Jelgava (state city)"), "capex_eur"] == 0.0  # no hub in the city
+    assert m.loc[("corridor", "Jelgavas novads"), "capex_eur"] == pytest.approx(
+        hubs_capex[["hub-a8-ozolnieki", "hub-a8-eleja"]].sum()
+    )
+    fastest = compare_layouts([LAYOUTS[1]], overrides=["zones.boundaries_file=null"])
+    old = fastest.sites["corridor"].set_index("site_id")["municipality"]
+    assert old["hub-a8-eleja"] == "Jelgava (state city)"  # what issue 24 saw
+
+
 def test_written_files(comparison, tmp_path):
     out = write_comparison(comparison, tmp_path / "cmp")
     assert sorted(p.name for p in out.iterdir()) == sorted(COMPARE_FILES)

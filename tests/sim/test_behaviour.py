@@ -23,8 +23,12 @@ def _rush(build, *, n_cars: int, sites: list[dict], soc: float = 0.3, **charging
 
 
 def test_one_plug_and_many_cars_make_a_queue(build):
-    res = _rush(build, n_cars=6, sites=[dict(x_km=10.0, kind="car_dc", plugs=1, power_kw=50.0)],
-                max_wait_min=600)  # fmt: skip
+    res = _rush(
+        build,
+        n_cars=6,
+        sites=[dict(x_km=10.0, kind="car_dc", plugs=1, power_kw=50.0)],
+        max_wait_min=600,
+    )
     s = res.sessions
     assert len(s) == 6 and (res.trips["status"] == "completed").all()
     assert (s["arrive_s"] == EIGHT + 600.0).all()
@@ -108,11 +112,14 @@ def test_no_detour_to_a_charger_for_less_than_the_minimum_gain(build):
     # to 0.8 at the site gains 37 kWh. Car 1 leaves zone 1 at 0.79 for zone 2 (220 km, 0.626):
     # it would arrive at 0.164, above the reserve, and charging to 0.8 at the site would gain
     # 0.7 kWh: not worth a detour.
-    region = build.region([0.0, 100.0, 320.0],
-                          [dict(x_km=101.0, kind="car_dc", plugs=1, power_kw=50.0)])  # fmt: skip
+    region = build.region(
+        [0.0, 100.0, 320.0], [dict(x_km=101.0, kind="car_dc", plugs=1, power_kw=50.0)]
+    )
     vehicles = [dict(type="a58", initial_soc=0.45), dict(type="a58", initial_soc=0.79)]
-    trips = [dict(vehicle=0, day=0, origin=0, dest=1, depart_s=EIGHT),
-             dict(vehicle=1, day=0, origin=1, dest=2, depart_s=EIGHT)]  # fmt: skip
+    trips = [
+        dict(vehicle=0, day=0, origin=0, dest=1, depart_s=EIGHT),
+        dict(vehicle=1, day=0, origin=1, dest=2, depart_s=EIGHT),
+    ]
     demand = build.demand(region, vehicles, trips)
     res = simulate(build.scenario(min_charge_gain_kwh=3.0), region, demand, SEED)
     assert list(res.sessions["vehicle_id"]) == [0]

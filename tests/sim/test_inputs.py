@@ -35,8 +35,12 @@ def test_bad_point_index_is_a_data_error(build):
 def test_missing_column_and_bad_site_kind_are_data_errors(build):
     scenario, region, demand = _case(build)
     with pytest.raises(DataError, match="distance_km"):
-        simulate(scenario, region, _with_trips(demand, demand.trips.drop(columns="distance_km")),
-                 np.random.SeedSequence(0))  # fmt: skip
+        simulate(
+            scenario,
+            region,
+            _with_trips(demand, demand.trips.drop(columns="distance_km")),
+            np.random.SeedSequence(0),
+        )
     region.sites.loc[0, "kind"] = "bike"
     with pytest.raises(DataError, match="bike"):
         simulate(scenario, region, demand, np.random.SeedSequence(0))

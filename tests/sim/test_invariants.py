@@ -102,7 +102,13 @@ def test_waits_sessions_and_abandons_are_consistent(run):
     assert (s["wait_s"] >= 0).all()
     np.testing.assert_allclose(s["wait_s"], s["start_s"] - s["arrive_s"])
     assert (s["end_s"] > s["start_s"]).all()
-    np.testing.assert_allclose(s["soc_end"], scenario.charging.target_soc)
+    assert set(s["location"].cat.categories) == {"en_route", "destination", "overnight"}
+    en_route = (s["location"] == "en_route").to_numpy()
+    np.testing.assert_allclose(s.loc[en_route, "soc_end"], scenario.charging.target_soc)
+    # where cars park they charge towards the destination target until they leave
+    parked = s[~en_route]
+    assert (parked["soc_end"] <= scenario.charging.destination.target_soc + 1e-12).all()
+    assert (parked["soc_end"] > parked["soc_start"]).all()
     battery = demand.vehicles["battery_kwh"].to_numpy()[s["vehicle_id"]]
     np.testing.assert_allclose(s["energy_kwh"], battery * (s["soc_end"] - s["soc_start"]))
     np.testing.assert_allclose(a["wait_s"], scenario.charging.max_wait_min * 60.0)

@@ -28,6 +28,8 @@ def test_bulk_and_all_simpy_modes_are_identical(build):
     # the comparison means something: some vehicles were settled in bulk, some charged
     assert 0 < led_bulk.in_simpy.sum() < demand.n_vehicles and led_full.in_simpy.all()
     assert len(bulk.sessions) > 0 and len(bulk.events) > len(bulk.sessions)
+    # cars plugged in where they parked too (the AC site is zone 2's own)
+    assert (bulk.sessions["location"] == "destination").any()
     _assert_same(bulk, full)
     assert np.array_equal(led_bulk.final_soc, led_full.final_soc)
     assert np.array_equal(led_bulk.home_kwh, led_full.home_kwh)
@@ -54,6 +56,7 @@ def test_modes_are_identical_on_the_default_scenario():
     bulk, led = simulate_detailed(scenario, region, demand, np.random.SeedSequence(3))
     full, _ = simulate_detailed(everything, region, demand, np.random.SeedSequence(3))
     assert 0 < led.in_simpy.sum() < demand.n_vehicles and len(bulk.sessions) > 0
+    assert (bulk.sessions["location"] == "destination").any()
     _assert_same(bulk, full)
 
 

@@ -195,9 +195,12 @@ def synthetic_tables(
         }
     )[ZONE_FILE_COLUMNS]
     corridors = pd.DataFrame(
-        {"a": ["gw-west", "gw-south"], "b": ["gw-east", "gw-north"],
-         "vehicles_per_day": CORRIDOR_VEHICLES_PER_DAY}
-    )  # fmt: skip
+        {
+            "a": ["gw-west", "gw-south"],
+            "b": ["gw-east", "gw-north"],
+            "vehicles_per_day": CORRIDOR_VEHICLES_PER_DAY,
+        }
+    )
 
     biggest = np.argsort(-population, kind="stable")[:n_sites]
     is_dc = rng.random(n_sites) < 0.6

@@ -1,0 +1,257 @@
+"""Money and the area scorecard of the energy sites: what the site's electricity costs in a
+year, what its solar array and battery save against a reference, their payback and NPV, and
+the GreenIndustrialAreas criteria (renewable share, CO2 per employee, peak reduction, cost).
+
+Prices are those of ``energy.money`` (EUR, without VAT). Per site, from its steps:
+
+- energy bill = imported kWh x (energy price of the step: ``peak_price_eur_per_kwh`` within
+  ``peak_hours`` of a working day's wall clock, else ``price_eur_per_kwh``; + the network fee
+  ``network_eur_per_kwh``) - exported kWh x ``export_eur_per_kwh`` + the capacity charge
+  ``capacity_eur_per_kw_month`` x each calendar month's peak import (a mean over one step);
+- **annualised** (the rule): energy terms x 365 / the simulated days; the capacity charge x
+  12 per simulated month (the mean of the simulated months' peaks). A simulated week stands
+  for every week of the year; with monthly weather the week's solar is that of its month only.
+- **reference**: the same site without solar or battery, its cars charging uncontrolled (as
+  soon as plugged, at full power, no limit), simulated by the same allocation kernel on the
+  same visits. ``savings_eur_per_year`` = reference bill - bill; ``peak_reduction_kw`` =
+  reference peak - peak. Under a binding grid limit the cars may get less than in the
+  reference: ``undelivered_kwh`` of the KPIs says how much.
+- investment = kWp x ``costs.pv_eur_per_kwp`` + battery kWh x ``battery_capex_eur_per_kwh``;
+  OPEX a share of each a year; ``simple_payback_years`` = investment / (savings - OPEX)
+  (None when that is not positive); ``npv_eur`` over ``horizon_years`` at ``discount_rate``:
+  - investment + sum of (savings - OPEX) / (1 + r)^t for t = 1..H - each replacement (PV or
+  battery re-bought at the end of its lifetime, within the horizon), discounted; no residual
+  value. ``annual_cost_eur_per_year`` = bill + OPEX + the investment as an annuity over the horizon.
+- scorecard: ``renewable_share`` = (solar to load and cars + battery to load and cars x the
+  battery's solar share of its input) / (site load + cars); ``co2_kg_per_year`` = grid import
+  x ``emissions.grid_kg_per_kwh`` annualised, and per employee for an industrial area.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from emob_sim.config.energy import MoneyConfig
+from emob_sim.config.models import Scenario
+from emob_sim.kernels.allocation import FLOWS, STRATEGIES, allocate_power
+from emob_sim.kernels.structs import make_plugged_cars, make_site_battery, make_site_steps
+from emob_sim.sim.site_energy import SiteEnergyResult, plug_steps
+
+__all__ = ["site_money", "scorecard", "npv_eur", "annuity_factor", "SCORECARD_KEYS", "MONEY_KEYS"]
+
+#: per-site money keys of ``kpis.json`` ``areas.scorecard``
+MONEY_KEYS = [
+    "simulated_days",
+    "energy_bill_eur_per_year",
+    "reference_bill_eur_per_year",
+    "savings_eur_per_year",
+    "investment_eur",
+    "opex_eur_per_year",
+    "simple_payback_years",
+    "npv_eur",
+    "annual_cost_eur_per_year",
+]
+#: the GreenIndustrialAreas scorecard keys
+SCORECARD_KEYS = [
+    "renewable_share",
+    "renewable_kwh",
+    "consumed_kwh",
+    "co2_kg_per_year",
+    "co2_kg_per_employee_year",
+    "peak_grid_kw",
+    "reference_peak_kw",
+    "peak_reduction_kw",
+    "peak_reduction_share",
+    "annual_cost_eur_per_year",
+]
+
+
+def annuity_factor(rate: float, years: int) -> float:
+    """Present value of 1 EUR a year for ``years`` years at ``rate``."""
+    return float(years) if rate == 0 else (1.0 - (1.0 + rate) ** -years) / rate
+
+
+def npv_eur(
+    *,
+    investment_eur: float,
+    net_eur_per_year: float,
+    replacements: list[tuple[float, int]],
+    rate: float,
+    years: int,
+) -> float:
+    """- investment + discounted yearly net benefit - discounted replacements ((EUR, lifetime
+    years) each, re-bought at every multiple of its lifetime before the horizon)."""
+    value = -investment_eur + net_eur_per_year * annuity_factor(rate, years)
+    for cost, life in replacements:
+        for t in range(life, years, life):
+            value -= cost / (1.0 + rate) ** t
+    return value
+
+
+def _bill(money: MoneyConfig, times: pd.Series, import_kw, export_kw, step_h: float, scale):
+    """(annual energy bill EUR, per-month peaks kW) of one site's steps."""
+    wall = pd.DatetimeIndex(times)
+    price = np.full(len(wall), money.price_eur_per_kwh)
+    if money.peak_price_eur_per_kwh is not None:
+        lo, hi = money.peak_hours
+        peak = (wall.day_of_week < 5) & (wall.hour >= lo) & (wall.hour < hi)
+        price = np.where(peak, money.peak_price_eur_per_kwh, price)
+    energy = float(((price + money.network_eur_per_kwh) * import_kw).sum() * step_h)
+    energy -= float(export_kw.sum() * step_h * money.export_eur_per_kwh)
+    peaks = pd.Series(np.asarray(import_kw, float)).groupby(wall.to_period("M")).max()
+    capacity = float(peaks.mean()) * 12.0 * money.capacity_eur_per_kw_month if len(peaks) else 0
+    return energy * scale + capacity
+
+
+def _reference_import_kw(energy: SiteEnergyResult, site: dict, steps: pd.DataFrame):
+    """Grid import of the site without solar or battery, cars uncontrolled (module docs)."""
+    visits = energy.visits[energy.visits["site_id"] == site["site_id"]]
+    arrive, depart, need, max_kw = plug_steps(
+        visits, energy.step_s, workplace=site["kind"] == "workplace"
+    )
+    n = len(steps)
+    load = steps["site_load_kw"].to_numpy(float)
+    cars = make_plugged_cars(arrive=arrive, depart=depart, need_kwh=need, max_kw=max_kw)
+    site = make_site_steps(
+        step_h=energy.step_s / 3600.0,
+        limit_kw=np.full(n, np.inf),
+        pv_kw=np.zeros(n),
+        load_kw=load,
+        export_kw=np.zeros(n),
+    )
+    battery = make_site_battery(
+        capacity_kwh=0.0, power_kw=0.0, efficiency=1.0, grid_charge_below_kw=-1.0
+    )
+    _, flows, _, _ = allocate_power(cars, site, battery, STRATEGIES.index("uncontrolled"), False)
+    return flows[:, FLOWS.index("grid_import_kw")]
+
+
+def site_money(
+    scenario: Scenario, energy: SiteEnergyResult, site: dict, *, employees: int | None = None
+) -> dict:
+    """Money and scorecard values (:data:`MONEY_KEYS`, :data:`SCORECARD_KEYS`) of one energy
+    site (a row of ``energy.sites``); ``employees``: the area's (None: a public site)."""
+    money = scenario.energy.money
+    steps = energy.steps[energy.steps["site_id"] == site["site_id"]]
+    step_h = energy.step_s / 3600.0
+    days = len(steps) * step_h / 24.0
+    scale = 365.0 / days if days > 0 else 0.0
+    imp = steps["grid_import_kw"].to_numpy(float)
+    ref = _reference_import_kw(energy, site, steps)
+    bill = _bill(money, steps["time"], imp, steps["export_kw"].to_numpy(float), step_h, scale)
+    ref_bill = _bill(money, steps["time"], ref, np.zeros(len(ref)), step_h, scale)
+    pv_capex = site["pv_kwp"] * scenario.costs.pv_eur_per_kwp
+    bat_capex = site["battery_kwh"] * money.battery_capex_eur_per_kwh
+    investment = pv_capex + bat_capex
+    opex = pv_capex * money.pv_opex_share_per_year + bat_capex * money.battery_opex_share_per_year
+    savings = ref_bill - bill
+    net = savings - opex
+    rate, years = money.discount_rate, money.horizon_years
+    npv = npv_eur(
+        investment_eur=investment,
+        net_eur_per_year=net,
+        rate=rate,
+        years=years,
+        replacements=[
+            (pv_capex, money.pv_lifetime_years),
+            (bat_capex, money.battery_lifetime_years),
+        ],
+    )
+    kwh = {c: float(steps[c].sum()) * step_h for c in steps.columns if c.endswith("_kw")}
+    into_bat = kwh["pv_to_battery_kw"] + kwh["grid_to_battery_kw"]
+    solar_in_bat = kwh["pv_to_battery_kw"] / into_bat if into_bat > 0 else 0.0
+    own = (
+        kwh["pv_to_load_kw"]
+        + kwh["pv_to_cars_kw"]
+        + (kwh["battery_to_load_kw"] + kwh["battery_to_cars_kw"]) * solar_in_bat
+    )
+    used = kwh["site_load_kw"] + kwh["cars_kw"]
+    co2 = kwh["grid_import_kw"] * scenario.emissions.grid_kg_per_kwh * scale
+    peak, ref_peak = float(imp.max(initial=0.0)), float(ref.max(initial=0.0))
+    annual = bill + opex + (investment / annuity_factor(rate, years) if investment else 0.0)
+    return {
+        "simulated_days": days,
+        "energy_bill_eur_per_year": bill,
+        "reference_bill_eur_per_year": ref_bill,
+        "savings_eur_per_year": savings,
+        "investment_eur": investment,
+        "opex_eur_per_year": opex,
+        "simple_payback_years": investment / net if investment > 0 and net > 0 else None,
+        "npv_eur": npv,
+        "annual_cost_eur_per_year": annual,
+        "renewable_share": own / used if used > 0 else None,
+        "renewable_kwh": own,
+        "consumed_kwh": used,
+        "co2_kg_per_year": co2,
+        "co2_kg_per_employee_year": co2 / employees if employees else None,
+        "peak_grid_kw": peak,
+        "reference_peak_kw": ref_peak,
+        "peak_reduction_kw": ref_peak - peak,
+        "peak_reduction_share": (ref_peak - peak) / ref_peak if ref_peak > 0 else None,
+    }
+
+
+def scorecard(scenario: Scenario, energy: SiteEnergyResult) -> dict:
+    """The ``scorecard`` of the ``areas`` section of ``kpis.json``: :func:`site_money` of each
+    energy site (with ``site_id``, ``name``, ``kind``, ``employees``) and their ``total``
+    (sums; shares over the sums; CO2 per employee over the areas' employees)."""
+    from emob_sim.region import area_specs
+
+    staff = {a.area_id: a.employees for a in area_specs(scenario.energy)}
+    rows = []
+    for site in energy.sites.to_dict(orient="records"):
+        employees = staff.get(site["site_id"]) if site["kind"] == "workplace" else None
+        values = site_money(scenario, energy, site, employees=employees)
+        rows.append(
+            {
+                "site_id": site["site_id"],
+                "name": site["name"],
+                "kind": site["kind"],
+                "employees": employees,
+                **values,
+            }
+        )
+    add = [
+        "energy_bill_eur_per_year",
+        "reference_bill_eur_per_year",
+        "savings_eur_per_year",
+        "investment_eur",
+        "opex_eur_per_year",
+        "npv_eur",
+        "annual_cost_eur_per_year",
+        "renewable_kwh",
+        "consumed_kwh",
+        "co2_kg_per_year",
+        "peak_grid_kw",
+        "reference_peak_kw",
+        "peak_reduction_kw",
+    ]
+    total = {k: float(sum(r[k] for r in rows)) for k in add}
+    employees = sum(r["employees"] or 0 for r in rows)
+    area_co2 = sum(r["co2_kg_per_year"] for r in rows if r["employees"])
+    net = total["savings_eur_per_year"] - total["opex_eur_per_year"]
+    total.update(
+        {
+            "employees": employees,
+            "renewable_share": (
+                total["renewable_kwh"] / total["consumed_kwh"]
+                if total["consumed_kwh"] > 0
+                else None
+            ),
+            "co2_kg_per_employee_year": area_co2 / employees if employees else None,
+            "peak_reduction_share": (
+                total["peak_reduction_kw"] / total["reference_peak_kw"]
+                if total["reference_peak_kw"] > 0
+                else None
+            ),
+            "simple_payback_years": (
+                total["investment_eur"] / net if total["investment_eur"] > 0 and net > 0 else None
+            ),
+        }
+    )
+    return {"sites": [_rounded(r) for r in rows], "total": _rounded(total)}
+
+
+def _rounded(values: dict) -> dict:
+    return {k: round(v, 4) if isinstance(v, float) else v for k, v in values.items()}
