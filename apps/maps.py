@@ -51,7 +51,7 @@ def _wait_colour(wait_min: pd.Series) -> list[list[int]]:
     ]
 
 
-def _mercator_y(lat_deg: float) -> float:
+def mercator_y(lat_deg: float) -> float:
     """Web-mercator y of a latitude, in worlds (0 at the equator, 1 = one world)."""
     lat = math.radians(max(min(lat_deg, 85.0), -85.0))
     return math.log(math.tan(math.pi / 4 + lat / 2)) / (2 * math.pi)
@@ -70,10 +70,10 @@ def fit_view(
     lon, lat = np.asarray(lon, float), np.asarray(lat, float)
     west, east, south, north = lon.min(), lon.max(), lat.min(), lat.max()
     span_x = max(float(east - west), 0.01) / 360.0
-    span_y = max(_mercator_y(float(north)) - _mercator_y(float(south)), 0.01 / 360.0)
+    span_y = max(mercator_y(float(north)) - mercator_y(float(south)), 0.01 / 360.0)
     usable_w, usable_h = max(width_px - 2 * pad_px, 50.0), max(height_px - 2 * pad_px, 50.0)
     zoom = math.log2(min(usable_w / (WORLD_PX * span_x), usable_h / (WORLD_PX * span_y)))
-    middle_y = (_mercator_y(float(north)) + _mercator_y(float(south))) / 2
+    middle_y = (mercator_y(float(north)) + mercator_y(float(south))) / 2
     middle_lat = math.degrees(2 * math.atan(math.exp(middle_y * 2 * math.pi)) - math.pi / 2)
     return pdk.ViewState(
         longitude=float((west + east) / 2),
@@ -235,7 +235,7 @@ def _pixels(lon: pd.Series, lat: pd.Series, *, view: pdk.ViewState) -> np.ndarra
     """Pixel x, y (from any origin, y down) of points at ``view``."""
     world = WORLD_PX * 2.0**view.zoom
     x = lon.to_numpy(float) / 360.0 * world
-    y = -np.array([_mercator_y(v) for v in lat.to_numpy(float)]) * world
+    y = -np.array([mercator_y(v) for v in lat.to_numpy(float)]) * world
     return np.stack([x, y], axis=1) if len(x) else np.zeros((0, 2))
 
 

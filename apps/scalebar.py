@@ -7,7 +7,7 @@ import math
 
 import pandas as pd
 import pydeck as pdk
-from maps import WORLD_PX, _mercator_y
+from maps import WORLD_PX, mercator_y
 
 from emob_sim.analysis.maps import scale_bar
 
@@ -16,7 +16,7 @@ BAR_RGBA = [30, 30, 30, 255]
 
 
 def _latitude(y: float) -> float:
-    """The latitude of a web-mercator y in worlds (the inverse of ``_mercator_y``)."""
+    """The latitude of a web-mercator y in worlds (the inverse of ``mercator_y``)."""
     return math.degrees(2 * math.atan(math.exp(y * 2 * math.pi)) - math.pi / 2)
 
 
@@ -27,7 +27,7 @@ def view_bounds(
     ``view``."""
     world = WORLD_PX * 2.0**view.zoom
     half_lon = width_px / 2 / world * 360.0
-    middle = _mercator_y(view.latitude)
+    middle = mercator_y(view.latitude)
     return (
         view.longitude - half_lon,
         _latitude(middle - height_px / 2 / world),

@@ -51,7 +51,19 @@ _FRACTIONS = ("utilisation",)
 
 
 def unit_of(key: str) -> str:
-    """The unit of a KPI or column name ('' for counts and plain numbers)."""
+    """The unit of a KPI or column name ('' for counts and plain numbers).
+
+    Parameters
+    ----------
+    key : str
+        A KPI key or column name, its unit in its suffix (``peak_load_kw``, ``p95_wait_min``);
+        ``ebike_``/``areas_`` prefixes and ``_area``/``_total``-like qualifiers are ignored.
+
+    Returns
+    -------
+    str
+        The unit printed after the number (``"kW"``, ``"min"``, ``"%"`` for shares), or ``""``.
+    """
     key = key.removeprefix("ebike_").removeprefix("areas_")
     for qualifier in _QUALIFIERS:
         key = key.removesuffix(qualifier)
@@ -70,6 +82,22 @@ def format_value(key: str, value: object, *, unit: str | None = None) -> str:
     """``value`` for people: ``1,553,700 EUR``, ``12 plugs``, ``3.4 min``, ``42.0 %``.
 
     ``unit`` replaces the unit derived from ``key``.
+
+    Parameters
+    ----------
+    key : str
+        The KPI key or column name the value belongs to; its suffix gives the unit
+        (:func:`unit_of`).
+    value : object
+        The number (or anything else, shown with ``str``); ``None`` and non-finite floats
+        are shown as ``-``; a share (0-1) is shown as percent.
+    unit : str or None
+        A unit to print instead of the one derived from ``key``.
+
+    Returns
+    -------
+    str
+        The value with thousands separators, the decimals its size needs and its unit.
     """
     unit = unit_of(key) if unit is None else unit
     if value is None:
@@ -103,12 +131,12 @@ _LABELS = {
     "charging_sessions": "Public charging sessions",
     "sessions_abandoned": "Drivers who gave up",
     "energy_delivered_kwh": "Energy charged in public",
-    "destination_sessions": "Sessions where cars parked (destination)",
-    "destination_energy_kwh": "Energy charged where cars parked (destination)",
-    "overnight_sessions": "Overnight sessions near home (public)",
-    "overnight_energy_kwh": "Energy charged overnight near home (public)",
+    "destination_sessions": "Sessions where cars parked",
+    "destination_energy_kwh": "Energy where cars parked",
+    "overnight_sessions": "Sessions overnight near home",
+    "overnight_energy_kwh": "Energy overnight near home",
     "sessions_en_route": "Sessions en route",
-    "sessions_destination": "Sessions where cars parked (destination)",
+    "sessions_destination": "Sessions where cars parked",
     "sessions_overnight": "Sessions overnight near home",
     "home_energy_kwh": "Energy charged at home",
     "rescue_energy_kwh": "Energy of overnight rescues",
@@ -229,7 +257,19 @@ _ACRONYMS = {
 
 def label_of(key: str) -> str:
     """A name for people: ``mean_wait_min`` -> ``Mean wait``, ``capex_eur_area`` -> ``CAPEX
-    (area)`` (units are shown with the values)."""
+    (area)`` (units are shown with the values).
+
+    Parameters
+    ----------
+    key : str
+        A KPI key (flat, as in :func:`emob_sim.analysis.flat_kpis`), column name or sweep
+        parameter.
+
+    Returns
+    -------
+    str
+        The known label, or one made from the words of the key without its unit suffix.
+    """
     if key in _LABELS:
         return _LABELS[key]
     for prefix, section in _SECTIONS:
@@ -255,6 +295,16 @@ def header_of(key: str) -> str:
 
     A unit the label already names as a word (``Electric km``) is not repeated. Values under
     the header are :func:`number_for` the key.
+
+    Parameters
+    ----------
+    key : str
+        A KPI key or column name.
+
+    Returns
+    -------
+    str
+        :func:`label_of` the key, followed by :func:`unit_of` it in parentheses.
     """
     label, unit = label_of(key), unit_of(key)
     if not unit or unit in label.replace("(", " ").replace(")", " ").replace(",", " ").split():
@@ -266,7 +316,20 @@ def header_of(key: str) -> str:
 
 def number_for(key: str, value: object) -> object:
     """``value`` in the unit of :func:`header_of` (a share or utilisation 0.071 -> 7.1 %);
-    anything else unchanged."""
+    anything else unchanged.
+
+    Parameters
+    ----------
+    key : str
+        The KPI key or column name the value belongs to.
+    value : object
+        The value as stored in files (shares as fractions 0-1).
+
+    Returns
+    -------
+    object
+        The value times 100 for percent units, else ``value`` itself.
+    """
     if unit_of(key) != "%" or isinstance(value, bool) or not isinstance(value, Real):
         return value
     return round(float(value) * 100.0, 6)
@@ -278,14 +341,41 @@ _KINDS_SHORT = {"car_ac": "AC", "car_dc": "DC fast", "ebike": "e-bike", "workpla
 
 def kind_label(kind: str, *, short: bool = False) -> str:
     """A site kind for people: ``car_dc`` -> ``DC fast car charging`` (``short``: ``DC fast``;
-    unknown kinds as given)."""
+    unknown kinds as given).
+
+    Parameters
+    ----------
+    kind : str
+        The site kind as in files: ``car_ac``, ``car_dc``, ``ebike`` or ``workplace``.
+    short : bool
+        A word or two for narrow tables (the console) instead of the full name.
+
+    Returns
+    -------
+    str
+        The kind in words.
+    """
     return (_KINDS_SHORT if short else _KINDS).get(kind, kind)
 
 
 def rounded_for(key: str, value: object) -> object:
     """:func:`number_for` the key, rounded as :func:`format_value` prints it (money and
     values of 1,000 or more to whole numbers, 10 or more to one decimal, else two): a number
-    for a table a person reads that still sorts as a number. Anything else unchanged."""
+    for a table a person reads that still sorts as a number. Anything else unchanged.
+
+    Parameters
+    ----------
+    key : str
+        The KPI key or column name the value belongs to.
+    value : object
+        The value as stored in files.
+
+    Returns
+    -------
+    object
+        A ``float`` rounded to 0, 1 or 2 decimals; non-numbers, integers and non-finite
+        values as given.
+    """
     value = number_for(key, value)
     if isinstance(value, (bool, Integral)) or not isinstance(value, Real):
         return value
@@ -304,6 +394,16 @@ def people_table(table):
 
     Files keep the plain table; this is for what is shown (the app's tables, the "for people"
     export).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table as written to files: plain column names, full precision.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A new table; the given one is not changed.
     """
     out = table.copy()
     for column in out.columns:

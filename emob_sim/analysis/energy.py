@@ -138,6 +138,20 @@ def site_energy_kpis(
     Each site entry holds its set-up (kind, strategy, plugs, grid limit, kWp, battery) and
     :data:`ENERGY_KPI_KEYS`; ``limit_kept`` says whether the grid draw stayed within the
     limit (None without one). The total sums the sites (its shares over the sums).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario (the energy sites' set-up, tariffs and CO2 factors).
+    energy : SiteEnergyResult
+        The energy sites' simulation: per step flows, car visits and the sites.
+    with_money : bool
+        Add the ``scorecard`` of money and criteria.
+
+    Returns
+    -------
+    dict
+        ``{"sites": [...], "total": {...}}`` and, with ``with_money``, ``"scorecard"``.
     """
     step_h = energy.step_s / 3600.0
     out, totals = [], []
@@ -206,7 +220,21 @@ def sites_with_energy(sites: pd.DataFrame, kpis: dict | None) -> pd.DataFrame:
     set-up and KPIs of the public energy sites added to their rows, and one row of kind
     ``workplace`` per workplace site (``plugs``, ``power_kw`` its plugs; ``sessions`` the cars
     plugged in, ``energy_kwh`` what they got, ``peak_kw`` the peak at the grid connection);
-    ``kpis`` is the ``areas`` section of the KPIs (None: ``sites`` itself)."""
+    ``kpis`` is the ``areas`` section of the KPIs (None: ``sites`` itself).
+
+    Parameters
+    ----------
+    sites : pandas.DataFrame
+        The run's site table.
+    kpis : dict or None
+        The ``areas`` section of the run's KPIs (:func:`site_energy_kpis`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The site table with the energy columns (NaN for sites without energy), plus the
+        workplace rows.
+    """
     if not kpis or not kpis["sites"]:
         return sites
     energy = pd.DataFrame(kpis["sites"])
@@ -235,7 +263,20 @@ def sites_with_energy(sites: pd.DataFrame, kpis: dict | None) -> pd.DataFrame:
 def site_power(energy: SiteEnergyResult, site_id: str) -> pd.DataFrame:
     """The power of one energy site over time, for a chart: ``hour`` (from day 0's midnight),
     the power into the cars by source (``solar``, ``battery``, ``grid``), the ``solar
-    generated`` and the ``grid limit`` (NaN without one), in kW."""
+    generated`` and the ``grid limit`` (NaN without one), in kW.
+
+    Parameters
+    ----------
+    energy : SiteEnergyResult
+        The energy sites' simulation.
+    site_id : str
+        The energy site.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per energy step: ``hour`` (h) and the powers (kW).
+    """
     steps = energy.steps[energy.steps["site_id"] == site_id]
     limit = steps["limit_kw"].to_numpy(float)
     return pd.DataFrame(

@@ -107,6 +107,24 @@ def compute_kpis(
     ``co2_avoided_kg`` is the CO2 balance of :mod:`emob_sim.analysis.co2` (the completed trips'
     planned km x petrol-car factor - energy used x grid factor, plus the modal shift's part);
     ``co2_avoided_cars_kg`` its electric cars' part.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario of the run (CO2 factors, simulated days).
+    demand : Demand
+        The electric cars and their trips.
+    sim : SimResult
+        The simulation's trips, sessions, drivers who gave up and load profile.
+    ebike : EbikeRun or None
+        The e-bike demand and simulation; adds the ``ebike`` section.
+    energy : SiteEnergyResult or None
+        The energy sites' simulation; adds the ``areas`` section.
+
+    Returns
+    -------
+    dict[str, float | int | dict]
+        KPI key -> value, as written to kpis.json (sections as nested dicts).
     """
     trips = sim.trips
     completed = int((trips["status"] == "completed").sum())
@@ -182,6 +200,26 @@ def scoped_kpis(
     residents'). With every site and vehicle the values are those of
     :func:`compute_kpis` (``energy_kwh`` = ``energy_delivered_kwh``, ``peak_kw`` =
     ``peak_load_kw``).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario of the run (CO2 factors).
+    demand : Demand
+        The electric cars and their trips.
+    sim : SimResult
+        The simulation's trips, sessions, drivers who gave up and load profile.
+    sites : numpy.ndarray
+        Per car site (row of ``region.sites``): whether it is counted.
+    vehicles : numpy.ndarray
+        Per vehicle (row of ``demand.vehicles``): whether its trips are counted.
+    ebike : EbikeRun or None
+        The e-bike run, for the modal shift's part of the CO2.
+
+    Returns
+    -------
+    dict[str, float | int]
+        The KPIs of :data:`SCOPED_KPI_KEYS`, key -> value.
     """
     sites = np.asarray(sites, dtype=bool)
     vehicles = np.asarray(vehicles, dtype=bool)
@@ -254,6 +292,22 @@ def site_table(
     plug time taken (charging, or blocked by a parked car until it leaves) over the simulated period
     (``time.days`` days): sum of session durations / (plugs x period), in [0, 1]. Waits are over
     every driver who arrived, as in :func:`compute_kpis`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario of the run (simulated days).
+    region : Region
+        The region: its car sites (``region.sites``) and e-bike points.
+    sim : SimResult
+        The simulation's sessions, drivers who gave up and load profile.
+    ebike : EbikeRun or None
+        The e-bike run; adds its public points.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site, columns :data:`SITE_TABLE_COLUMNS` (sites.csv, sites.geojson).
     """
     sites = region.sites
     n = len(sites)
@@ -316,7 +370,18 @@ def _groups(values: np.ndarray, idx: np.ndarray, n: int) -> list[np.ndarray]:
 def flat_kpis(kpis: dict) -> dict:
     """A run's KPIs in one level, for tables: the region-wide ones as they are, each section's
     (``ebike``) as ``section_key``, and of the ``areas`` section its total as ``areas_key``
-    (the per-site entries stay in kpis.json)."""
+    (the per-site entries stay in kpis.json).
+
+    Parameters
+    ----------
+    kpis : dict
+        A run's KPIs as :func:`compute_kpis` returns them (kpis.json).
+
+    Returns
+    -------
+    dict
+        Flat key -> value (no nested dicts).
+    """
     out = {}
     for key, value in kpis.items():
         if key == "areas" and isinstance(value, dict):

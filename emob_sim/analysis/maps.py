@@ -59,6 +59,16 @@ def boundary_table(region: Region) -> pd.DataFrame:
     part: ``name`` and ``polygon`` (its rings, the outer one first, as lists of [lon, lat]).
 
     Empty (with :data:`BOUNDARY_MAP_COLUMNS`) when the scenario has no boundaries.
+
+    Parameters
+    ----------
+    region : Region
+        A built region (its ``boundaries`` layer, or None).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per polygon part, columns :data:`BOUNDARY_MAP_COLUMNS`.
     """
     boundaries = region.boundaries
     rows = []
@@ -79,6 +89,16 @@ def place_names(region: Region) -> pd.DataFrame:
     left out).
 
     Columns :data:`PLACE_NAME_COLUMNS` (WGS84).
+
+    Parameters
+    ----------
+    region : Region
+        A built region (its zones and ``boundaries`` layer).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per name: ``name``, ``kind``, ``lon``, ``lat`` (degrees).
     """
     zones = region.zones[region.zones["kind"] != "gateway"]
     rows = [
@@ -100,6 +120,19 @@ def network_lines(network: RoadNetwork, *, max_lines: int = 200_000) -> pd.DataF
 
     At most ``max_lines`` lines (the longest roads are kept), so that a large network still
     draws quickly.
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The road network as arrays (node coordinates, CSR edges, edge lengths).
+    max_lines : int
+        The most lines returned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per road: ``from_lon``, ``from_lat``, ``to_lon``, ``to_lat`` (degrees, WGS84)
+        and ``length_m`` (m).
     """
     src = np.repeat(np.arange(network.n_nodes), np.diff(network.indptr))
     dst = network.indices
@@ -122,7 +155,18 @@ def network_lines(network: RoadNetwork, *, max_lines: int = 200_000) -> pd.DataF
 
 def zone_table(result: RunResult) -> pd.DataFrame:
     """Per zone: its electric cars (residents), trips starting there, stranded trips starting
-    there, and drivers who gave up at a site on a trip from there (:data:`ZONE_MAP_COLUMNS`)."""
+    there, and drivers who gave up at a site on a trip from there (:data:`ZONE_MAP_COLUMNS`).
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per zone (external zones included), columns :data:`ZONE_MAP_COLUMNS`.
+    """
     zones = result.region.zones
     n = len(zones)
     vehicles = result.demand.vehicles
@@ -151,7 +195,20 @@ def zone_table(result: RunResult) -> pd.DataFrame:
 
 def site_waits_min(result: RunResult, site_id: str | None = None) -> pd.DataFrame:
     """Every driver who arrived at a car site (at every site: None): the wait in minutes and
-    whether they gave up."""
+    whether they gave up.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+    site_id : str or None
+        The car site (None: every car site).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per driver: ``wait_min`` (min) and ``gave_up``; the served drivers first.
+    """
     s, a = result.sim.sessions, result.sim.abandoned
     if site_id is not None:
         s, a = s[s["site_id"] == site_id], a[a["site_id"] == site_id]
@@ -169,6 +226,18 @@ def site_load_profile(result: RunResult, site_id: str | None = None) -> pd.DataF
     """Mean kW per profile bin at one car site, or of all car sites together (None).
 
     Columns ``hour`` (hours from the scenario start) and ``power_kw``.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+    site_id : str or None
+        The car site (None: the sum over every car site).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per profile bin: ``hour`` (h) and ``power_kw`` (kW).
     """
     table = load_profile_table(result)
     if site_id is not None:
@@ -178,7 +247,18 @@ def site_load_profile(result: RunResult, site_id: str | None = None) -> pd.DataF
 
 
 def arrival_soc(result: RunResult) -> pd.Series:
-    """State of charge (0-1) of the cars when they plugged in at a public site."""
+    """State of charge (0-1) of the cars when they plugged in at a public site.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+
+    Returns
+    -------
+    pandas.Series
+        One value per public charging session, named ``soc_on_arrival``.
+    """
     return result.sim.sessions["soc_start"].astype(float).rename("soc_on_arrival")
 
 
@@ -189,9 +269,19 @@ def scale_bar(
     degrees): a line along a parallel at the lower left of the view, a round length (1, 2 or
     5 x 10^k km) of at most ``share`` of the view's width at that latitude.
 
-    Returns ``start_lon``, ``start_lat``, ``end_lon``, ``end_lat`` (the ends of the line),
-    ``length_km`` (the great-circle length of the line) and ``label`` (``"10 km"``,
-    ``"500 m"``).
+    Parameters
+    ----------
+    west, south, east, north : float
+        The view's bounds, degrees (WGS84).
+    share : float
+        The longest bar as a share (0-1) of the view's width.
+
+    Returns
+    -------
+    dict[str, float | str]
+        ``start_lon``, ``start_lat``, ``end_lon``, ``end_lat`` (the ends of the line, degrees),
+        ``length_km`` (the great-circle length of the line, km) and ``label`` (``"10 km"``,
+        ``"500 m"``).
     """
     lat = south + 0.07 * (north - south)
     start = west + 0.04 * (east - west)

@@ -42,7 +42,18 @@ TRIP_TABLE_COLUMNS = [
 def trip_table(result: RunResult) -> pd.DataFrame:
     """Every car trip: the demand's plan (vehicle, day, departure, origin and destination,
     planned distance and time) followed by the simulated outcome (:data:`TRIP_TABLE_COLUMNS`),
-    so that a trip table given as demand can be checked against what ran."""
+    so that a trip table given as demand can be checked against what ran.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per car trip, columns :data:`TRIP_TABLE_COLUMNS` (trips.parquet).
+    """
     region, trips = result.region, result.demand.trips
     ids = [region.zones["zone_id"], region.sites["site_id"]]
     points = np.concatenate([c.astype(str).to_numpy(dtype=object) for c in ids])
@@ -73,7 +84,19 @@ def trip_table(result: RunResult) -> pd.DataFrame:
 
 
 def load_profile_table(result: RunResult) -> pd.DataFrame:
-    """Long table: site_id, bin_start_s, power_kw (mean over the bin) of the car sites."""
+    """Long table: site_id, bin_start_s, power_kw (mean over the bin) of the car sites.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per car site and time bin: ``site_id``, ``bin_start_s`` (s since the start of
+        the simulation) and ``power_kw`` (mean load over the bin, kW).
+    """
     sim = result.sim
     n_sites, n_bins = sim.load_kw.shape if sim.load_kw.ndim == 2 else (0, 0)
     return pd.DataFrame(
@@ -86,7 +109,18 @@ def load_profile_table(result: RunResult) -> pd.DataFrame:
 
 
 def ebike_trip_table(result: RunResult) -> pd.DataFrame:
-    """E-bike trips: the demand columns followed by the simulated outcome."""
+    """E-bike trips: the demand columns followed by the simulated outcome.
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per e-bike trip (no rows when the run has no e-bikes).
+    """
     outcome = [c for c in EBIKE_TRIP_RESULT_COLUMNS if c not in ("trip_id", "ebike_id")]
     if result.ebike is None:
         return pd.DataFrame(columns=EBIKE_TRIP_COLUMNS + outcome)
@@ -94,7 +128,18 @@ def ebike_trip_table(result: RunResult) -> pd.DataFrame:
 
 
 def ebike_session_table(result: RunResult) -> pd.DataFrame:
-    """Public e-bike charging sessions (:data:`emob_sim.sim.ebike.EBIKE_SESSION_COLUMNS`)."""
+    """Public e-bike charging sessions (:data:`emob_sim.sim.ebike.EBIKE_SESSION_COLUMNS`).
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per public e-bike charging session (no rows when the run has no e-bikes).
+    """
     if result.ebike is None:
         return pd.DataFrame(columns=EBIKE_SESSION_COLUMNS)
     return result.ebike.sim.sessions

@@ -131,6 +131,7 @@ class Sweep:
 
     @property
     def parameters(self) -> list[str]:
+        """The keys the sweep varies: those of ``grid``, then ``zip``, then the sample's."""
         return [
             *self.config.grid,
             *self.config.zip,
@@ -139,7 +140,20 @@ class Sweep:
 
 
 def run_key(scenario: Scenario, placement: PlacementStep | None = None) -> str:
-    """The key of a run: a hash of its resolved scenario (seed included) and placement step."""
+    """The key of a run: a hash of its resolved scenario (seed included) and placement step.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The run's resolved scenario.
+    placement : PlacementStep or None
+        The placement the run starts with, if any.
+
+    Returns
+    -------
+    str
+        16 hex digits of the SHA-256 of both, as sorted JSON.
+    """
     data = scenario_to_dict(scenario)
     if placement is not None:
         from emob_sim.placement import method_kind
@@ -178,6 +192,20 @@ def _sample(cfg: SampleConfig) -> tuple[list[dict[str, float]], np.ndarray]:
 
 def load_sweep(source: str | Path | SweepConfig, *, folder: Path | None = None) -> Sweep:
     """Read and validate a sweep: every variant is resolved as a scenario before anything runs.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path or SweepConfig
+        A sweep file (YAML), or its settings already read.
+    folder : pathlib.Path or None
+        With a :class:`SweepConfig`: the folder its relative ``base`` path is resolved from
+        (``None``: the working folder).
+
+    Returns
+    -------
+    Sweep
+        The sweep's settings, variants (parameter values), tasks (variant x seed) and, for a
+        sample, its design matrix.
 
     Raises
     ------

@@ -45,6 +45,13 @@ def check_executor(*, workers: int | None = None, scheduler: str | None = None) 
     """Check the options of :func:`executor_for` before anything is written; for a scheduler
     address, that something listens there (within :data:`CONNECT_TIMEOUT_S`).
 
+    Parameters
+    ----------
+    workers : int or None
+        Number of worker processes asked for (``--workers``).
+    scheduler : str or None
+        None, ``"local"`` or a Dask scheduler's address ``tcp://host:port`` (``--scheduler``).
+
     Raises
     ------
     ConfigError
@@ -80,6 +87,16 @@ def executor_for(*, workers: int | None = None, scheduler: str | None = None) ->
     scheduler
         None: local processes. ``"local"``: a ``dask.distributed.LocalCluster`` (one thread
         per worker process). ``"tcp://host:port"``: a running Dask scheduler.
+
+    Yields
+    ------
+    concurrent.futures.Executor
+        The executor the sweep's runs are submitted to.
+
+    Raises
+    ------
+    ConfigError
+        ``workers`` below 1, a scheduler address that is not valid or cannot be reached.
 
     Notes
     -----

@@ -57,10 +57,17 @@ class SweepFolder:
 
     @property
     def name(self) -> str:
+        """The sweep's name (``sweep.name`` of its manifest), else the folder's name."""
         return self.manifest.get("sweep", {}).get("name") or self.path.name
 
     def counts(self) -> dict[str, int]:
-        """Runs by status (completed, failed, pending), every status present."""
+        """Runs by status (completed, failed, pending), every status present.
+
+        Returns
+        -------
+        dict[str, int]
+            Number of runs with each status, ``0`` for a status no run has.
+        """
         found = self.runs["status"].value_counts()
         return {s: int(found.get(s, 0)) for s in ("completed", "failed", "pending")}
 
@@ -73,6 +80,16 @@ def _parameters(manifest: dict) -> list[str]:
 
 def read_sweep(out_dir: str | Path) -> SweepFolder:
     """Read a sweep folder made by ``emob-sim sweep``.
+
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        The sweep folder (``emob-sim sweep --out``).
+
+    Returns
+    -------
+    SweepFolder
+        Its manifest, parameters, run table, summary and (when written) sensitivity table.
 
     Raises
     ------
@@ -128,6 +145,12 @@ def load(out_dir: str | Path, *, sites: bool = False) -> SweepTables:
     sites
         Also read the per-site table of every completed run (``runs/KEY/sites.geojson``).
 
+    Returns
+    -------
+    SweepTables
+        The runs, the KPIs in long form, the summary, the sensitivity indices and (with
+        ``sites``) the per-site table.
+
     Raises
     ------
     EmobSimError
@@ -173,7 +196,20 @@ def _site_table(path: Path) -> pd.DataFrame:
 
 
 def find_sweeps(root: str | Path, *, depth: int = 2) -> list[Path]:
-    """Sweep folders at ``root`` and up to ``depth`` levels below it, sorted by path."""
+    """Sweep folders at ``root`` and up to ``depth`` levels below it, sorted by path.
+
+    Parameters
+    ----------
+    root : str or pathlib.Path
+        The folder to search (a missing one gives no sweeps).
+    depth : int
+        How many levels of subfolders are searched (the runs of a sweep are not).
+
+    Returns
+    -------
+    list[pathlib.Path]
+        The sweep folders found, absolute, sorted.
+    """
     root = Path(root).expanduser()
     if not root.is_dir():
         return []
@@ -198,7 +234,18 @@ def _subfolders(folder: Path) -> list[Path]:
 
 
 def sweep_kpis(summary: pd.DataFrame) -> list[str]:
-    """The KPIs of a summary table, :data:`REPORT_KPIS` first, then the others by name."""
+    """The KPIs of a summary table, :data:`REPORT_KPIS` first, then the others by name.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        A sweep's summary table (its ``kpi`` column).
+
+    Returns
+    -------
+    list[str]
+        Each KPI once.
+    """
     present = list(dict.fromkeys(summary["kpi"]))
     first = [k for k in REPORT_KPIS if k in present]
     return first + sorted(k for k in present if k not in first)
@@ -212,6 +259,27 @@ def curves(
     Returns the table (``variant``, ``param``, ``mean``, ``p5``, ``p50``, ``p95``, ``runs`` and
     ``line``, the values of the other parameters that one line holds fixed, as text) sorted by
     line and ``param``, and whether it is drawn as lines (at most :data:`MAX_LINES`) or as points.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        The sweep's summary table (summary.csv: per variant and KPI, statistics over seeds).
+    kpi : str
+        The KPI drawn (a value of the ``kpi`` column).
+    param : str
+        The parameter on the x axis (one of ``parameters``).
+    parameters : list[str]
+        The sweep's parameters (:attr:`SweepFolder.parameters`).
+
+    Returns
+    -------
+    tuple[pandas.DataFrame, bool]
+        The table, and whether it is drawn as lines.
+
+    Raises
+    ------
+    EmobSimError
+        ``param`` is not a parameter of the sweep, or ``kpi`` not one of its KPIs.
     """
     if param not in parameters:
         raise EmobSimError(f"parameter {param!r}: expected one of {parameters}")

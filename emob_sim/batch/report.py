@@ -147,6 +147,16 @@ def sweep_report(out_dir: str | Path) -> Path:
     """Draw a sweep folder's KPIs against its parameters (and its Sobol indices); return the
     report folder.
 
+    Parameters
+    ----------
+    out_dir : str or pathlib.Path
+        The sweep folder (``emob-sim sweep --out``).
+
+    Returns
+    -------
+    pathlib.Path
+        The report folder written (``OUT_DIR/report``, with ``index.html`` and the figures).
+
     Raises
     ------
     EmobSimError

@@ -39,7 +39,18 @@ TARGET_CONF = 0.1
 
 
 def design(sample: SampleConfig) -> np.ndarray:
-    """The sample's points (one row per variant, one column per parameter of its bounds)."""
+    """The sample's points (one row per variant, one column per parameter of its bounds).
+
+    Parameters
+    ----------
+    sample : SampleConfig
+        The sweep's ``sample:`` section: method, N, bounds and seed.
+
+    Returns
+    -------
+    numpy.ndarray
+        The design matrix, in the units of each parameter.
+    """
     return _sample(sample)[1]
 
 
@@ -50,6 +61,20 @@ def sobol_indices(
     confidence intervals and :func:`checked <check_indices>` (:data:`SENSITIVITY_COLUMNS`).
 
     Outputs that do not vary (or are not finite) are left out: they have no indices.
+
+    Parameters
+    ----------
+    sample : SampleConfig
+        The sweep's ``sample:`` section (method, bounds, seed).
+    matrix : numpy.ndarray
+        The design (:func:`design`): one row per variant.
+    outputs : Mapping[str, numpy.ndarray]
+        KPI -> its value for each row of ``matrix`` (the mean over seeds).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per KPI and parameter, columns :data:`SENSITIVITY_COLUMNS`.
     """
     names = list(sample.bounds)
     problem = {
@@ -99,7 +124,20 @@ def _finite(value: float) -> float:
 def suggested_n(table: pd.DataFrame, n: int) -> int:
     """The base sample size that should make the indices of ``table`` sound: at least 4 N
     (halving the errors), and enough for confidence intervals of about :data:`TARGET_CONF`
-    (they shrink as 1/sqrt(N)), as a power of 2."""
+    (they shrink as 1/sqrt(N)), as a power of 2.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Sobol indices of one KPI with their confidence intervals (``S1_conf``, ``ST_conf``).
+    n : int
+        The base sample size N of the design.
+
+    Returns
+    -------
+    int
+        The suggested ``sample.n``.
+    """
     confs = table[["S1_conf", "ST_conf"]].to_numpy(dtype=float)
     widest = float(np.nanmax(confs)) if np.isfinite(confs).any() else 0.0
     wanted = max(4 * n, n * (widest / TARGET_CONF) ** 2)
@@ -108,7 +146,20 @@ def suggested_n(table: pd.DataFrame, n: int) -> int:
 
 def check_indices(table: pd.DataFrame, *, n: int) -> list[str]:
     """One line per KPI whose indices are not sound, naming the parameter, what is wrong and
-    how large N should be; empty when every index is sound."""
+    how large N should be; empty when every index is sound.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Sobol indices (:func:`sobol_indices`), with their ``check`` column.
+    n : int
+        The base sample size N of the design (``sample.n``).
+
+    Returns
+    -------
+    list[str]
+        The warning lines.
+    """
     bad = table[table["check"] != ""]
     lines = []
     for kpi, rows in bad.groupby("kpi", sort=False):
@@ -122,7 +173,22 @@ def check_indices(table: pd.DataFrame, *, n: int) -> list[str]:
 
 
 def sensitivity_table(sw: Sweep, summary: pd.DataFrame) -> pd.DataFrame | None:
-    """Sobol indices per KPI and parameter; None unless the sweep is a sample alone, complete."""
+    """Sobol indices per KPI and parameter; None unless the sweep is a sample alone, complete.
+
+    Parameters
+    ----------
+    sw : Sweep
+        The loaded sweep (its sample settings and design matrix).
+    summary : pandas.DataFrame
+        The summary table (:func:`~emob_sim.batch.tables.summary_table`): the mean of each
+        KPI per variant.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        The first-order and total indices with their confidence intervals per KPI and
+        parameter (sensitivity.csv).
+    """
     cfg = sw.config
     if cfg.sample is None or cfg.grid or cfg.zip or sw.sample_matrix is None:
         return None

@@ -66,10 +66,13 @@ class SweepProgress:
 
     @property
     def left(self) -> int:
+        """Runs not finished or failed yet."""
         return self.total - self.done - self.failed
 
     @property
     def eta_s(self) -> float | None:
+        """Estimated seconds until the last run ends, at the mean pace so far (None before a
+        run of this invocation ended)."""
         ran = self.done + self.failed - self.skipped
         return None if ran <= 0 else self.elapsed_s / ran * self.left
 
@@ -112,7 +115,13 @@ class RecordRun:
         return record
 
     def finished(self) -> dict | None:
-        """The record of this task's run when its folder is complete already, else None."""
+        """The record of this task's run when its folder is complete already, else None.
+
+        Returns
+        -------
+        dict or None
+            The content of the run's ``record.json``.
+        """
         if self.key is None:
             return None
         try:
@@ -277,6 +286,12 @@ def sweep(
         not used.
     on_progress
         Called after each run with a :class:`SweepProgress`.
+
+    Returns
+    -------
+    SweepResult
+        The runs and summary tables (and sensitivity indices), and how many runs ran, were
+        skipped (finished before) and failed.
 
     Raises
     ------

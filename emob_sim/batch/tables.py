@@ -22,6 +22,22 @@ def runs_table(
     """One row per run of the sweep (:data:`RUN_COLUMNS`, the parameters, every KPI).
 
     Runs neither finished nor failed (an interrupted sweep) have status ``pending``.
+
+    Parameters
+    ----------
+    sw : Sweep
+        The loaded sweep: its tasks (variant x seed) in order.
+    records : dict[str, dict]
+        Run key -> the record of a completed run (with its ``kpis``).
+    failures : dict[str, str]
+        Run key -> the error of a failed run.
+    walls : dict[str, float]
+        Run key -> the run's wall time, s.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per task (runs.parquet).
     """
     rows = []
     for task in sw.tasks:
@@ -44,7 +60,21 @@ def runs_table(
 
 
 def summary_table(runs: pd.DataFrame, parameters: list[str]) -> pd.DataFrame:
-    """Per variant and KPI, over the completed runs: runs, mean, std, p5, p50, p95."""
+    """Per variant and KPI, over the completed runs: runs, mean, std, p5, p50, p95.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        The runs table (:func:`runs_table`).
+    parameters : list[str]
+        The sweep's parameters (columns of ``runs``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per variant and KPI (summary.csv): the parameters, then
+        :data:`SUMMARY_COLUMNS`.
+    """
     done = runs[runs["status"] == "completed"]
     params = [p for p in parameters if p in runs.columns]
     fixed = {*RUN_COLUMNS, *params}

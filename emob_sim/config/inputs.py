@@ -15,14 +15,39 @@ __all__ = ["check_input_files", "input_files", "named_inputs", "FACTS_COLUMNS", 
 
 
 def shown(text: object, limit: int = 300) -> str:
-    """``text`` on one line (control characters escaped), cut to ``limit`` characters."""
+    """``text`` on one line (control characters escaped), cut to ``limit`` characters.
+
+    Parameters
+    ----------
+    text : object
+        What to show (turned into text with ``str``).
+    limit : int
+        The longest text returned, characters.
+
+    Returns
+    -------
+    str
+        Printable text for a one-line message.
+    """
     from emob_sim.io.reading import shown_path  # imported when used: emob_sim.io is heavy
 
     return shown_path(str(text), limit=limit)
 
 
 def named_inputs(scenario: Scenario) -> dict[str, Path]:
-    """Every file (and the strategic network's folder) the scenario reads, by its key."""
+    """Every file (and the strategic network's folder) the scenario reads, by its key.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A resolved scenario.
+
+    Returns
+    -------
+    dict[str, pathlib.Path]
+        Scenario key (``zones.file``, ``energy.sites.0.pv_profile_file``, ...) -> the path,
+        for the keys that name a file in this scenario.
+    """
     net, zones, energy, demand = scenario.network, scenario.zones, scenario.energy, scenario.demand
     named = {
         "network.strategic_dir": net.strategic_dir if net.source == "strategic" else None,
@@ -60,6 +85,11 @@ def check_input_files(scenario: Scenario) -> None:
     network's folder is a folder whose CSV files pass the same check; a travel facts file is
     read (it is small) and must have the columns of :data:`FACTS_COLUMNS`.
 
+    Parameters
+    ----------
+    scenario : Scenario
+        A resolved scenario.
+
     Raises
     ------
     InputFileNotFoundError
@@ -93,7 +123,19 @@ def check_input_files(scenario: Scenario) -> None:
 
 def input_files(scenario: Scenario) -> list[Path]:
     """The files a scenario reads (the strategic network's CSV files), for the manifest's
-    hashes and the folders an output may not replace."""
+    hashes and the folders an output may not replace.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A resolved scenario.
+
+    Returns
+    -------
+    list[pathlib.Path]
+        Every input file the scenario names (the CSV files of a strategic network folder
+        instead of the folder).
+    """
     files: list[Path] = []
     for key, p in named_inputs(scenario).items():
         if key == "network.strategic_dir":

@@ -54,6 +54,22 @@ def bundled_path(relative: str) -> Path:
 
     A checkout or an editable install finds it at the top of the repository; a wheel carries
     it in ``emob_sim/_bundled``.
+
+    Parameters
+    ----------
+    relative : str
+        The file's path relative to the top of the repository, e.g.
+        ``configs/zemgale/baseline.yaml``.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path of the shipped file.
+
+    Raises
+    ------
+    InputFileNotFoundError
+        No such file is shipped.
     """
     package_dir = Path(__file__).resolve().parents[1]
     for root in _bundled_roots():
@@ -64,7 +80,13 @@ def bundled_path(relative: str) -> Path:
 
 
 def default_scenario_path() -> Path:
-    """The embedded default scenario: the Zemgale baseline."""
+    """The embedded default scenario: the Zemgale baseline.
+
+    Returns
+    -------
+    pathlib.Path
+        The path of ``configs/zemgale/baseline.yaml`` as shipped (:func:`bundled_path`).
+    """
     return bundled_path("configs/zemgale/baseline.yaml")
 
 
@@ -73,7 +95,20 @@ def _is_path_key(key: str) -> bool:
 
 
 def resolve_path(value: str, base: Path) -> Path:
-    """A path of a scenario file: ``emob-sim:...`` (shipped), absolute, or relative to ``base``."""
+    """A path of a scenario file: ``emob-sim:...`` (shipped), absolute, or relative to ``base``.
+
+    Parameters
+    ----------
+    value : str
+        The path as written in the scenario.
+    base : pathlib.Path
+        The folder of the file that names it.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path.
+    """
     if value.startswith(BUNDLED_SCHEME):
         return bundled_path(value[len(BUNDLED_SCHEME) :])
     p = Path(value).expanduser()
@@ -81,7 +116,19 @@ def resolve_path(value: str, base: Path) -> Path:
 
 
 def portable_path(path: str | Path) -> str:
-    """``emob-sim:RELATIVE`` for a file shipped with emob-sim, else the absolute path."""
+    """``emob-sim:RELATIVE`` for a file shipped with emob-sim, else the absolute path.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A file of a scenario.
+
+    Returns
+    -------
+    str
+        ``emob-sim:configs/...`` or ``emob-sim:data/...`` for a shipped file, else the
+        absolute path with symbolic links resolved.
+    """
     p = Path(path).expanduser().resolve()
     for root in _bundled_roots():
         for top in ("configs", "data"):
@@ -119,7 +166,20 @@ def _resolve_paths(node: Any, base: Path, where: str = "") -> Any:
 
 
 def deep_merge(base: dict, top: Mapping) -> dict:
-    """Merge ``top`` into a copy of ``base``: mappings merge key by key, anything else replaces."""
+    """Merge ``top`` into a copy of ``base``: mappings merge key by key, anything else replaces.
+
+    Parameters
+    ----------
+    base : dict
+        The data merged into (not changed), e.g. the scenario a file ``extends``.
+    top : Mapping
+        The data that wins.
+
+    Returns
+    -------
+    dict
+        A deep copy of ``base`` with ``top`` merged in.
+    """
     out = copy.deepcopy(base)
     for key, value in top.items():
         if isinstance(value, Mapping) and isinstance(out.get(key), dict):
@@ -138,6 +198,18 @@ def read_yaml_file(path: str | Path, *, what: str = "YAML file") -> Any:
     """The data of a YAML file other than a scenario (a sweep, a plan), read as a scenario
     file is: a regular file under the size cap, aliases and nesting bounded, every problem
     one line (``what`` names the kind of file in the messages).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The YAML file.
+    what : str
+        The kind of file, in the messages (``"sweep file"``, ``"plan file"``).
+
+    Returns
+    -------
+    Any
+        The parsed YAML (None for an empty file).
 
     Raises
     ------
@@ -227,7 +299,24 @@ def _load_tree(path: Path, chain: tuple[Path, ...] = ()) -> dict:
 
 
 def parse_override(text: str) -> tuple[list[str], Any]:
-    """Parse ``a.b.c=value`` into (["a", "b", "c"], value); the value is read as YAML."""
+    """Parse ``a.b.c=value`` into (["a", "b", "c"], value); the value is read as YAML.
+
+    Parameters
+    ----------
+    text : str
+        One override as given to ``--set``: a dotted key, ``=``, a value.
+
+    Returns
+    -------
+    tuple[list[str], Any]
+        The parts of the key, and the value parsed as YAML (the text itself when it is not
+        YAML; ``""`` when empty).
+
+    Raises
+    ------
+    ConfigError
+        ``text`` has no ``=`` or its key has an empty part.
+    """
     key, sep, raw = text.partition("=")
     key = key.strip()
     if not sep or not key or any(not part for part in key.split(".")):
@@ -375,6 +464,18 @@ def scenario_to_dict(scenario: Scenario, *, portable: bool = False) -> dict:
 
     With ``portable`` the files shipped with emob-sim are written ``emob-sim:...``
     (:func:`portable_path`), so that a scenario written out loads on any installation.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario.
+    portable : bool
+        Write the paths of shipped files as ``emob-sim:...`` instead of absolute paths.
+
+    Returns
+    -------
+    dict
+        The scenario's sections as JSON-able data (``model_dump(mode="json")``).
     """
     data = scenario.model_dump(mode="json")
     return _portable(data) if portable else data

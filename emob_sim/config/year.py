@@ -163,7 +163,13 @@ class YearConfig(StrictModel):
         return 366 if calendar.isleap(self.calendar_year) else 365
 
     def describe(self) -> str:
-        """One sentence saying how the year is built (for reports)."""
+        """One sentence saying how the year is built (for reports).
+
+        Returns
+        -------
+        str
+            The periods, day types, how they are weighted and the temperature effect.
+        """
         temp = (
             "cars' consumption per km follows each period's mean temperature"
             if self.climate_file is not None
@@ -178,7 +184,13 @@ class YearConfig(StrictModel):
 
     def weights(self) -> dict[tuple[str, str], float]:
         """Days of each (period, day type) in the year: ``days`` if given, else counted from
-        the calendar of ``calendar_year``; they add up to :attr:`days_in_year`."""
+        the calendar of ``calendar_year``; they add up to :attr:`days_in_year`.
+
+        Returns
+        -------
+        dict[tuple[str, str], float]
+            (period, day type) -> its days a year.
+        """
         if self.days:
             return {(p, t): float(self.days[p][t]) for p in self.periods for t in self.day_types}
         period_of = {m: p for p, months in self.periods.items() for m in months}

@@ -102,15 +102,23 @@ class EbikeDemand:
 
     @property
     def n_vehicles(self) -> int:
+        """Number of e-bikes (rows of ``vehicles``)."""
         return len(self.vehicles)
 
     @property
     def n_trips(self) -> int:
+        """Number of e-bike trips (rows of ``trips``)."""
         return len(self.trips)
 
 
 def empty_ebike_demand() -> EbikeDemand:
-    """No e-bikes (e-bikes disabled or a region without an e-bike layer)."""
+    """No e-bikes (e-bikes disabled or a region without an e-bike layer).
+
+    Returns
+    -------
+    EbikeDemand
+        Empty e-bike and trip tables with their columns.
+    """
     return EbikeDemand(
         vehicles=pd.DataFrame({c: [] for c in EBIKE_COLUMNS}),
         trips=pd.DataFrame({c: [] for c in EBIKE_TRIP_COLUMNS}),
@@ -118,7 +126,23 @@ def empty_ebike_demand() -> EbikeDemand:
 
 
 def draw_trip_km(cfg: EbikeConfig, n: int, rng: np.random.Generator) -> NDArray[np.float64]:
-    """``n`` intrazonal trip lengths from the capped lognormal ``cfg.intrazonal_trip_km``."""
+    """``n`` intrazonal trip lengths from the capped lognormal ``cfg.intrazonal_trip_km``.
+
+    Parameters
+    ----------
+    cfg : EbikeConfig
+        The scenario's ``ebike:`` section (median, sigma, minimum and maximum of the
+        lognormal, km).
+    n : int
+        Number of trips.
+    rng : numpy.random.Generator
+        The stream drawn from.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` trip lengths, km.
+    """
     d = cfg.intrazonal_trip_km
     km = d.median_km * np.exp(d.sigma * rng.standard_normal(n))
     return np.clip(km, d.min_km, d.max_km)

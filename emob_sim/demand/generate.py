@@ -44,6 +44,16 @@ def demand_streams(seed_seq: np.random.SeedSequence) -> dict[str, np.random.Seed
     ``seed_seq``: the same SeedSequence always yields the same demand, and each component has
     its own stream (changing the corridor volumes leaves the resident fleet and chains as
     they were).
+
+    Parameters
+    ----------
+    seed_seq : numpy.random.SeedSequence
+        The run's ``demand`` stream (:func:`emob_sim.seeds.seed_streams`).
+
+    Returns
+    -------
+    dict[str, numpy.random.SeedSequence]
+        Component name (:data:`STREAM_NAMES`) -> its stream.
     """
     streams = children(seed_seq, len(STREAM_NAMES), tag=_STREAM_TAG)
     return dict(zip(STREAM_NAMES, streams, strict=True))

@@ -61,8 +61,10 @@ class Demand:
 
     @property
     def n_vehicles(self) -> int:
+        """Number of vehicles (rows of ``vehicles``)."""
         return len(self.vehicles)
 
     @property
     def n_trips(self) -> int:
+        """Number of trips (rows of ``trips``)."""
         return len(self.trips)

@@ -67,7 +67,26 @@ def _lookup(wall: pd.DatetimeIndex, column: str) -> NDArray[np.float64]:
 def shaped_load_kw(
     shape: str, annual_kwh: float, *, start: str | pd.Timestamp, days: int, step_min: int
 ) -> NDArray[np.float64]:
-    """Mean load (kW) in each step of the wall clock from local midnight of ``start``."""
+    """Mean load (kW) in each step of the wall clock from local midnight of ``start``.
+
+    Parameters
+    ----------
+    shape : str
+        A key of :data:`LOAD_SHAPES`: the BDEW standard load profile (demandlib) scaled.
+    annual_kwh : float
+        The site's electricity use in the calendar year of ``start``, kWh.
+    start : str or pandas.Timestamp
+        The first simulated day.
+    days : int
+        Number of days simulated.
+    step_min : int
+        Length of a step, min.
+
+    Returns
+    -------
+    numpy.ndarray
+        Mean load in each of the ``days * 1440 / step_min`` steps, kW.
+    """
     column = LOAD_SHAPES[shape]
     wall = wall_clock(start, int(round(days * 1440 / step_min)), step_min)
     year = wall[0].year
@@ -82,6 +101,24 @@ def measured_load_kw(
     """Mean load (kW) in each step from a measured profile: a CSV with columns ``time`` (ISO
     8601, local wall time unless it carries an offset; each value holds from its time to the
     next, every 15 minutes or finer) and ``load_kw`` (>= 0), covering the simulated days.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The CSV of the measured profile.
+    start : str or pandas.Timestamp
+        The first simulated day (its local midnight starts the profile).
+    days : int
+        Number of days simulated.
+    step_min : int
+        Length of a step, min.
+    tz : str
+        The region's time zone (IANA name): times with an offset are converted to it.
+
+    Returns
+    -------
+    numpy.ndarray
+        Mean load in each step, kW.
 
     Raises
     ------

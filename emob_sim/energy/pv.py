@@ -63,14 +63,44 @@ class PVArray:
 
     @classmethod
     def of(cls, kwp: float, solar: SolarConfig) -> PVArray:
-        """An array of ``kwp`` with a scenario's ``solar`` settings."""
+        """An array of ``kwp`` with a scenario's ``solar`` settings.
+
+        Parameters
+        ----------
+        kwp : float
+            Peak power of the array, kWp.
+        solar : SolarConfig
+            The scenario's ``solar:`` section: tilt, azimuth and annual yield.
+
+        Returns
+        -------
+        PVArray
+            The array with the scenario's orientation and yield.
+        """
         return cls(kwp, solar.tilt_deg, solar.azimuth_deg, solar.annual_yield_kwh_per_kwp)
 
 
 def clear_sky_poa_w_m2(
     lat: float, lon: float, times: pd.DatetimeIndex, *, tilt_deg: float, azimuth_deg: float
 ) -> NDArray[np.float64]:
-    """Clear-sky irradiance on the array's plane (W/m2) at ``times`` (tz-aware)."""
+    """Clear-sky irradiance on the array's plane (W/m2) at ``times`` (tz-aware).
+
+    Parameters
+    ----------
+    lat, lon : float
+        The site, degrees (WGS84).
+    times : pandas.DatetimeIndex
+        The instants, timezone-aware.
+    tilt_deg : float
+        The array's tilt from horizontal, degrees.
+    azimuth_deg : float
+        The array's azimuth, degrees clockwise from north (180: south).
+
+    Returns
+    -------
+    numpy.ndarray
+        Plane-of-array global irradiance at each instant, W/m2, ``>= 0`` (0 at night).
+    """
     import pvlib
 
     site = pvlib.location.Location(lat, lon)
@@ -110,12 +140,41 @@ def clear_sky_monthly_kwh_per_kwp(
     lat: float, lon: float, *, tilt_deg: float, azimuth_deg: float
 ) -> NDArray[np.float64]:
     """What 1 kWp would give under a clear sky in each calendar month (12 values, January
-    first; the months of a year without a leap day)."""
+    first; the months of a year without a leap day).
+
+    Parameters
+    ----------
+    lat, lon : float
+        The site, degrees (WGS84).
+    tilt_deg : float
+        The array's tilt from horizontal, degrees.
+    azimuth_deg : float
+        The array's azimuth, degrees clockwise from north (180: south).
+
+    Returns
+    -------
+    numpy.ndarray
+        12 clear-sky yields, kWh per kWp, January first.
+    """
     return np.array(_clear_sky_monthly(round(lat, 4), round(lon, 4), tilt_deg, azimuth_deg))
 
 
 def yield_scale(lat: float, lon: float, array: PVArray) -> float:
-    """The factor that turns the clear-sky generation of a year into the array's annual yield."""
+    """The factor that turns the clear-sky generation of a year into the array's annual yield.
+
+    Parameters
+    ----------
+    lat, lon : float
+        The site, degrees (WGS84).
+    array : PVArray
+        The array: its orientation and its annual yield (kWh/kWp).
+
+    Returns
+    -------
+    float
+        Annual yield over the clear-sky yield of a year (dimensionless; 0 when the clear sky
+        gives nothing).
+    """
     clear = _clear_sky_kwh_per_kwp(round(lat, 4), round(lon, 4), array.tilt_deg, array.azimuth_deg)
     return array.annual_yield_kwh_per_kwp / clear if clear > 0 else 0.0
 
@@ -138,6 +197,34 @@ def pv_profile_kw(
     the array's annual yield (:func:`yield_scale`) or, with ``day_clearness`` (one value per
     wall-clock day from ``start``, :func:`emob_sim.energy.weather.daily_clearness`), by each
     day's clearness: the weather of monthly yields (:mod:`emob_sim.energy.weather`).
+
+    Parameters
+    ----------
+    lat, lon : float
+        The site, degrees (WGS84).
+    array : PVArray
+        The array: peak power, orientation, annual yield.
+    start : str or pandas.Timestamp
+        The first simulated day (its local midnight starts the profile).
+    days : int
+        Number of days simulated.
+    step_min : float
+        Length of a step, min; a whole number >= 1.
+    tz : str
+        The region's time zone (IANA name) of the wall clock.
+    day_clearness : numpy.ndarray or None
+        Per wall-clock day from ``start``: the day's clearness (generation over clear-sky
+        generation); ``None``: the annual-yield scaling.
+
+    Returns
+    -------
+    numpy.ndarray
+        Mean generation in each of the ``days * 1440 / step_min`` steps, kW.
+
+    Raises
+    ------
+    ValueError
+        ``step_min`` is not a whole number >= 1, or ``day_clearness`` has too few days.
     """
     if step_min != int(step_min) or step_min < 1:
         raise ValueError(f"step_min: expected a whole number of minutes, got {step_min}")
@@ -155,7 +242,22 @@ def pv_profile_kw(
 
 
 def wall_clock(start: str | pd.Timestamp, periods: int, step_min: float) -> pd.DatetimeIndex:
-    """The wall times (naive, local) of ``periods`` steps from local midnight of ``start``."""
+    """The wall times (naive, local) of ``periods`` steps from local midnight of ``start``.
+
+    Parameters
+    ----------
+    start : str or pandas.Timestamp
+        A time on the first day (its time of day and timezone are dropped).
+    periods : int
+        Number of steps.
+    step_min : float
+        Length of a step, min.
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        The naive local wall time at the start of each step.
+    """
     start = pd.Timestamp(start)
     day = (start if start.tzinfo is None else start.tz_localize(None)).normalize()
     return pd.date_range(day, periods=periods, freq=pd.Timedelta(minutes=step_min))
@@ -163,7 +265,20 @@ def wall_clock(start: str | pd.Timestamp, periods: int, step_min: float) -> pd.D
 
 def step_instants(wall: pd.DatetimeIndex, tz: str) -> pd.DatetimeIndex:
     """The real instants (``tz``-aware) of local wall times (see the module docstring: a wall
-    time that does not exist moves forward, a repeated one is taken as summer time)."""
+    time that does not exist moves forward, a repeated one is taken as summer time).
+
+    Parameters
+    ----------
+    wall : pandas.DatetimeIndex
+        Naive local wall times (:func:`wall_clock`).
+    tz : str
+        The region's time zone (IANA name).
+
+    Returns
+    -------
+    pandas.DatetimeIndex
+        The same times, ``tz``-aware.
+    """
     return wall.tz_localize(tz, nonexistent="shift_forward", ambiguous=np.ones(len(wall), bool))
 
 
@@ -189,7 +304,22 @@ def _clear_sky_steps_w_m2(
 
 
 def daylight(lat: float, lon: float, day: str, *, tz: str = "Europe/Riga") -> tuple[str, str]:
-    """The first and the last minute (local ``HH:MM``) of ``day`` with clear-sky sunlight."""
+    """The first and the last minute (local ``HH:MM``) of ``day`` with clear-sky sunlight.
+
+    Parameters
+    ----------
+    lat, lon : float
+        The site, degrees (WGS84).
+    day : str
+        The date (``YYYY-MM-DD``).
+    tz : str
+        The time zone (IANA name) of the minutes returned.
+
+    Returns
+    -------
+    tuple[str, str]
+        Local ``HH:MM`` of the first and of the last minute with clear-sky sunlight.
+    """
     begin = pd.Timestamp(day).tz_localize(tz)
     minutes = pd.date_range(begin, periods=1440, freq="1min")
     import pvlib
@@ -212,6 +342,26 @@ def measured_profile_kw(
     measured profile: a CSV with columns ``time`` (ISO 8601; local time unless it carries an
     offset) and ``kw_per_kwp``, at any regular resolution (a value holds until the next one
     when the profile is coarser than the steps; finer values are averaged), covering the steps.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The CSV of the measured profile.
+    kwp : float
+        Peak power of the array, kWp (the profile's ``kw_per_kwp`` is multiplied by it).
+    start : str or pandas.Timestamp
+        The first simulated day (its local midnight starts the profile).
+    days : int
+        Number of days simulated.
+    step_min : int
+        Length of a step, min.
+    tz : str
+        The region's time zone (IANA name): times with an offset are converted to it.
+
+    Returns
+    -------
+    numpy.ndarray
+        Mean generation in each step, kW.
 
     Raises
     ------

@@ -39,6 +39,16 @@ def read_monthly_yields(path: str | Path) -> NDArray[np.float64]:
     """The 12 monthly yields (kWh per kWp, January first) of a CSV with columns ``month``
     (1-12, each once), ``kwh_per_kwp`` (a number >= 0) and ``source``.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The CSV (``energy.weather.pv_monthly_file``).
+
+    Returns
+    -------
+    numpy.ndarray
+        12 yields, kWh per kWp, January first.
+
     Raises
     ------
     DataError
@@ -79,7 +89,21 @@ def monthly_clearness(
     yields_kwh_per_kwp: NDArray[np.float64], clear_kwh_per_kwp: NDArray[np.float64]
 ) -> NDArray[np.float64]:
     """Each month's mean clearness ``mu_m``: its yield over its clear-sky yield (both per
-    kWp, 12 values), kept in [0, 0.999]."""
+    kWp, 12 values), kept in [0, 0.999].
+
+    Parameters
+    ----------
+    yields_kwh_per_kwp : numpy.ndarray
+        The 12 monthly yields, kWh per kWp, January first (:func:`read_monthly_yields`).
+    clear_kwh_per_kwp : numpy.ndarray
+        The 12 clear-sky yields of the site and array, kWh per kWp
+        (:func:`~emob_sim.energy.pv.clear_sky_monthly_kwh_per_kwp`).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``mu_m`` of each month (0 where the clear sky gives nothing).
+    """
     clear = np.asarray(clear_kwh_per_kwp, float)
     mu = np.divide(yields_kwh_per_kwp, clear, out=np.zeros(12), where=clear > 0)
     return np.clip(mu, 0.0, _MAX_CLEARNESS)
@@ -104,6 +128,11 @@ def daily_clearness(
         The run's ``weather`` stream; None (or no ``concentration``): every day its mean.
     concentration
         kappa of the beta distribution (> 0); None: no day-to-day variation.
+
+    Returns
+    -------
+    numpy.ndarray
+        The clearness of each day (0-1): generation over clear-sky generation.
     """
     mu = np.asarray(mean_clearness, float)[np.asarray(months, np.int64) - 1]
     if seed_seq is None or concentration is None:

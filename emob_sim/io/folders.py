@@ -70,6 +70,14 @@ class Interrupted(KeyboardInterrupt):
     Raised instead of dying at once, so that the temporary folder is removed first; the
     command ends with exit code ``128 + signum``. ``changed`` is None when no output folder
     was changed, else what was (the new folder is complete, the old one deleted).
+
+    Parameters
+    ----------
+    signum : int
+        The number of the signal that arrived (``signal.SIGTERM``, ...).
+    changed : str or None
+        What was changed when the signal arrived during the final renames (for the message);
+        None: nothing.
     """
 
     def __init__(self, signum: int, *, changed: str | None = None) -> None:
@@ -88,6 +96,16 @@ def read_manifest(folder: str | Path) -> dict | None:
 
     A run folder of an earlier version (a manifest with ``emob_sim_version`` and ``files`` but
     no ``kind``) reads as kind ``run``.
+
+    Parameters
+    ----------
+    folder : str or pathlib.Path
+        The folder that may hold ``manifest.json``.
+
+    Returns
+    -------
+    dict or None
+        The manifest's content (with ``kind``, ``files``), or None.
     """
     path = Path(folder) / MANIFEST
     try:  # a regular file only: a FIFO named manifest.json must not block
@@ -184,6 +202,11 @@ def check_out_dir(
         Replace an existing folder of the same kind.
     protect
         Input files of the run: a folder holding one of them is never written.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir``, absolute, with ``~`` expanded and symbolic links resolved.
 
     Raises
     ------
@@ -298,10 +321,25 @@ def atomic_output_dir(
 
     Parameters
     ----------
+    out_dir
+        The folder to write.
+    kind
+        The kind of output (one of :data:`OUTPUT_KINDS`), written to the manifest.
+    overwrite
+        Replace an existing folder of the same kind.
+    protect
+        Input files: a folder holding one of them is never written.
+    manifest
+        More entries of ``manifest.json`` (besides ``kind`` and ``files``).
     on_step
         Called with ``"renaming"`` just before the new folder is renamed into place (a
         folder it replaces is already moved aside) and ``"deleting"`` before the replaced
         folder is deleted, e.g. for a progress display.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary folder to write the output's files into.
 
     Raises
     ------

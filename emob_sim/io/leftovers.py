@@ -120,6 +120,16 @@ def _unlock(path: Path, fd: int) -> None:
 def held_lock(out: Path) -> Iterator[None]:
     """Hold the writer's lock of ``out`` (fails at once when another process holds it).
 
+    Parameters
+    ----------
+    out : pathlib.Path
+        The output folder (absolute); its lock file lies beside it.
+
+    Yields
+    ------
+    None
+        While the block runs, the lock is held; it is released when the block ends.
+
     Raises
     ------
     EmobSimError
@@ -160,6 +170,21 @@ def make_marked(parent: Path, name: str, what: str) -> Path:
     """A new folder ``.NAME.WHAT-XXXXXXXX`` in ``parent`` (mode 0700) holding the marker.
 
     Raises OSError when it cannot be made (then nothing is left).
+
+    Parameters
+    ----------
+    parent : pathlib.Path
+        The folder it is made in (the parent of the output folder).
+    name : str
+        The output folder's name.
+    what : str
+        What the folder holds: :data:`TMP` (a folder being written) or :data:`OLD` (a folder
+        moved aside to be replaced).
+
+    Returns
+    -------
+    pathlib.Path
+        The new folder.
     """
     while True:
         path = parent / f".{name}.{what}-{secrets.token_hex(4)}"
@@ -201,6 +226,16 @@ def delete_marked(path: Path) -> bool:
     """Delete a marked folder: its subfolder first, its marker last; True when it is gone.
 
     What cannot be deleted is left with the marker, for the next write to try again.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        The marked folder (``.NAME.WHAT-XXXXXXXX``).
+
+    Returns
+    -------
+    bool
+        Whether nothing is left at ``path``.
     """
     shutil.rmtree(path / INNER, ignore_errors=True)
     with contextlib.suppress(OSError):
@@ -232,6 +267,18 @@ def remove_leftovers(parent: Path, *, holding: str | None = None) -> list[Path]:
     ``holding`` names the destination whose lock this process holds (its leftovers are dead).
     A leftover whose writer is alive (its lock is held), another user's, one without the
     marker or whose lock cannot be opened is never touched.
+
+    Parameters
+    ----------
+    parent : pathlib.Path
+        The folder whose hidden leftovers are cleaned (the parent of an output folder).
+    holding : str or None
+        The name of the destination whose lock this process holds.
+
+    Returns
+    -------
+    list[pathlib.Path]
+        The leftovers removed (or put back).
     """
     removed: list[Path] = []
     try:

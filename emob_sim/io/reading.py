@@ -53,7 +53,20 @@ _KINDS = (
 
 def shown_path(path: str | Path, *, limit: int = 300) -> str:
     """``path`` as text on one line: control characters escaped (``\\n``, ``\\x00``), cut to
-    ``limit`` characters."""
+    ``limit`` characters.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        A file name as given (possibly holding newlines or other control characters).
+    limit : int
+        The longest text returned, characters (a longer one ends with ``...``).
+
+    Returns
+    -------
+    str
+        Printable text for a one-line message.
+    """
     text = str(path)
     if not text.isprintable():
         text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
@@ -62,7 +75,20 @@ def shown_path(path: str | Path, *, limit: int = 300) -> str:
 
 def one_line(text: str, *, limit: int = 300) -> str:
     """A message of another library on one line: its lines joined with ``; `` (blank ones
-    dropped), control characters escaped, cut to ``limit`` characters."""
+    dropped), control characters escaped, cut to ``limit`` characters.
+
+    Parameters
+    ----------
+    text : str
+        The message (any object is turned into text with ``str``).
+    limit : int
+        The longest text returned, characters (a longer one ends with ``...``).
+
+    Returns
+    -------
+    str
+        The message on one printable line.
+    """
     parts = [part.strip() for part in str(text).splitlines() if part.strip()]
     return shown_path("; ".join(parts), limit=limit)
 
@@ -164,7 +190,29 @@ def check_input_file(
     error: type[EmobSimError] = DataError,
 ) -> int:
     """Check what :func:`open_input` checks (exists, a regular file, at most ``max_bytes``,
-    can be opened); return the file's size in bytes."""
+    can be opened); return the file's size in bytes.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file (a symbolic link is followed).
+    key : str
+        What names the file (a scenario key such as ``zones.file``), for the messages.
+    max_bytes : int
+        The largest size accepted, bytes.
+    error : type[EmobSimError]
+        The exception raised for a file that is not a regular file, too large or unreadable.
+
+    Returns
+    -------
+    int
+        The file's size, bytes.
+
+    Raises
+    ------
+    InputFileNotFoundError, EmobSimError
+        As :func:`open_input`.
+    """
     with open_input(path, key=key, max_bytes=max_bytes, error=error) as f:
         return os.fstat(f.fileno()).st_size
 
@@ -178,6 +226,26 @@ def read_input_text(
     what: str = "file",
 ) -> str:
     """The text of a UTF-8 input file checked as :func:`open_input` checks it.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file (a symbolic link is followed).
+    key : str
+        What names the file (a scenario key such as ``zones.file``), for the messages.
+    max_bytes : int
+        The largest size accepted, bytes.
+    error : type[EmobSimError]
+        The exception raised for a file that is not a regular file, too large, unreadable
+        or not UTF-8.
+    what : str
+        The kind of file, in the message for a file that is not UTF-8 (``"file"``,
+        ``"YAML file"``).
+
+    Returns
+    -------
+    str
+        The file's text, decoded from UTF-8.
 
     Raises
     ------
@@ -210,6 +278,24 @@ def read_layer(
     """A vector layer (GeoJSON, GeoPackage, ...) as a GeoDataFrame, checked as
     :func:`open_input` checks a file; the warnings of GDAL while reading are kept out of the
     output (a file it cannot read is named with GDAL's first problem, on one line).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The vector file.
+    key : str
+        What names the file (a scenario key such as ``zones.file``), for the messages.
+    layer : str, int or None
+        The layer of a multi-layer file (GeoPackage) by name or index; ``None``: the first.
+    error : type[EmobSimError]
+        The exception raised when the file cannot be read as a layer.
+    what : str
+        The kind of data expected, in the message (``"a vector layer"``, ``"zone polygons"``).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The layer's features, in the file's coordinate reference system.
 
     Raises
     ------

@@ -28,6 +28,11 @@ def read_text_table(path: str | Path, required: list[str], *, key: str = "") -> 
     key
         The scenario key that names the file, for the messages.
 
+    Returns
+    -------
+    pandas.DataFrame
+        Every column as strings, stripped of surrounding blanks.
+
     Raises
     ------
     InputFileNotFoundError
@@ -59,6 +64,22 @@ def read_model_rows(
     Columns that are not fields of ``model`` are ignored; with ``keep_empty`` False an empty
     cell leaves its field at the model's default.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The CSV file.
+    model : type[pydantic.BaseModel]
+        The model each row is validated as (e.g. :class:`~emob_sim.config.models.SiteSpec`).
+    key : str
+        The scenario key that names the file, for the messages.
+    keep_empty : bool
+        Pass empty cells to the model as ``""`` (False: leave the field at its default).
+
+    Returns
+    -------
+    list
+        One ``model`` per row, in the file's order.
+
     Raises
     ------
     InputFileNotFoundError
@@ -87,7 +108,20 @@ def read_model_rows(
 
 def validation_problem(exc: ValidationError, whole: str = "value") -> str:
     """The first problem of a pydantic error as ``field: message, got value`` (``whole`` names
-    the field when the problem is the record's)."""
+    the field when the problem is the record's).
+
+    Parameters
+    ----------
+    exc : pydantic.ValidationError
+        The error raised by validating one record.
+    whole : str
+        The name used when the problem is not one field's.
+
+    Returns
+    -------
+    str
+        One line for an error message.
+    """
     err = exc.errors()[0]
     field = ".".join(str(p) for p in err["loc"]) or whole
     msg = err["msg"].removeprefix("Value error, ")

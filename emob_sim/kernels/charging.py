@@ -131,6 +131,19 @@ def charge_time(
 ) -> tuple[float, float]:
     """Time and energy to charge from ``soc0`` to ``soc1`` (see the module docstring).
 
+    Parameters
+    ----------
+    soc0 : float
+        State of charge (0-1) at plug-in.
+    soc1 : float
+        State of charge (0-1) to reach.
+    car : Car
+        The car: capacity, DC charging curve and power limits.
+    plug_kw : float
+        The plug's power, kW.
+    is_dc : bool
+        Whether the plug is DC (the car's DC curve and limit) or AC (its on-board charger).
+
     Returns
     -------
     tuple of float
@@ -147,6 +160,27 @@ def charge_time(
 def soc_after_time(
     soc0: float, soc1: float, t_s: float, car: Car, plug_kw: float, is_dc: bool
 ) -> float:
-    """State of charge after charging ``t_s`` seconds from ``soc0``, capped at ``soc1``."""
+    """State of charge after charging ``t_s`` seconds from ``soc0``, capped at ``soc1``.
+
+    Parameters
+    ----------
+    soc0 : float
+        State of charge (0-1) at plug-in.
+    soc1 : float
+        State of charge (0-1) at which charging stops.
+    t_s : float
+        Time plugged in, s.
+    car : Car
+        The car: capacity, DC charging curve and power limits.
+    plug_kw : float
+        The plug's power, kW.
+    is_dc : bool
+        Whether the plug is DC (the car's DC curve and limit) or AC (its on-board charger).
+
+    Returns
+    -------
+    float
+        The state of charge (0-1) at plug-out.
+    """
     _, s = charge_walk(soc0, soc1, t_s, car, plug_kw, is_dc)
     return s

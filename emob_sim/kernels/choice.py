@@ -54,6 +54,12 @@ def choose_site(
     rule
         ``reserve_soc``, ``target_soc``, ``wait_weight``
         (:class:`~emob_sim.kernels.structs.ChoiceRule`; see the module docstring).
+
+    Returns
+    -------
+    tuple[int, float]
+        The chosen site's index (``-1``: none reachable and useful) and its cost, s (detour,
+        charging time and weighted expected wait).
     """
     time_s, dist_km = travel.time_s, travel.dist_km
     site_point, site_plugs = sites.point, sites.plugs

@@ -39,6 +39,21 @@ def home_charge(
 ) -> tuple[float, float]:
     """Charge at home from ``t_from_s`` until at most ``t_until_s``.
 
+    Parameters
+    ----------
+    soc : float
+        State of charge (0-1) on arrival home.
+    t_from_s : float
+        When charging starts, s since the start of the simulation.
+    t_until_s : float
+        When the vehicle leaves again, s since the start of the simulation.
+    power_kw : float
+        Home charging power, kW.
+    battery_kwh : float
+        Usable battery capacity, kWh (an e-bike's Wh converted).
+    target_soc : float
+        State of charge (0-1) at which charging stops.
+
     Returns
     -------
     tuple of float
@@ -57,6 +72,15 @@ def home_charge(
 @njit(cache=True)
 def ebike_ride(soc: float, battery_wh: float, trip_wh: float) -> tuple[float, float, bool]:
     """Ride one e-bike trip (see :mod:`emob_sim.kernels.ebike`).
+
+    Parameters
+    ----------
+    soc : float
+        State of charge (0-1) at departure.
+    battery_wh : float
+        Battery capacity, Wh.
+    trip_wh : float
+        Energy the trip needs, Wh.
 
     Returns
     -------
@@ -90,6 +114,28 @@ def wants_to_plug(
 
     - overnight: it has no home charging and ``soc < rule.overnight_soc``;
     - otherwise (a destination): ``dwell_s >= rule.min_dwell_s`` and ``soc < rule.max_soc``.
+
+    Parameters
+    ----------
+    soc : float
+        State of charge (0-1) on arrival.
+    dwell_s : float
+        Length of the stay, s (until the next planned departure).
+    overnight : bool
+        Whether the trip is the car's last of the day.
+    home_charging : bool
+        Whether the car charges at home.
+    battery_kwh : float
+        The car's usable capacity, kWh.
+    power_kw : float
+        The charging power there, kW.
+    rule : PlugRule
+        The plug-in thresholds.
+
+    Returns
+    -------
+    bool
+        Whether the car plugs in.
     """
     gain_kwh = min((rule.target_soc - soc) * battery_kwh, power_kw * dwell_s / 3600.0)
     if dwell_s <= 0.0 or gain_kwh < rule.min_gain_kwh:
@@ -108,6 +154,16 @@ def walk_chains(chains: Chains, batteries: Batteries, horizon_s: float) -> tuple
     until its next planned departure (the end of the horizon after its final trip). Cars
     (:func:`chain_energy`) and e-bikes (:func:`~emob_sim.kernels.ebike.ebike_chain`) both walk
     here; they differ only in their :class:`~emob_sim.kernels.structs.Batteries`.
+
+    Parameters
+    ----------
+    chains : Chains
+        The trip chains: per vehicle its trips' departures, durations, energies, last-of-day
+        flags.
+    batteries : Batteries
+        Per vehicle: battery, initial state of charge and home charging.
+    horizon_s : float
+        End of the simulated period, s (home charging after a vehicle's final trip stops here).
 
     Returns
     -------

@@ -25,6 +25,16 @@ def stable_argsort(values: np.ndarray) -> np.ndarray:
 
     The same permutation as ``np.argsort(values, kind="stable")``.
 
+    Parameters
+    ----------
+    values : numpy.ndarray
+        One-dimensional ``float64`` keys.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``int64`` indices into ``values``, in ascending order of value.
+
     Raises
     ------
     ValueError

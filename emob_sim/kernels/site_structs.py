@@ -101,7 +101,24 @@ class BucketQueue(NamedTuple):
 def make_plugged_cars(
     *, arrive: np.ndarray, depart: np.ndarray, need_kwh: np.ndarray, max_kw: np.ndarray
 ) -> PluggedCars:
-    """A :class:`PluggedCars` of ``float64`` arrays."""
+    """A :class:`PluggedCars` of ``float64`` arrays.
+
+    Parameters
+    ----------
+    arrive : numpy.ndarray
+        Per car: plug-in step (fractional: 3.4 is 40 % into step 3).
+    depart : numpy.ndarray
+        Per car: plug-out step (fractional).
+    need_kwh : numpy.ndarray
+        Per car: energy it needs, kWh.
+    max_kw : numpy.ndarray
+        Per car: the most power it draws, kW.
+
+    Returns
+    -------
+    PluggedCars
+        The four arrays as ``float64``.
+    """
     return PluggedCars(
         np.asarray(arrive, dtype=np.float64),
         np.asarray(depart, dtype=np.float64),
@@ -118,7 +135,26 @@ def make_site_steps(
     load_kw: np.ndarray,
     export_kw: np.ndarray,
 ) -> SiteSteps:
-    """A :class:`SiteSteps` of a float and ``float64`` arrays."""
+    """A :class:`SiteSteps` of a float and ``float64`` arrays.
+
+    Parameters
+    ----------
+    step_h : float
+        Length of a step, h.
+    limit_kw : numpy.ndarray
+        Per step: the grid connection's import limit, kW (``inf``: none).
+    pv_kw : numpy.ndarray
+        Per step: solar generation, kW.
+    load_kw : numpy.ndarray
+        Per step: the site's own load, kW.
+    export_kw : numpy.ndarray
+        Per step: the export limit, kW.
+
+    Returns
+    -------
+    SiteSteps
+        ``step_h`` as ``float``, the series as ``float64``.
+    """
     return SiteSteps(
         float(step_h),
         np.asarray(limit_kw, dtype=np.float64),
@@ -131,7 +167,25 @@ def make_site_steps(
 def make_site_battery(
     *, capacity_kwh: float, power_kw: float, efficiency: float, grid_charge_below_kw: float
 ) -> SiteBattery:
-    """A :class:`SiteBattery` of four floats."""
+    """A :class:`SiteBattery` of four floats.
+
+    Parameters
+    ----------
+    capacity_kwh : float
+        The battery's capacity, kWh.
+    power_kw : float
+        Its power limit, charging and discharging, kW.
+    efficiency : float
+        Round-trip efficiency (0-1), counted on charging.
+    grid_charge_below_kw : float
+        Peak shaving: discharge only for the import above this, charge from the grid below
+        it, kW (negative: no peak shaving).
+
+    Returns
+    -------
+    SiteBattery
+        The four values as ``float``.
+    """
     return SiteBattery(
         float(capacity_kwh), float(power_kw), float(efficiency), float(grid_charge_below_kw)
     )

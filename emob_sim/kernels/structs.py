@@ -240,7 +240,28 @@ def make_car(
     max_ac_kw: float,
     consumption_kwh_per_km: float = 0.0,
 ) -> Car:
-    """A :class:`Car` with typed fields (``consumption_kwh_per_km`` only matters for choice)."""
+    """A :class:`Car` with typed fields (``consumption_kwh_per_km`` only matters for choice).
+
+    Parameters
+    ----------
+    battery_kwh : float
+        Usable battery capacity, kWh.
+    curve_soc : numpy.ndarray
+        DC charging curve: state-of-charge points (0-1), ascending.
+    curve_frac : numpy.ndarray
+        DC charging curve: share of ``max_dc_kw`` (0-1) at each point of ``curve_soc``.
+    max_dc_kw : float
+        The car's DC charging power limit, kW.
+    max_ac_kw : float
+        The on-board AC charger's power limit, kW.
+    consumption_kwh_per_km : float
+        Energy drawn per km driven, kWh/km (0 when only charging is computed).
+
+    Returns
+    -------
+    Car
+        Scalars as ``float``, the curve as ``float64`` arrays.
+    """
     return Car(
         float(battery_kwh),
         np.asarray(curve_soc, dtype=np.float64),
@@ -252,7 +273,20 @@ def make_car(
 
 
 def make_travel(*, time_s: np.ndarray, dist_km: np.ndarray) -> Travel:
-    """A :class:`Travel` of two ``float64`` matrices."""
+    """A :class:`Travel` of two ``float64`` matrices.
+
+    Parameters
+    ----------
+    time_s : numpy.ndarray
+        Travel time from row point to column point, s (points: zones, then sites).
+    dist_km : numpy.ndarray
+        Road distance from row point to column point, km.
+
+    Returns
+    -------
+    Travel
+        Both matrices as ``float64``.
+    """
     return Travel(np.asarray(time_s, dtype=np.float64), np.asarray(dist_km, dtype=np.float64))
 
 
@@ -271,6 +305,28 @@ def make_sites(
     ``busy``, ``queued`` and ``mean_s`` are kept as given when they already have their type
     (``int64``, ``int64``, ``float64``), so that a caller updating its arrays in place updates
     the structure too.
+
+    Parameters
+    ----------
+    point : numpy.ndarray
+        Per site: its point index (row and column of the travel matrices).
+    is_dc : numpy.ndarray
+        Per site: whether its plugs are DC.
+    plug_kw : numpy.ndarray
+        Per site: power per plug, kW.
+    plugs : numpy.ndarray
+        Per site: number of plugs.
+    busy : numpy.ndarray
+        Per site: plugs in use now.
+    queued : numpy.ndarray
+        Per site: cars queueing now.
+    mean_s : numpy.ndarray
+        Per site: mean session duration so far (or the prior), s.
+
+    Returns
+    -------
+    Sites
+        Indices and counts as ``int64``, flags as ``bool``, powers and durations as ``float64``.
     """
     return Sites(
         np.asarray(point, dtype=np.int64),
@@ -284,12 +340,41 @@ def make_sites(
 
 
 def make_choice_rule(*, reserve_soc: float, target_soc: float, wait_weight: float) -> ChoiceRule:
-    """A :class:`ChoiceRule` of three floats."""
+    """A :class:`ChoiceRule` of three floats.
+
+    Parameters
+    ----------
+    reserve_soc : float
+        A site must be reached with at least this state of charge (0-1).
+    target_soc : float
+        State of charge (0-1) at which charging stops.
+    wait_weight : float
+        Weight of the expected wait against detour and charging time (dimensionless).
+
+    Returns
+    -------
+    ChoiceRule
+        The three values as ``float``.
+    """
     return ChoiceRule(float(reserve_soc), float(target_soc), float(wait_weight))
 
 
 def make_curves(*, curve_soc: np.ndarray, curve_frac: np.ndarray) -> Curves:
-    """A :class:`Curves` of two C-ordered ``float64`` matrices (type x point)."""
+    """A :class:`Curves` of two C-ordered ``float64`` matrices (type x point).
+
+    Parameters
+    ----------
+    curve_soc : numpy.ndarray
+        Per vehicle type (row): state-of-charge points (0-1), ascending, rows padded by
+        repeating the last point.
+    curve_frac : numpy.ndarray
+        Per vehicle type (row): share of the DC power limit (0-1) at each point.
+
+    Returns
+    -------
+    Curves
+        Both matrices C-ordered ``float64``.
+    """
     return Curves(
         np.ascontiguousarray(curve_soc, dtype=np.float64),
         np.ascontiguousarray(curve_frac, dtype=np.float64),
@@ -310,7 +395,38 @@ def make_profile_sessions(
     plug_kw: np.ndarray,
     is_dc: np.ndarray,
 ) -> ProfileSessions:
-    """A :class:`ProfileSessions` with typed arrays (indices ``int64``, flags ``bool``)."""
+    """A :class:`ProfileSessions` with typed arrays (indices ``int64``, flags ``bool``).
+
+    Parameters
+    ----------
+    site_idx : numpy.ndarray
+        Per session: the site's index (row of the load profile).
+    start_s : numpy.ndarray
+        Per session: plug-in time, s since the start of the simulation.
+    end_s : numpy.ndarray
+        Per session: plug-out time, s since the start of the simulation.
+    soc_start : numpy.ndarray
+        Per session: state of charge (0-1) at plug-in.
+    soc_end : numpy.ndarray
+        Per session: state of charge (0-1) at plug-out.
+    battery_kwh : numpy.ndarray
+        Per session: the car's usable capacity, kWh.
+    type_idx : numpy.ndarray
+        Per session: the car's vehicle type (row of :class:`Curves`).
+    max_dc_kw : numpy.ndarray
+        Per session: the car's DC power limit, kW.
+    max_ac_kw : numpy.ndarray
+        Per session: the car's on-board AC charger limit, kW.
+    plug_kw : numpy.ndarray
+        Per session: the plug's power, kW.
+    is_dc : numpy.ndarray
+        Per session: whether the plug is DC.
+
+    Returns
+    -------
+    ProfileSessions
+        Indices as ``int64``, flags as ``bool``, the rest as ``float64``.
+    """
 
     def f(a: np.ndarray) -> np.ndarray:
         return np.asarray(a, dtype=np.float64)
@@ -341,7 +457,27 @@ def make_chains(
     energy: np.ndarray,
     last_of_day: np.ndarray,
 ) -> Chains:
-    """A :class:`Chains` with typed arrays."""
+    """A :class:`Chains` with typed arrays.
+
+    Parameters
+    ----------
+    trip_ptr : numpy.ndarray
+        Per vehicle and one more: where its trips start in the per-trip arrays (vehicle ``v``
+        owns trips ``trip_ptr[v]:trip_ptr[v + 1]``).
+    depart_s : numpy.ndarray
+        Per trip: planned departure, s since the start of the simulation.
+    duration_s : numpy.ndarray
+        Per trip: travel time, s.
+    energy : numpy.ndarray
+        Per trip: energy needed, in the unit of the batteries (kWh for cars, Wh for e-bikes).
+    last_of_day : numpy.ndarray
+        Per trip: whether the vehicle is home after it (its last trip of the day).
+
+    Returns
+    -------
+    Chains
+        ``trip_ptr`` as ``int64``, ``last_of_day`` as ``bool``, the rest as ``float64``.
+    """
     return Chains(
         np.asarray(trip_ptr, dtype=np.int64),
         np.asarray(depart_s, dtype=np.float64),
@@ -359,7 +495,26 @@ def make_chain_cars(
     home_kw: np.ndarray,
     max_ac_kw: np.ndarray,
 ) -> ChainCars:
-    """A :class:`ChainCars` with typed arrays."""
+    """A :class:`ChainCars` with typed arrays.
+
+    Parameters
+    ----------
+    battery_kwh : numpy.ndarray
+        Per car: usable capacity, kWh.
+    initial_soc : numpy.ndarray
+        Per car: state of charge (0-1) at time 0.
+    home_charging : numpy.ndarray
+        Per car: whether it charges at home.
+    home_kw : numpy.ndarray
+        Per car: home charging power, kW (home charger limited by the on-board AC charger).
+    max_ac_kw : numpy.ndarray
+        Per car: the on-board AC charger's power, kW.
+
+    Returns
+    -------
+    ChainCars
+        ``home_charging`` as ``bool``, the rest as ``float64``.
+    """
     return ChainCars(
         np.asarray(battery_kwh, dtype=np.float64),
         np.asarray(initial_soc, dtype=np.float64),
@@ -377,7 +532,26 @@ def make_plug_rule(
     overnight_soc: float,
     min_gain_kwh: float,
 ) -> PlugRule:
-    """A :class:`PlugRule` of five floats."""
+    """A :class:`PlugRule` of five floats.
+
+    Parameters
+    ----------
+    max_soc : float
+        At a destination, a car plugs in only below this state of charge (0-1).
+    min_dwell_s : float
+        At a destination, a car plugs in only for a stay of at least this long, s.
+    target_soc : float
+        State of charge (0-1) at which charging stops.
+    overnight_soc : float
+        Overnight (cars without home charging): plugs in only below this state of charge (0-1).
+    min_gain_kwh : float
+        A car plugs in only when the stay gains at least this much energy, kWh.
+
+    Returns
+    -------
+    PlugRule
+        The five values as ``float``.
+    """
     return PlugRule(
         float(max_soc),
         float(min_dwell_s),
@@ -395,7 +569,26 @@ def make_ebike_rule(
     destination_below_soc: float,
     min_dwell_s: float,
 ) -> EbikeRule:
-    """An :class:`EbikeRule` of five floats."""
+    """An :class:`EbikeRule` of five floats.
+
+    Parameters
+    ----------
+    home_kw : float
+        Home charging power (the bike's own charger), kW.
+    home_below_soc : float
+        The bike charges at home overnight only below this state of charge (0-1).
+    public_below_soc : float
+        The rider looks for a public charging point below this state of charge (0-1).
+    destination_below_soc : float
+        At a destination, the bike tops up below this state of charge (0-1; 0: never) ...
+    min_dwell_s : float
+        ... during a stay of at least this long, s (``inf``: never).
+
+    Returns
+    -------
+    EbikeRule
+        The five values as ``float``.
+    """
     return EbikeRule(
         float(home_kw),
         float(home_below_soc),

@@ -81,7 +81,20 @@ def load_graph(config: NetworkConfig, *, network_type: str | None = None) -> nx.
 
 
 def describe_source(config: NetworkConfig, *, network_type: str | None = None) -> str:
-    """One line saying where the network of ``config`` comes from (for manifests, reports)."""
+    """One line saying where the network of ``config`` comes from (for manifests, reports).
+
+    Parameters
+    ----------
+    config : NetworkConfig
+        The scenario's ``network:`` section.
+    network_type : str or None
+        The OSMnx network type named (``drive``, ``bike``); None: ``config.network_type``.
+
+    Returns
+    -------
+    str
+        E.g. ``OpenStreetMap via OSMnx, place 'Jelgava, Latvia' (drive network)``.
+    """
     network_type = network_type or config.network_type
     source = config.source
     if source == "strategic":

@@ -51,10 +51,12 @@ class RoadNetwork:
 
     @property
     def n_nodes(self) -> int:
+        """Number of nodes (intersections and dead ends)."""
         return int(self.node_ids.shape[0])
 
     @property
     def n_edges(self) -> int:
+        """Number of directed edges (entries of the CSR arrays)."""
         return int(self.indices.shape[0])
 
 

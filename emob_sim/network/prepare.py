@@ -112,6 +112,11 @@ def add_missing_lengths(G: nx.MultiDiGraph) -> int:
     The length runs along the edge's ``geometry`` where it has one, otherwise between its end
     nodes; the graph must be in EPSG:4326 (node ``x`` = longitude, ``y`` = latitude).
 
+    Parameters
+    ----------
+    G : networkx.MultiDiGraph
+        The road graph (OSMnx), changed in place.
+
     Returns
     -------
     int

@@ -32,6 +32,16 @@ class Budget:
 def parse_budget(text: str | float | Budget) -> Budget:
     """Read a budget: ``250000``, ``250k``, ``1.5M EUR`` (EUR) or ``12 plugs``.
 
+    Parameters
+    ----------
+    text : str, float or Budget
+        The budget as given (a number is EUR; a :class:`Budget` is checked as it is).
+
+    Returns
+    -------
+    Budget
+        The amount and its unit (``"eur"`` or ``"plugs"``).
+
     Raises
     ------
     ConfigError

@@ -66,7 +66,18 @@ CANDIDATE_COLUMNS = [*SITE_FILE_COLUMNS, "origin", "fixed", "capex_eur"]
 
 
 def slug(text: str) -> str:
-    """ASCII lower-case id part: ``"Jēkabpils novads"`` -> ``"jekabpils-novads"``."""
+    """ASCII lower-case id part: ``"Jēkabpils novads"`` -> ``"jekabpils-novads"``.
+
+    Parameters
+    ----------
+    text : str
+        A name (any script; accents are dropped).
+
+    Returns
+    -------
+    str
+        Lower-case ASCII letters and digits joined by ``-`` (``"x"`` when nothing is left).
+    """
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "x"
 
@@ -233,6 +244,13 @@ def _extra(scenario: Scenario) -> list[dict]:
 def candidate_sites(scenario: Scenario, region: Region) -> pd.DataFrame:
     """All candidate sites of a scenario: existing sites first, then new ones.
 
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario (``placement.candidates`` settings).
+    region : Region
+        The scenario's region, built (its existing sites, zones and network).
+
     Returns
     -------
     pandas.DataFrame
@@ -281,7 +299,18 @@ def candidate_sites(scenario: Scenario, region: Region) -> pd.DataFrame:
 
 
 def existing_sites(region: Region) -> pd.DataFrame:
-    """The region's car sites then its e-bike sites, with the SiteSpec columns."""
+    """The region's car sites then its e-bike sites, with the SiteSpec columns.
+
+    Parameters
+    ----------
+    region : Region
+        A built region.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site, columns :data:`~emob_sim.region.sites.SITE_FILE_COLUMNS`.
+    """
     parts = [region.sites[SITE_FILE_COLUMNS]]
     if region.bike is not None and region.bike.n_sites:
         parts.append(region.bike.sites[SITE_FILE_COLUMNS])
@@ -300,7 +329,18 @@ def existing_nodes(region: Region) -> NDArray[np.int64]:
 
 
 def nearest_resident_zone(region: Region) -> NDArray[np.int64]:
-    """Index of the resident zone (kind ``zone``) each site is reached from fastest (-1: none)."""
+    """Index of the resident zone (kind ``zone``) each site is reached from fastest (-1: none).
+
+    Parameters
+    ----------
+    region : Region
+        A region with its sites and travel-time matrix.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per site: the row of ``region.zones``, ``int64``.
+    """
     resident = np.flatnonzero(region.zones["kind"].to_numpy() == "zone")
     if not resident.size:
         return np.full(region.n_sites, -1, dtype=np.int64)
@@ -309,7 +349,20 @@ def nearest_resident_zone(region: Region) -> NDArray[np.int64]:
 
 
 def trip_end_weights(region: Region, demand: Demand) -> NDArray[np.float64]:
-    """Trip origins plus destinations per zone; zero for zones that are not resident zones."""
+    """Trip origins plus destinations per zone; zero for zones that are not resident zones.
+
+    Parameters
+    ----------
+    region : Region
+        The region (its zones and their kinds).
+    demand : Demand
+        The car trips (``origin`` and ``dest`` as point indices).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per zone: the number of trip ends, as ``float64``.
+    """
     n = region.n_zones
     ends = (
         np.bincount(demand.trips["origin"].to_numpy(np.int64), minlength=n)[:n]
@@ -332,13 +385,37 @@ class Candidates:
     region: Region
 
     def points(self, mask: NDArray[np.bool_] | None = None) -> NDArray[np.int64]:
-        """Point indices (matrix rows/columns) of the candidates (of ``mask``)."""
+        """Point indices (matrix rows/columns) of the candidates (of ``mask``).
+
+        Parameters
+        ----------
+        mask : numpy.ndarray or None
+            Per candidate (row of ``table``): whether it is wanted (None: every candidate).
+
+        Returns
+        -------
+        numpy.ndarray
+            The candidates' rows and columns of the region's travel matrices, ``int64``.
+        """
         idx = np.arange(len(self.table)) if mask is None else np.flatnonzero(mask)
         return self.region.n_zones + idx
 
 
 def build_candidates(scenario: Scenario, region: Region) -> Candidates:
     """The candidate sites of a scenario with their travel times (see :func:`candidate_sites`).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario (``placement.candidates`` settings).
+    region : Region
+        The scenario's region, built.
+
+    Returns
+    -------
+    Candidates
+        The candidate table (with ``node``, ``zone`` and ``municipality``) and a copy of the
+        region whose sites are the candidates, with their travel matrices.
 
     Raises
     ------

@@ -39,6 +39,21 @@ def plug_costs(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
     """CAPEX and OPEX per year of one plug of each power, and the fixed grid part of a new site.
 
+    Parameters
+    ----------
+    power_kw : array_like
+        Plug powers, kW.
+    costs : CostsConfig
+        The scenario's ``costs:`` section: the plug classes by largest power.
+    labels : list[str] or None
+        The site of each power, named in the message of a power above every class.
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]
+        Per power: CAPEX of one plug (EUR), its OPEX (EUR a year) and the fixed grid
+        connection part of a new site (EUR), from the power's class.
+
     Raises
     ------
     DataError
@@ -62,7 +77,22 @@ def plug_costs(
 
 
 def new_site_capex_eur(plugs: ArrayLike, power_kw: ArrayLike, costs: CostsConfig) -> NDArray:
-    """CAPEX of new sites: plugs plus grid connection."""
+    """CAPEX of new sites: plugs plus grid connection.
+
+    Parameters
+    ----------
+    plugs : array_like
+        Per site: its number of plugs.
+    power_kw : array_like
+        Per site: power per plug, kW.
+    costs : CostsConfig
+        The scenario's ``costs:`` section (plug classes, grid cost per kW).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per site: the CAPEX, EUR.
+    """
     plugs = np.asarray(plugs, dtype=np.float64)
     power = np.asarray(power_kw, dtype=np.float64)
     capex, _, grid = plug_costs(power, costs)
@@ -70,7 +100,22 @@ def new_site_capex_eur(plugs: ArrayLike, power_kw: ArrayLike, costs: CostsConfig
 
 
 def added_plugs_capex_eur(added: ArrayLike, power_kw: ArrayLike, costs: CostsConfig) -> NDArray:
-    """CAPEX of plugs added to built sites (no fixed grid part)."""
+    """CAPEX of plugs added to built sites (no fixed grid part).
+
+    Parameters
+    ----------
+    added : array_like
+        Per site: the number of plugs added.
+    power_kw : array_like
+        Per site: power per plug, kW.
+    costs : CostsConfig
+        The scenario's ``costs:`` section (plug classes, grid cost per kW).
+
+    Returns
+    -------
+    numpy.ndarray
+        Per site: the CAPEX, EUR.
+    """
     added = np.asarray(added, dtype=np.float64)
     power = np.asarray(power_kw, dtype=np.float64)
     capex, _, _ = plug_costs(power, costs)
@@ -79,6 +124,16 @@ def added_plugs_capex_eur(added: ArrayLike, power_kw: ArrayLike, costs: CostsCon
 
 def built_plugs(scenario: Scenario) -> dict[str, int]:
     """Plugs of the sites already built (``costs.existing_sites_file``), by ``site_id``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario.
+
+    Returns
+    -------
+    dict[str, int]
+        Site id -> plugs built (empty without an existing sites file).
 
     Raises
     ------

@@ -85,6 +85,11 @@ def write_placement(
         the written ``scenario.yaml``; a folder holding it is never written.
     overwrite
         Replace an existing folder.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path of the folder written.
     """
     source = Path(scenario_path).resolve() if scenario_path is not None else default_scenario_path()
     protect = [source, *input_files(placement.scenario)]

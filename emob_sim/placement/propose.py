@@ -35,6 +35,22 @@ def check_request(
 ) -> Budget:
     """Check a placement request before anything is built; return the parsed budget.
 
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario (its plug classes' costs).
+    method : str
+        The placement method (one of :data:`METHODS`).
+    kind : str or None
+        The site kind asked for (None: the method's default).
+    budget : Budget, str or float
+        CAPEX in EUR or a number of plugs (:func:`~emob_sim.placement.budget.parse_budget`).
+
+    Returns
+    -------
+    Budget
+        The budget parsed.
+
     Raises
     ------
     ConfigError
@@ -79,6 +95,11 @@ def propose(
         Simulates layouts; needed by the methods of :data:`SIMULATING`.
     on_progress
         Called with short progress messages.
+
+    Returns
+    -------
+    Placement
+        The proposed layout, the candidates, the scenario with the layout and a summary.
 
     Raises
     ------

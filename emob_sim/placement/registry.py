@@ -169,6 +169,12 @@ def register(
         ``()`` when it places no site of a kind (then a ``--kind`` is refused).
     default_kind
         The kind it places when none is asked for (None: the method's own choice).
+
+    Returns
+    -------
+    callable
+        The decorator: it records the function ``fn(request) -> Placement`` in
+        :data:`METHODS` and returns it unchanged.
     """
     if kinds is None:
         kinds = CAR_SITE_KINDS if simulates else KINDS
@@ -185,6 +191,18 @@ def register(
 
 def method_kind(method: str, kind: str | None) -> str | None:
     """The site kind ``method`` places: ``kind``, or the method's default when it is None.
+
+    Parameters
+    ----------
+    method : str
+        A placement method's name (an unknown name takes every kind, default ``car_dc``).
+    kind : str or None
+        The site kind asked for (``--kind``).
+
+    Returns
+    -------
+    str or None
+        The kind placed (None: the method places no site of a kind, or chooses its own).
 
     Raises
     ------

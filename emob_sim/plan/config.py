@@ -83,6 +83,9 @@ class PlanPlacement(StrictModel):
 
 
 class PlanOption(StrictModel):
+    """One option of a plan: its name, a description, and per horizon year its layout (a
+    scenario file) or a placement added to the layout of the year before."""
+
     name: str = Field(min_length=1)
     description: str = ""
     layouts: dict[int, str | PlanPlacement] = Field(
@@ -117,12 +120,21 @@ class AdoptionResponse(StrictModel):
 
     @classmethod
     def none(cls) -> AdoptionResponse:
-        """No response: the path's EV share for every option."""
+        """No response: the path's EV share for every option.
+
+        Returns
+        -------
+        AdoptionResponse
+            Elasticity and maximum uplift both 0.
+        """
         zero = SourcedValue(value=0.0, source="no adoption response in the plan file")
         return cls(elasticity=zero, max_uplift=zero)
 
 
 class PlanConfig(StrictModel):
+    """A plan file as read: horizon years, seeds, how a year is counted, the adoption paths
+    and the options (the module docstring shows a file; every value with its source)."""
+
     name: str = Field(min_length=1)
     description: str = ""
     years: list[int] = Field(min_length=1)
@@ -194,6 +206,9 @@ class PlanCase:
 
 @dataclass(frozen=True)
 class Plan:
+    """A plan resolved by :func:`load_plan`: every option in every year on every adoption path
+    as a :class:`PlanCase`, and the seeds each case runs with."""
+
     file: Path | None
     config: PlanConfig
     cases: list[PlanCase]
@@ -201,6 +216,7 @@ class Plan:
 
     @property
     def baseline(self) -> str:
+        """The name of the baseline option (the first), against which costs are compared."""
         return self.config.options[0].name
 
     @property
@@ -223,7 +239,13 @@ class Plan:
 
     def municipalities(self) -> list[str]:
         """The municipalities of the resident zones (of the first case's zone table; automatic
-        zones all lie in ``zones.auto.municipality``)."""
+        zones all lie in ``zones.auto.municipality``).
+
+        Returns
+        -------
+        list[str]
+            The municipality names, sorted.
+        """
         zones_cfg = self.cases[0].scenario.zones
         if zones_cfg.file is None:
             return [zones_cfg.auto.municipality] if zones_cfg.auto.municipality else []
@@ -231,7 +253,18 @@ class Plan:
         return sorted(set(zones.loc[zones["kind"] == "zone", "municipality"].dropna()))
 
     def check_municipality(self, name: str) -> None:
-        """Raise ConfigError unless ``name`` is a municipality of the plan's zones."""
+        """Raise ConfigError unless ``name`` is a municipality of the plan's zones.
+
+        Parameters
+        ----------
+        name : str
+            A municipality name, as given to ``--municipality``.
+
+        Raises
+        ------
+        ConfigError
+            ``name`` is not one of :meth:`municipalities`.
+        """
         names = self.municipalities()
         if name not in names:
             raise ConfigError(
@@ -282,6 +315,19 @@ def _check_budget(step: PlanPlacement, scenario: Scenario, where: str) -> None:
 
 def load_plan(source: str | Path, *, seeds: int | None = None) -> Plan:
     """Read a plan file and resolve every option in every year on every adoption path.
+
+    Parameters
+    ----------
+    source : str or pathlib.Path
+        The plan file (YAML); its relative layout and scenario paths are resolved from its
+        folder.
+    seeds : int or None
+        Seeds per year, replacing the file's ``seeds``.
+
+    Returns
+    -------
+    Plan
+        The plan with one resolved case per adoption path, year and option.
 
     Raises
     ------

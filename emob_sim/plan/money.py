@@ -102,6 +102,23 @@ def layout_costs(
 
     ``sites`` maps each horizon year to the option's site table (``site_id``, ``plugs``,
     ``power_kw``) on this adoption path.
+
+    Parameters
+    ----------
+    sites : Mapping[int, pandas.DataFrame]
+        Horizon year -> the option's site table that year.
+    plan : Plan
+        The plan (years, the cases' scenarios with their cost settings).
+    path : str
+        The adoption path.
+    option : str
+        The option's name.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per horizon year: ``year``, ``capex_eur_<scope>`` (EUR spent that year) and
+        ``opex_eur_per_year_<scope>`` (EUR a year) for each scope.
     """
     rows, built = [], None
     for year in plan.config.years:
@@ -165,6 +182,11 @@ def plan_summary(
         The plan (years, ``days_per_year``, ``discount_rate``, the cases' scenarios).
     sites
         (path, year, option) -> that layout's site table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per adoption path, option and year, columns :data:`SUMMARY_COLUMNS`.
     """
     cfg = plan.config
     years, per_year = cfg.years, plan.days_a_year

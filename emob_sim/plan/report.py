@@ -119,7 +119,20 @@ def _axis_numbers(ax, *, unit: str) -> None:
 
 def municipality_table(result: PlanResult, municipality: str) -> pd.DataFrame:
     """The long table (path, option, year, kpi, mean, min, max) of one municipality's rows of
-    ``municipalities.csv`` over the seeds."""
+    ``municipalities.csv`` over the seeds.
+
+    Parameters
+    ----------
+    result : PlanResult
+        A plan run.
+    municipality : str
+        A municipality of the plan's zones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per path, option, year and KPI of :data:`MUNICIPALITY_KPIS`.
+    """
     m = result.municipalities[result.municipalities["municipality"] == municipality]
     long = m.melt(id_vars=["path", "option", "year"], value_vars=MUNICIPALITY_KPIS, var_name="kpi")
     return (
@@ -208,7 +221,15 @@ def _first_line(exc: BaseException) -> str:
 
 
 def report_pdf(report_html: str, path) -> None:
-    """Write the report as a PDF (WeasyPrint, the ``pdf`` extra); the HTML holds everything."""
+    """Write the report as a PDF (WeasyPrint, the ``pdf`` extra); the HTML holds everything.
+
+    Parameters
+    ----------
+    report_html : str
+        The self-contained report (:func:`plan_report`).
+    path : str or pathlib.Path
+        The PDF file written.
+    """
     _weasyprint().HTML(string=report_html).write_pdf(str(path))
 
 
@@ -234,7 +255,20 @@ def _trajectories(result: PlanResult, long: pd.DataFrame, kpis: list[str]) -> li
 
 def plan_report(result: PlanResult, *, municipality: str | None = None) -> str:
     """The report of a plan as one self-contained HTML document; with ``municipality`` the
-    report of that municipality: its costs per year, service, CO2, e-bikes and sites."""
+    report of that municipality: its costs per year, service, CO2, e-bikes and sites.
+
+    Parameters
+    ----------
+    result : PlanResult
+        A plan run (:func:`~emob_sim.plan.run_plan`).
+    municipality : str or None
+        A municipality of the plan's zones (None: the whole region).
+
+    Returns
+    -------
+    str
+        The HTML document (figures embedded).
+    """
     import matplotlib
 
     matplotlib.use("Agg")

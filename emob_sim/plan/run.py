@@ -1,8 +1,8 @@
 """Running a plan: every option in every year, on every adoption path, with several seeds.
 
 With ``year_model: true`` (the default) every case runs as a simulated year
-(:func:`emob_sim.runner.run_year`: the scenario's ``year:`` day types x periods, README "How
-a year is built"), all cases x variants x seeds in one call on the evaluator (identical runs
+(:func:`emob_sim.runner.run_year`: the scenario's ``year:`` day types x periods, docs/model.md
+"How a year is built"), all cases x variants x seeds in one call on the evaluator (identical runs
 once). The municipalities, the site tables and the maps come from one comparison per path
 and year on the first seed and the scenario's own day (:func:`emob_sim.runner.compare_layouts`).
 With ``year_model: false`` each seed is one such comparison (one day, ``days_per_year`` of
@@ -100,6 +100,29 @@ def run_plan(
     With the plan's ``year_model`` (the default) every case runs as a simulated year
     (:func:`emob_sim.runner.run_year`: every variant x seed of every case in one call, so
     identical runs run once); without an ``evaluator`` a pool of two processes runs them.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path or Plan
+        A plan file, or a plan already loaded (:func:`~emob_sim.plan.config.load_plan`).
+    seeds : int or None
+        Seeds per year, replacing the plan file's ``seeds`` (only with a file).
+    evaluator : Evaluator or None
+        Runs the simulations (None: a pool of two processes with the year model, else a
+        :class:`~emob_sim.runner.SequentialEvaluator`).
+    on_progress
+        Called with short progress messages.
+
+    Returns
+    -------
+    PlanResult
+        The runs, per-municipality, per-KPI and summary tables, and each option's sites,
+        the zones and the roads for the maps.
+
+    Raises
+    ------
+    EmobSimError
+        A bad plan file or case (:func:`~emob_sim.plan.config.load_plan`).
     """
     plan = source if isinstance(source, Plan) else load_plan(source, seeds=seeds)
     if evaluator is None and plan.config.year_model:
@@ -221,7 +244,20 @@ def _layout(
 
 
 def plan_table(runs: pd.DataFrame) -> pd.DataFrame:
-    """Per path, option, year and KPI: mean, std, min, max over the seeds, and the seeds."""
+    """Per path, option, year and KPI: mean, std, min, max over the seeds, and the seeds.
+
+    Parameters
+    ----------
+    runs : pandas.DataFrame
+        One row per path, year, seed and option, with the KPIs as columns (the plan's
+        ``runs`` table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``path``, ``option``, ``year``, ``kpi``, ``mean``, ``std``, ``min``, ``max``,
+        ``seeds`` (the number of seeds).
+    """
     keys = ["path", "option", "year"]
     kpis = [
         c

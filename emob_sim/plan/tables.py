@@ -105,7 +105,8 @@ def _options(result: PlanResult) -> list[str]:
 
 def decision_table(result: PlanResult, path: str) -> pd.DataFrame:
     """Rows: measures (money over the whole plan, CO2 in both scopes, service in the last
-    year); columns: ``Measure`` and one per option. Each figure is the mean over the seeds with
+    year, with the sessions of cars that plugged in where they parked when the runs count
+    them); columns: ``Measure`` and one per option. Each figure is the mean over the seeds with
     its range (min–max) when the seeds differ."""
     cfg = result.plan.config
     first, last = cfg.years[0], cfg.years[-1]
@@ -115,6 +116,8 @@ def decision_table(result: PlanResult, path: str) -> pd.DataFrame:
     response = getattr(cfg, "adoption_response", None) is not None and (
         "cumulative_co2_avoided_t_response_area_low" in s.columns
     )
+    # sessions of cars that plugged in where they parked, when the runs count them
+    parked = {"destination_sessions_area", "overnight_sessions_area"} <= set(result.runs.columns)
     rows: dict[str, dict[str, str]] = {}
     for option in _options(result):
         o, end = s.loc[option], s.loc[(option, last)]
@@ -156,6 +159,18 @@ def decision_table(result: PlanResult, path: str) -> pd.DataFrame:
             f"Drivers turned away (gave up at a full site) a day in {last}": _spread(
                 day["sessions_abandoned_area"]
             ),
+            **(
+                {
+                    f"Sessions where cars park (destination + overnight), a day in {last}": (
+                        _spread(
+                            _per_seed(result, path, last, option, "destination_sessions_area")
+                            + _per_seed(result, path, last, option, "overnight_sessions_area")
+                        )
+                    )
+                }
+                if parked
+                else {}
+            ),
             f"Wait of the slowest 5 % in {last} (min)": _spread(day["p95_wait_min_area"]),
             f"Grid peak of the area's chargers in {last} (kW)": _spread(day["peak_kw_area"]),
             f"Public e-bike charging sessions a day in {last}": _spread(
@@ -180,40 +195,80 @@ def _range3(row: pd.Series, scope: str, *, response: bool = False) -> str:
 
 
 def recommendation(result: PlanResult, path: str) -> str:
-    """One sentence (plain text) naming the option the decision table favours, with the
-    criterion: the lowest NPV of costs per tonne of CO2 avoided in the planning area over the
-    plan, among the options whose stranded trips (residents and through traffic) in the last
-    year are within noise of the best (their ranges over the seeds overlap the best option's
-    range). The drivers it turns away are named beside the fewest of any option."""
+    """One sentence (plain text) naming the option the decision table favours, with its
+    criterion.
+
+    The options whose stranded trips (residents and through traffic) in the last year are
+    within noise of the best (their ranges over the seeds overlap the best option's) are
+    eligible. If the baseline (the first option) is one of them, it is favoured: spending buys
+    no fewer stranded trips than the seeds can tell apart. Otherwise the eligible option with
+    the lowest extra NPV of costs per tonne of CO2 avoided against the baseline in the planning
+    area over the plan (the incremental cost-effectiveness, as in "Against the baseline")
+    is favoured; when no option avoids CO2 beyond the seeds' noise, the one with the lowest
+    extra NPV. The drivers it turns away are named beside the fewest of any option.
+
+    Parameters
+    ----------
+    result
+        The plan's result.
+    path
+        The adoption path.
+
+    Returns
+    -------
+    str
+        The sentence.
+    """
     cfg = result.plan.config
     last = cfg.years[-1]
     s = result.summary[(result.summary["path"] == path) & (result.summary["year"] == last)]
     s = s.set_index("option")
     names = _options(result)
+    baseline = names[0]
     stranded = {o: _per_seed(result, path, last, o, "trips_stranded_total") for o in names}
     away = {o: _per_seed(result, path, last, o, "sessions_abandoned_area") for o in names}
     best = min(stranded, key=lambda o: stranded[o].mean())
     eligible = [o for o in names if stranded[o].min() <= stranded[best].max()]
     left_out = [o for o in names if o not in eligible]
-    key = "cumulative_co2_avoided_t_area"
+    span = f"{cfg.years[0]}–{last}"
+    within = (
+        f"among the options whose stranded trips in {last} (residents and through traffic) "
+        f"are within noise of the best ({best}, {_spread(stranded[best])} a day)"
+    )
+    key = "cost_per_t_co2_avoided_eur_area"
 
     def per_t(option: str, end: str = "") -> float:
-        tonnes = s.loc[option, f"{key}{end}"]
-        return s.loc[option, "npv_cost_eur_area"] / tonnes if tonnes > 0 else np.inf
+        value = s.loc[option, f"{key}{'_' + end if end else ''}"]
+        return float(value) if pd.notna(value) else np.inf
 
-    chosen = min(eligible, key=per_t)
-    # per-tonne range: the NPV over the most and over the fewest tonnes of the seeds
-    low, high = per_t(chosen, "_high"), per_t(chosen, "_low")
-    ties = [o for o in eligible if o != chosen and per_t(o, "_high") <= high]
-    fewest = min(away, key=lambda o: away[o].mean())
-    text = (
-        f"On the {path} adoption path the table favours {chosen}: {_num(per_t(chosen), 0)} EUR of "
-        f"NPV per tonne of CO2 avoided ({_num(low, 0)}–{_num(high, 0)} over the seeds). Criterion: "
-        f"the lowest NPV of costs per tonne of CO2 avoided in the planning area "
-        f"{cfg.years[0]}–{last}, among the options whose stranded trips in {last} (residents "
-        f"and through traffic) are within noise of the best ({best}, "
-        f"{_spread(stranded[best])} a day)."
-    )
+    ties: list[str] = []
+    if baseline in eligible:
+        chosen = baseline
+        text = (
+            f"On the {path} adoption path the table favours {baseline} (the baseline): no "
+            f"option strands fewer trips in {last} by more than the seeds' noise. Criterion: "
+            f"the least spending {within}."
+        )
+    else:
+        rated = [o for o in eligible if np.isfinite(per_t(o))]
+        if rated:
+            chosen = min(rated, key=per_t)
+            ties = [o for o in rated if o != chosen and per_t(o, "low") <= per_t(chosen, "high")]
+            text = (
+                f"On the {path} adoption path the table favours {chosen}: "
+                f"{_num(per_t(chosen), 0)} EUR of extra NPV per tonne of CO2 avoided against "
+                f"{baseline} ({_num(per_t(chosen, 'low'), 0)}–{_num(per_t(chosen, 'high'), 0)}"
+                f" over the seeds). Criterion: the lowest extra NPV of costs per tonne of CO2 "
+                f"avoided against the baseline in the planning area {span}, {within}."
+            )
+        else:
+            chosen = min(eligible, key=lambda o: s.loc[o, "extra_npv_cost_eur_area"])
+            text = (
+                f"On the {path} adoption path the table favours {chosen}: no option avoids "
+                f"CO2 against {baseline} beyond the seeds' noise, so the criterion is the "
+                f"lowest extra NPV of costs ({_num(s.loc[chosen, 'extra_npv_cost_eur_area'], 0)}"
+                f" EUR) {within}."
+            )
     if left_out:
         text += (
             " Left out for stranding more trips: "
@@ -226,6 +281,7 @@ def recommendation(result: PlanResult, path: str) -> str:
             + ", ".join(f"{o}, {_num(per_t(o), 0)} EUR per tonne" for o in ties)
             + "; the seeds do not separate them."
         )
+    fewest = min(away, key=lambda o: away[o].mean())
     text += f" {chosen} turns away {_spread(away[chosen])} drivers a day at full sites in {last}"
     if fewest != chosen:
         text += f"; {fewest} the fewest, {_spread(away[fewest])}"

@@ -48,6 +48,31 @@ def write_plan(
     every table are restricted to that municipality (:func:`emob_sim.plan.scope.municipal_tables`);
     with ``pdf`` the report is also written as ``report.pdf``. A folder holding the plan file,
     a layout file or an input of the layouts is never written.
+
+    Parameters
+    ----------
+    result : PlanResult
+        A plan run (:func:`~emob_sim.plan.run_plan`).
+    out_dir : str or pathlib.Path
+        The plan folder to create.
+    overwrite : bool
+        Replace an existing emob-sim plan folder at ``out_dir``.
+    municipality : str or None
+        Restrict the report and tables to this municipality of the plan's zones.
+    pdf : bool
+        Also write ``report.pdf`` (needs Chromium).
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path of the folder written.
+
+    Raises
+    ------
+    ConfigError
+        ``municipality`` is not in the plan's zones.
+    EmobSimError
+        ``out_dir`` cannot be written, or a PDF cannot be made.
     """
     if municipality is not None:
         result.plan.check_municipality(municipality)

@@ -31,6 +31,16 @@ def area_specs(energy: EnergyConfig) -> list[AreaSpec]:
     A ``pv_profile_file`` or ``load_profile_file`` in the areas file is relative to that
     file's folder.
 
+    Parameters
+    ----------
+    energy : EnergyConfig
+        The scenario's ``energy:`` section.
+
+    Returns
+    -------
+    list[AreaSpec]
+        The areas of the file, then the inline ones, with absolute profile paths.
+
     Raises
     ------
     InputFileNotFoundError
@@ -59,7 +69,23 @@ def area_specs(energy: EnergyConfig) -> list[AreaSpec]:
 
 
 def load_areas(energy: EnergyConfig) -> pd.DataFrame:
-    """The industrial areas as a table (:data:`AREA_COLUMNS` but ``zone_idx``)."""
+    """The industrial areas as a table (:data:`AREA_COLUMNS` but ``zone_idx``).
+
+    Parameters
+    ----------
+    energy : EnergyConfig
+        The scenario's ``energy:`` section.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area (:func:`area_specs`).
+
+    Raises
+    ------
+    InputFileNotFoundError, DataError
+        As :func:`area_specs`.
+    """
     specs = area_specs(energy)
     logger.info("%d industrial areas", len(specs))
     return pd.DataFrame([s.model_dump() for s in specs], columns=list(AreaSpec.model_fields))
@@ -67,6 +93,18 @@ def load_areas(energy: EnergyConfig) -> pd.DataFrame:
 
 def locate_areas(areas: pd.DataFrame, zones: pd.DataFrame) -> pd.DataFrame:
     """Add the index of each area's zone (``zone_idx``) to the table of :func:`load_areas`.
+
+    Parameters
+    ----------
+    areas : pandas.DataFrame
+        The areas (:func:`load_areas`).
+    zones : pandas.DataFrame
+        The region's zone table (``zone_id``, ``kind``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``areas`` with ``zone_idx`` (row of ``zones``) added.
 
     Raises
     ------

@@ -101,11 +101,24 @@ class BikeLayer:
 
     @property
     def n_sites(self) -> int:
+        """Number of public e-bike charging points (rows of ``sites``)."""
         return len(self.sites)
 
 
 def load_bike_network(config: NetworkConfig, *, speed_kph: float) -> RoadNetwork:
     """Load and prepare the bike network of an OSM source, timed at ``speed_kph``.
+
+    Parameters
+    ----------
+    config : NetworkConfig
+        The scenario's ``network:`` section (its OSM source and highway speeds).
+    speed_kph : float
+        The e-bikes' riding speed on every edge, km/h.
+
+    Returns
+    -------
+    RoadNetwork
+        The bike network as arrays, travel times at ``speed_kph``.
 
     Raises
     ------
@@ -136,6 +149,16 @@ def edge_climb_m(network: RoadNetwork) -> NDArray[np.float64] | None:
     """Metres climbed along each CSR edge, ``max(elevation[to] - elevation[from], 0)``.
 
     None when a node of the graph lacks a finite ``elevation`` (the network is then flat).
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The bike network, its graph's nodes with ``elevation`` (m).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Per edge (in CSR order): the climb, m.
     """
     nodes = network.graph.nodes
     elev = np.array([nodes[n].get("elevation", np.nan) for n in network.node_ids], dtype=float)
@@ -146,7 +169,20 @@ def edge_climb_m(network: RoadNetwork) -> NDArray[np.float64] | None:
 
 
 def path_climb_m(network: RoadNetwork, nodes: NDArray[np.int64]) -> NDArray[np.float64] | None:
-    """Metres climbed along the fastest path between every pair of ``nodes`` (None if flat)."""
+    """Metres climbed along the fastest path between every pair of ``nodes`` (None if flat).
+
+    Parameters
+    ----------
+    network : RoadNetwork
+        The bike network, its graph's nodes with ``elevation`` (m).
+    nodes : numpy.ndarray
+        Node indices (rows of the network's arrays).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        Square matrix over ``nodes``: the climb from row node to column node, m.
+    """
     climb = edge_climb_m(network)
     if climb is None:
         return None
@@ -184,6 +220,12 @@ def build_bike_layer(
     bike
         The bike network when already loaded (e.g. ``region.bike.network``, to place other
         e-bike sites without loading it again); None loads it (OSM sources).
+
+    Returns
+    -------
+    BikeLayer
+        The bike network, the e-bike sites snapped to it with their serving zones, and the
+        travel matrices of bikes.
 
     Raises
     ------

@@ -114,6 +114,18 @@ def with_areas(region: Region, scenario: Scenario) -> Region:
     """The region with the industrial areas of ``scenario`` (``energy.areas_file`` and
     ``energy.areas``; None when it has none), e.g. a region built for another variant.
 
+    Parameters
+    ----------
+    region : Region
+        A built region.
+    scenario : Scenario
+        The scenario whose ``energy`` section names the areas.
+
+    Returns
+    -------
+    Region
+        ``region`` itself when neither has areas, else a copy with ``areas`` replaced.
+
     Raises
     ------
     DataError
@@ -155,6 +167,11 @@ def with_sites(
         A site farther than this from every network node is an error.
     scenario
         Needed when the e-bike layer has to be rebuilt.
+
+    Returns
+    -------
+    Region
+        A copy of the region with the new sites and their travel matrices.
 
     Raises
     ------

@@ -24,6 +24,22 @@ def car_matrices(
     The zone diagonal is the intrazonal trip (:func:`intrazonal_distance_km` at
     ``zones.intrazonal_speed_kph``), the site diagonal 0.
 
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario (``zones.min_intrazonal_km``, ``zones.intrazonal_speed_kph``).
+    network : RoadNetwork
+        The drive network.
+    zones : pandas.DataFrame
+        The zone table, snapped (``node``, ``area_km2``).
+    sites : pandas.DataFrame
+        The car sites, snapped (``node``).
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray]
+        ``time_s`` (s) and ``dist_km`` (km), square over the zones then the sites.
+
     Raises
     ------
     NetworkError
@@ -51,6 +67,15 @@ def site_matrices(
     point of ``region`` (a zone or a site), the site rows and columns are copied; otherwise the
     zone nodes and the site nodes are routed again with
     :func:`~emob_sim.network.routing.point_matrices` (the zone block is kept as it was).
+
+    Parameters
+    ----------
+    region : Region
+        The region whose network, zones and matrices are reused.
+    sites : pandas.DataFrame
+        The sites, with :data:`~emob_sim.region.sites.SITE_FILE_COLUMNS`.
+    max_snap_distance_m : float
+        A site farther than this from every network node is an error, m.
 
     Returns
     -------

@@ -63,12 +63,25 @@ class Region:
 
     @property
     def n_zones(self) -> int:
+        """Number of zones, external ones included (rows of ``zones``)."""
         return len(self.zones)
 
     @property
     def n_sites(self) -> int:
+        """Number of car charging sites (rows of ``sites``)."""
         return len(self.sites)
 
     def site_point(self, site_index: int | NDArray[np.int64]) -> int | NDArray[np.int64]:
-        """Point index of a site index."""
+        """Point index of a site index.
+
+        Parameters
+        ----------
+        site_index : int or numpy.ndarray
+            Row(s) of ``sites``.
+
+        Returns
+        -------
+        int or numpy.ndarray
+            Row(s) and column(s) of the travel matrices: the zones come first.
+        """
         return self.n_zones + site_index

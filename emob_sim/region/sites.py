@@ -81,6 +81,18 @@ def read_sites_file(path: str | Path, *, key: str = "charging.sites_file") -> li
     ``key`` is the scenario key that names the file (``costs.existing_sites_file``), for the
     messages.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The sites file: ``.csv``, or a vector layer (``.geojson``, ``.gpkg``).
+    key : str
+        The scenario key that names the file, for the messages.
+
+    Returns
+    -------
+    list[SiteSpec]
+        One validated site per row (feature), in the file's order.
+
     Raises
     ------
     InputFileNotFoundError
@@ -171,6 +183,16 @@ def split_sites(sites: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split a sites table into car sites (:data:`CAR_SITE_KINDS`) and e-bike sites.
 
     Both keep the columns and order of ``sites`` and are re-indexed from 0.
+
+    Parameters
+    ----------
+    sites : pandas.DataFrame
+        A sites table with a ``kind`` column.
+
+    Returns
+    -------
+    tuple[pandas.DataFrame, pandas.DataFrame]
+        The car sites, then the e-bike sites.
     """
     car = sites["kind"].isin(CAR_SITE_KINDS).to_numpy()
     return sites[car].reset_index(drop=True), sites[~car].reset_index(drop=True)
@@ -221,7 +243,20 @@ def snap_sites(
 def with_inline_sites(scenario: Scenario, sites: pd.DataFrame | None = None) -> Scenario:
     """The scenario with its sites (or ``sites``, a table with :data:`SITE_FILE_COLUMNS`, in
     their order) inline in ``charging.sites`` and no sites file: it stands on its own when
-    written out."""
+    written out.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A resolved scenario.
+    sites : pandas.DataFrame or None
+        The sites to put inline (``None``: the scenario's own, :func:`load_sites`).
+
+    Returns
+    -------
+    Scenario
+        A copy of the scenario with ``charging.sites`` set and ``charging.sites_file`` None.
+    """
     sites = load_sites(scenario.charging) if sites is None else sites
     specs = [SiteSpec(**row) for row in sites[SITE_FILE_COLUMNS].to_dict(orient="records")]
     charging = scenario.charging.model_copy(update={"sites_file": None, "sites": specs})

@@ -186,6 +186,18 @@ def intrazonal_distance_km(area_km2: NDArray[np.float64], *, min_km: float) -> N
     zone's area, ``128 / (45 * pi) * r`` with ``r = sqrt(area_km2 / pi)`` (about ``0.51 *
     sqrt(area_km2)``), and at least ``min_km`` (``zones.min_intrazonal_km``; also for an
     unknown area, 0).
+
+    Parameters
+    ----------
+    area_km2 : numpy.ndarray
+        Per zone: its area, km2 (0 when unknown).
+    min_km : float
+        The shortest intrazonal trip, km.
+
+    Returns
+    -------
+    numpy.ndarray
+        Per zone: the intrazonal trip length, km.
     """
     radius_km = np.sqrt(np.asarray(area_km2, dtype=float) / np.pi)
     return np.maximum(128.0 / (45.0 * np.pi) * radius_km, min_km)

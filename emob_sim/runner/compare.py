@@ -299,6 +299,12 @@ def compare_layouts(
         Runs the layouts (default: a :class:`~emob_sim.runner.evaluate.SequentialEvaluator`,
         which builds each network's region once).
 
+    Returns
+    -------
+    Comparison
+        The comparison table (one row per layout), the KPIs per municipality, each layout's
+        site table and each run.
+
     Raises
     ------
     ConfigError, InputFileNotFoundError
@@ -347,6 +353,16 @@ def best_values(table: pd.DataFrame) -> pd.DataFrame:
     Best is the largest value for :data:`HIGHER_IS_BETTER` (in either scope), the smallest for
     the other KPIs (costs, waits, give-ups, strandings, peak load); descriptive columns (sites,
     plugs) and KPIs equal in every layout have no best value.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A comparison table: one row per layout, one column per KPI (comparison.csv).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Booleans of the shape of ``table``.
     """
     out = pd.DataFrame(False, index=table.index, columns=table.columns)
     for col in table.columns:
@@ -377,6 +393,20 @@ def write_comparison(
     """Write the comparison folder atomically (see the module docstring) and return its path.
 
     A folder holding a layout file or an input file of the layouts is never written.
+
+    Parameters
+    ----------
+    comparison : Comparison
+        What :func:`compare_layouts` returned.
+    out_dir : str or pathlib.Path
+        The comparison folder to create.
+    overwrite : bool
+        Replace an existing emob-sim output folder at ``out_dir``.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path of the folder written.
     """
     protect = [Path(f) for f in comparison.files.values() if Path(f).is_file()]
     for result in comparison.runs.values():

@@ -50,7 +50,18 @@ REGION_SECTIONS = ("network", "zones", "ebike")
 
 
 def kpis_of(result: RunResult) -> dict[str, Any]:
-    """The KPIs of a run (a ``collect`` function that keeps only them)."""
+    """The KPIs of a run (a ``collect`` function that keeps only them).
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+
+    Returns
+    -------
+    dict[str, Any]
+        ``result.kpis``: KPI key -> value, as in kpis.json.
+    """
     return result.kpis
 
 
@@ -73,6 +84,11 @@ class RegionCache:
     network is seen (:func:`~emob_sim.region.build_region`), then puts the scenario's own sites
     on it (:func:`~emob_sim.region.with_sites`). At most ``max_regions`` networks are kept
     (the least recently used is dropped).
+
+    Parameters
+    ----------
+    max_regions : int
+        Number of regions (distinct network, zones and e-bike settings) kept in memory.
     """
 
     def __init__(self, *, max_regions: int = 4) -> None:
@@ -81,7 +97,26 @@ class RegionCache:
         self.builds = 0
 
     def region_for(self, scenario: Scenario, *, label: str | None = None) -> Region:
-        """The scenario's region; ``label`` names the scenario in a site's error message."""
+        """The scenario's region; ``label`` names the scenario in a site's error message.
+
+        Parameters
+        ----------
+        scenario : Scenario
+            A resolved scenario: its network, zones and e-bike settings pick the cached
+            region, its charging sites are put on it.
+        label : str or None
+            The scenario's name, put before the message of a site that cannot be snapped.
+
+        Returns
+        -------
+        Region
+            The region with the scenario's own sites.
+
+        Raises
+        ------
+        NetworkError
+            A site is farther from the road network than ``max_snap_distance_m``.
+        """
         key = _region_key(scenario)
         region = self._regions.get(key)
         if region is None:
@@ -105,7 +140,13 @@ class RegionCache:
 
 
 class SequentialEvaluator:
-    """Runs scenarios in this process, one after another, reusing their regions."""
+    """Runs scenarios in this process, one after another, reusing their regions.
+
+    Parameters
+    ----------
+    max_regions : int
+        Number of regions kept in memory between runs (:class:`RegionCache`).
+    """
 
     def __init__(self, *, max_regions: int = 4) -> None:
         self.regions = RegionCache(max_regions=max_regions)
@@ -123,7 +164,23 @@ class SequentialEvaluator:
         label: str | None = None,
         on_stage: Callable[[str], None] | None = None,
     ) -> RunResult:
-        """One run of a resolved scenario (its own seed)."""
+        """One run of a resolved scenario (its own seed).
+
+        Parameters
+        ----------
+        scenario : Scenario
+            A resolved scenario.
+        label : str or None
+            The scenario's name in error messages.
+        on_stage : callable or None
+            Called with the name of each stage as it starts (``"region"``, then the stages
+            of :func:`~emob_sim.runner.run_stages`).
+
+        Returns
+        -------
+        RunResult
+            The run's record of every stage.
+        """
         notify = on_stage or (lambda stage: None)
         notify("region")
         region = self.regions.region_for(scenario, label=label)
@@ -135,7 +192,21 @@ class SequentialEvaluator:
         *,
         collect: Callable[[RunResult], Any] | None = None,
     ) -> list[Any]:
-        """Run each scenario; return ``collect(run)`` of each (the runs without ``collect``)."""
+        """Run each scenario; return ``collect(run)`` of each (the runs without ``collect``).
+
+        Parameters
+        ----------
+        scenarios : Sequence[Scenario]
+            Resolved scenarios, run in this order.
+        collect : callable or None
+            What to keep of each run (e.g. :func:`kpis_of`); ``None`` keeps the whole
+            :class:`RunResult`.
+
+        Returns
+        -------
+        list
+            One collected value per scenario, in the order of ``scenarios``.
+        """
         out = []
         for scenario in scenarios:
             result = self.run(scenario)
@@ -191,7 +262,18 @@ def _worker() -> SequentialEvaluator:
 
 def local_pool(max_workers: int | None = None) -> ProcessPoolExecutor:
     """A pool of fresh (spawned) worker processes: nothing of this process, its threads or
-    its numba state is inherited; each worker imports emob-sim and keeps its own regions."""
+    its numba state is inherited; each worker imports emob-sim and keeps its own regions.
+
+    Parameters
+    ----------
+    max_workers : int or None
+        Number of worker processes (``None``: one per core).
+
+    Returns
+    -------
+    concurrent.futures.ProcessPoolExecutor
+        The pool; the caller shuts it down.
+    """
     return ProcessPoolExecutor(max_workers, mp_context=multiprocessing.get_context("spawn"))
 
 
@@ -229,7 +311,22 @@ class ExecutorEvaluator:
         *,
         collect: Callable[[RunResult], Any] | None = None,
     ) -> list[Any]:
-        """Run each scenario on the executor; results in the order of ``scenarios``."""
+        """Run each scenario on the executor; results in the order of ``scenarios``.
+
+        Parameters
+        ----------
+        scenarios : Sequence[Scenario]
+            Resolved scenarios.
+        collect : callable or None
+            What to keep of each run, picklable (e.g. :func:`kpis_of`); ``None`` keeps the
+            whole :class:`RunResult`.
+
+        Returns
+        -------
+        list
+            One collected value per scenario, in the order of ``scenarios``; the first error
+            raised by a run is raised here and the runs not started are cancelled.
+        """
         futures = [self.executor.submit(_evaluate_in_worker, sc, collect) for sc in scenarios]
         try:
             return [f.result() for f in futures]
@@ -252,6 +349,22 @@ class ExecutorEvaluator:
         worker's evaluator (e.g. a placement proposes the layout that then runs). A run that
         raises is yielded as a failed outcome and the others go on; stopping the iteration (or
         Ctrl-C) cancels the runs not started yet.
+
+        Parameters
+        ----------
+        scenarios : Sequence[Scenario]
+            Resolved scenarios.
+        collect : callable, sequence of callables, or None
+            What to keep of each run (picklable): one for all runs or one per scenario;
+            ``None`` keeps the whole :class:`RunResult`.
+        prepare : callable or None
+            ``prepare(scenario, evaluator) -> scenario``, run in the worker before the run.
+
+        Yields
+        ------
+        tuple[int, Outcome]
+            The index of the scenario in ``scenarios`` and what became of it, in the order
+            the runs finish.
         """
         collects = list(collect) if isinstance(collect, Sequence) else [collect] * len(scenarios)
         futures = {

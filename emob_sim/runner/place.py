@@ -51,6 +51,12 @@ def place(
     on_progress
         Called with short progress messages.
 
+    Returns
+    -------
+    Placement
+        The proposed layout, the candidates, the scenario with the layout and a summary
+        (and the search's history for the methods that keep one).
+
     Raises
     ------
     ConfigError

@@ -50,6 +50,25 @@ def resolve_scenario(
     """A validated scenario from a scenario, a YAML path or None (the embedded default).
 
     ``overrides`` (``key.path=value``) apply to a path or None; ``seed`` replaces the seed.
+
+    Parameters
+    ----------
+    scenario : Scenario, str, pathlib.Path or None
+        A validated scenario, a path to a YAML scenario, or None for the embedded default.
+    seed : int or None
+        Replaces the scenario's seed.
+    overrides : Iterable[str]
+        ``key.path=value`` overrides (only when ``scenario`` is a path or None).
+
+    Returns
+    -------
+    Scenario
+        The validated scenario.
+
+    Raises
+    ------
+    EmobSimError
+        The YAML file, an override or a value is not valid.
     """
     if not isinstance(scenario, Scenario):
         return load_scenario(scenario, overrides=overrides, seed=seed)
@@ -74,7 +93,21 @@ def check_inputs(scenario: Scenario) -> None:
 
 
 def draw_demand(scenario: Scenario, region: Region) -> tuple[Demand, EbikeDemand]:
-    """The car demand (after the modal shift) and the e-bike demand of a run of ``scenario``."""
+    """The car demand (after the modal shift) and the e-bike demand of a run of ``scenario``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A resolved scenario; its seed gives the ``demand`` and ``ebike`` streams.
+    region : Region
+        The scenario's region, built.
+
+    Returns
+    -------
+    tuple[Demand, EbikeDemand]
+        The electric cars and their trips (without the trips shifted to e-bikes), and the
+        e-bikes and their trips.
+    """
     streams = seed_streams(scenario.seed)
     demand = generate_demand(scenario, region, streams["demand"])
     ebike_demand, demand = generate_ebike_demand(scenario, region, demand, streams["ebike"])
@@ -90,7 +123,22 @@ def run_stages(
 ) -> RunResult:
     """Demand, simulation and KPIs of a resolved scenario on its region (already built; its
     industrial areas are taken from ``scenario``, so a region built for another variant
-    serves)."""
+    serves).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A resolved scenario.
+    region : Region
+        A region built for the scenario's network, zones and sites.
+    on_stage : callable or None
+        Called with ``"demand"``, ``"simulation"`` and ``"kpis"`` as each stage starts.
+
+    Returns
+    -------
+    RunResult
+        The run's record of every stage (nothing written).
+    """
     notify = on_stage or (lambda stage: None)
     region = with_areas(region, scenario)
     check_site_energy(scenario, region)
@@ -129,6 +177,22 @@ def check_scenario(
     the travel times routed, the industrial areas' zones and the energy sites found, measured
     solar profiles read) and its demand drawn (corridors and zones checked), so that what
     ``run`` would refuse before simulating is refused here too.
+
+    Parameters
+    ----------
+    scenario : Scenario, str, pathlib.Path or None
+        A validated scenario, a path to a YAML scenario, or None for the embedded default.
+    seed : int or None
+        Replaces the scenario's seed.
+    overrides : Iterable[str]
+        ``key.path=value`` overrides (only when ``scenario`` is a path or None).
+    on_stage : callable or None
+        Called with ``"region"`` and ``"demand"`` as each check starts.
+
+    Returns
+    -------
+    Scenario
+        The validated scenario, as :func:`run` would run it.
 
     Raises
     ------
@@ -177,6 +241,12 @@ def run(
         checked before anything runs, so a bad ``out_dir`` fails at once.
     overwrite
         Replace an existing emob-sim output folder at ``out_dir``.
+
+    Returns
+    -------
+    RunResult
+        Everything the run produced: the scenario, region, demand, simulation, KPIs, site
+        table, e-bike run and site energy.
 
     Raises
     ------

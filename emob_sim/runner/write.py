@@ -148,6 +148,16 @@ def people_tables(result: RunResult) -> tuple[pd.DataFrame, pd.DataFrame]:
     (:func:`emob_sim.display.kind_label`). ``sites.csv`` adds each site's municipality after
     its name (:func:`emob_sim.runner.territory.site_municipalities`: by territory with
     ``zones.boundaries_file``; ``outside`` for the aggregate Rīga site).
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+
+    Returns
+    -------
+    tuple[pandas.DataFrame, pandas.DataFrame]
+        The KPI table (one row) and the site table (one row per site).
     """
     kpis = flat_kpis(result.kpis)
     headers = _headers(list(kpis))
@@ -186,6 +196,30 @@ def write_run(
     an earlier run folder is replaced. A folder holding one of the scenario's input files, or
     one of ``protect`` (e.g. the scenario file), is never written. ``extra_json`` adds JSON
     files (name -> content) to the folder, written with it (a sweep's record of the run).
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+    out_dir : str or pathlib.Path
+        The run folder to create.
+    overwrite : bool
+        Replace an existing emob-sim output folder at ``out_dir``.
+    protect : Iterable[str or pathlib.Path]
+        Files (besides the scenario's inputs) that must not lie in ``out_dir``.
+    extra_json : dict[str, dict] or None
+        More JSON files to write into the folder: file name -> content.
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path of the folder written.
+
+    Raises
+    ------
+    EmobSimError
+        ``out_dir`` is not a folder that may be written (an input inside, not an emob-sim
+        output folder, or one without ``overwrite``); nothing is then written.
     """
     protect = [*protect, *input_files(result.scenario)]
     with atomic_output_dir(
@@ -226,7 +260,18 @@ def write_run(
 
 
 def run_archive(result: RunResult) -> bytes:
-    """The run folder of ``result`` as a zip archive (its files at the top of the archive)."""
+    """The run folder of ``result`` as a zip archive (its files at the top of the archive).
+
+    Parameters
+    ----------
+    result : RunResult
+        A finished run.
+
+    Returns
+    -------
+    bytes
+        The zip archive of the files :func:`write_run` writes (for a download).
+    """
     with tempfile.TemporaryDirectory(prefix="emob-sim-zip-") as tmp:
         folder = write_run(result, Path(tmp) / "run")
         buffer = io.BytesIO()

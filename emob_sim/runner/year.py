@@ -116,6 +116,16 @@ class YearResult:
 def monthly_temperatures(path: str | Path) -> dict[int, float]:
     """Mean temperature of each month 1-12 from a CSV with ``month`` and ``mean_temp_c``.
 
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The climate CSV (``year.climate_file``).
+
+    Returns
+    -------
+    dict[int, float]
+        Month (1-12) -> mean temperature, deg C.
+
     Raises
     ------
     InputFileNotFoundError, DataError
@@ -142,7 +152,20 @@ def monthly_temperatures(path: str | Path) -> dict[int, float]:
 
 def consumption_factor(year: YearConfig, temp_c: float) -> float:
     """Consumption per km at ``temp_c`` relative to that at ``year.reference_temp_c``:
-    ``range(reference) / range(temp_c)`` on ``year.temperature_curve``."""
+    ``range(reference) / range(temp_c)`` on ``year.temperature_curve``.
+
+    Parameters
+    ----------
+    year : YearConfig
+        The scenario's ``year:`` section (reference temperature, range against temperature).
+    temp_c : float
+        The mean outdoor temperature, deg C.
+
+    Returns
+    -------
+    float
+        The factor on consumption per km (1 at the reference temperature, dimensionless).
+    """
     temps, ranges = zip(*year.temperature_curve)
     at = np.interp([year.reference_temp_c, temp_c], temps, ranges)
     return float(at[0] / at[1])
@@ -201,6 +224,17 @@ def _variant(scenario: Scenario, *, period: str, day_type: str, factor: float) -
 
 def year_variants(scenario: Scenario) -> list[YearVariant]:
     """The variants of the scenario's year (``scenario.year``), periods first, then day types.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A resolved scenario with its ``year:`` section (periods, day types, climate file).
+
+    Returns
+    -------
+    list[YearVariant]
+        Per period and day type: its days a year, mean temperature, consumption factor and
+        the scenario that simulates one such day.
 
     Raises
     ------
@@ -261,6 +295,16 @@ def run_year(
     evaluator
         Runs the variants (default: a :class:`~emob_sim.runner.evaluate.SequentialEvaluator`).
 
+    Returns
+    -------
+    YearResult
+        The variants' rows, the annual KPIs per layout and seed, and their spread over seeds.
+
+    Raises
+    ------
+    ConfigError
+        No scenario or no seed, or a variant's scenario is invalid.
+
     Examples
     --------
     >>> from emob_sim.config import load_scenario
@@ -300,7 +344,18 @@ def run_year(
 
 def kpi_rule(column: str) -> str:
     """How a KPI column adds up over a year: sum, max, wait (arrival-weighted mean), mean
-    (day-weighted) or layout (the layout's own figure)."""
+    (day-weighted) or layout (the layout's own figure).
+
+    Parameters
+    ----------
+    column : str
+        A KPI column of a comparison row (with or without ``_area``/``_total``).
+
+    Returns
+    -------
+    str
+        ``"sum"``, ``"max"``, ``"wait"``, ``"mean"`` or ``"layout"``.
+    """
     base = column.removesuffix("_area").removesuffix("_total")
     if base in LAYOUT_KPIS:
         return "layout"
@@ -314,7 +369,21 @@ def kpi_rule(column: str) -> str:
 
 
 def annual_kpis(variants: pd.DataFrame) -> pd.DataFrame:
-    """Annual KPIs per layout and seed from the variants' rows (see the module docstring)."""
+    """Annual KPIs per layout and seed from the variants' rows (see the module docstring).
+
+    Parameters
+    ----------
+    variants : pandas.DataFrame
+        One row per layout, seed and variant: :data:`VARIANT_COLUMNS` (with the variant's
+        ``days`` a year and ``sim_days`` simulated), then the KPIs of its run.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per layout and seed: ``layout``, ``seed``, ``days`` (a year's days), then
+        each KPI over the year (totals scaled by days, means weighted by days, peaks as the
+        maximum).
+    """
     kpis = [c for c in variants.columns if c not in VARIANT_COLUMNS]
     out = []
     for (layout, seed), part in variants.groupby(["layout", "seed"], sort=False):
@@ -342,7 +411,18 @@ def annual_kpis(variants: pd.DataFrame) -> pd.DataFrame:
 
 
 def seed_spread(annual: pd.DataFrame) -> pd.DataFrame:
-    """Per layout and annual KPI: mean, minimum and maximum over the seeds, and their number."""
+    """Per layout and annual KPI: mean, minimum and maximum over the seeds, and their number.
+
+    Parameters
+    ----------
+    annual : pandas.DataFrame
+        The annual KPIs, one row per layout and seed (:func:`annual_kpis`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``layout``, ``kpi``, ``mean``, ``min``, ``max``, ``seeds``.
+    """
     kpis = [c for c in annual.columns if c not in ("layout", "seed")]
     long = annual.melt(id_vars=["layout", "seed"], value_vars=kpis, var_name="kpi")
     long["value"] = pd.to_numeric(long["value"], errors="coerce")

@@ -235,6 +235,12 @@ def simulate_ebikes(scenario: Scenario, region: Region, demand: EbikeDemand) -> 
         Its e-bike layer (``region.bike``: sites and walking distances).
     demand
         E-bikes and trips from :func:`emob_sim.demand.ebike.generate_ebike_demand`.
+
+    Returns
+    -------
+    EbikeSimResult
+        The e-bike trips' outcome, the public sessions, the riders turned away, the load at
+        the e-bike sites, the home charging energy and each bike's final state of charge.
     """
     cfg, layer = scenario.ebike, getattr(region, "bike", None)
     no_sites = pd.DataFrame({"site_id": [], "power_kw": [], "plugs": []})

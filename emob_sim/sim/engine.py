@@ -140,7 +140,24 @@ def simulate(
 def simulate_detailed(
     scenario: Scenario, region: Region, demand: Demand, seed_seq: np.random.SeedSequence
 ) -> tuple[SimResult, VehicleLedger]:
-    """Like :func:`simulate`, also returning the per-vehicle :class:`VehicleLedger`."""
+    """Like :func:`simulate`, also returning the per-vehicle :class:`VehicleLedger`.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario.
+    region : Region
+        The built region.
+    demand : Demand
+        The electric cars and their trips.
+    seed_seq : numpy.random.SeedSequence
+        The run's ``sim`` stream.
+
+    Returns
+    -------
+    tuple[SimResult, VehicleLedger]
+        The simulation's outcome, and each vehicle's energy account.
+    """
     if not isinstance(seed_seq, np.random.SeedSequence):
         raise TypeError(
             f"seed_seq: expected a numpy.random.SeedSequence, got {type(seed_seq).__name__}"

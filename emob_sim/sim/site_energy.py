@@ -137,6 +137,7 @@ class SiteEnergyResult:
 
     @property
     def empty(self) -> bool:
+        """Whether the run has no energy sites (then nothing else is filled)."""
         return not len(self.sites)
 
 
@@ -144,6 +145,23 @@ def simulate_site_energy(
     scenario: Scenario, region: Region, sim: SimResult, visits: pd.DataFrame
 ) -> SiteEnergyResult:
     """Allocate the power at every workplace site and every public site of ``energy.sites``.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario (``energy`` section: sites, strategies, step, time zone).
+    region : Region
+        The built region (its sites and industrial areas).
+    sim : SimResult
+        The car simulation: the public sessions at the energy sites.
+    visits : pandas.DataFrame
+        The workplace visits (:func:`~emob_sim.sim.workplace.workplace_visits`).
+
+    Returns
+    -------
+    SiteEnergyResult
+        Per energy site and step: solar, battery, grid and the power into the cars; per visit
+        what it got; the sites' set-up.
 
     Raises
     ------
@@ -215,6 +233,13 @@ def check_site_energy(scenario: Scenario, region: Region) -> None:
     site of ``energy.sites`` that the run does not have, a measured solar or load profile that
     cannot be read or does not cover the simulated days.
 
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario (``energy`` section, simulated days).
+    region : Region
+        The built region (its sites and industrial areas).
+
     Raises
     ------
     ConfigError, DataError
@@ -236,7 +261,24 @@ def plug_steps(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The allocation kernel's view of a site's visits: plug-in and departure in steps
     (fractional: the exact times), need (0 without a plug) and most power of each car (see
-    the module docstring)."""
+    the module docstring).
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        The site's visits: ``arrive_s``, ``depart_s`` (s), ``need_kwh`` (kWh) and, at a
+        workplace, ``plugged`` and ``max_kw`` (kW).
+    step_s : float
+        Length of an energy step, s.
+    workplace : bool
+        Whether the site is a workplace site (its visits say who got a plug and at what
+        power; a public site's cars draw their mean power over their stay).
+
+    Returns
+    -------
+    tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray, numpy.ndarray]
+        Per visit: plug-in step, plug-out step, energy needed (kWh) and most power (kW).
+    """
     arrive_s, depart_s = visits["arrive_s"].to_numpy(float), visits["depart_s"].to_numpy(float)
     depart_s = np.maximum(depart_s, arrive_s)
     arrive, depart = arrive_s / step_s, depart_s / step_s

@@ -50,7 +50,24 @@ VISIT_COLUMNS = [
 def workplace_visits(
     scenario: Scenario, region: Region, demand: Demand, sim: SimResult
 ) -> pd.DataFrame:
-    """The commuters' visits of their workplace sites, with the plug each got (or not)."""
+    """The commuters' visits of their workplace sites, with the plug each got (or not).
+
+    Parameters
+    ----------
+    scenario : Scenario
+        The resolved scenario (``energy.workplace_target_soc``, simulated days).
+    region : Region
+        The region with its industrial areas.
+    demand : Demand
+        The cars, their trips and who works (or has a depot) in an area.
+    sim : SimResult
+        The simulated trips and events (arrival times, states of charge on arrival).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per visit, columns :data:`VISIT_COLUMNS` (no rows without areas).
+    """
     areas = region.industrial_areas
     if demand.workplace is None or not len(areas):
         return pd.DataFrame({c: pd.Series(dtype=_DTYPES[c]) for c in VISIT_COLUMNS})
@@ -110,7 +127,21 @@ def assign_plugs(visits: pd.DataFrame, plugs: np.ndarray) -> pd.DataFrame:
     """The visits with ``plugged``: whether each got a plug when its area has ``plugs[area]``
     of them (a SimPy process per car that needs energy takes a free plug on arrival, first
     come, first served, and gives it back on departure). The arrivals do not depend on the
-    plugs, so sizing tries plug counts on the same visits."""
+    plugs, so sizing tries plug counts on the same visits.
+
+    Parameters
+    ----------
+    visits : pandas.DataFrame
+        The visits (:data:`VISIT_COLUMNS`: ``area_idx``, ``arrive_s``, ``depart_s`` in s,
+        ``need_kwh``); a visit needing no energy takes no plug.
+    plugs : numpy.ndarray
+        Per industrial area (row of ``region.areas``): its number of workplace plugs.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``visits`` with the boolean column ``plugged``.
+    """
     env = simpy.Environment()
     sites = [Plugs(env, capacity=max(int(n), 1)) for n in plugs]
     has_plugs = plugs > 0

@@ -198,6 +198,38 @@ def test_a_click_on_a_map_site_shows_that_site(app):
     assert app.selectbox(key="map_site").value == first
 
 
+def test_the_site_view_and_results_split_sessions_by_where_cars_charged(app):
+    from emob_sim.display import header_of
+
+    _run(app)
+    result = emob_sim.run(load_scenario())
+    where = ["sessions_en_route", "sessions_destination", "sessions_overnight"]
+    app.switch_page("pages/results.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    cards = {m.label: m.value for m in app.metric}
+    for key in (
+        "destination_sessions",
+        "overnight_sessions",
+        "destination_energy_kwh",
+        "overnight_energy_kwh",
+    ):
+        assert cards[label_of(key)] == format_value(key, result.kpis[key]), key
+    assert result.kpis["destination_sessions"] > 0  # the split is not all en route
+    (sites,) = [d.value for d in app.dataframe if header_of("sessions_en_route") in d.value]
+    for key in where:
+        assert list(sites[header_of(key)]) == list(result.sites[key]), key
+    assert (result.sites[where].sum(axis=1) == result.sites["sessions"]).all()
+
+    app.switch_page("pages/map.py").run()
+    car = result.sites[result.sites["kind"] != "ebike"].set_index("site_id")
+    busiest = car["sessions_destination"].idxmax()
+    _click_on_map(app, busiest)
+    shown = {m.label: m.value for m in app.metric}
+    for key in ["sessions", *where]:
+        assert shown[label_of(key)] == format_value(key, car.at[busiest, key]), key
+    assert car.at[busiest, "sessions_destination"] > 0
+
+
 def test_picked_site_reads_the_car_site_layer_of_a_selection():
     spec = importlib.util.spec_from_file_location("app_maps", Path(APP).parent / "maps.py")
     maps = importlib.util.module_from_spec(spec)
@@ -285,8 +317,8 @@ def test_a_fitted_view_shows_every_point_with_room_for_its_marker():
         view = maps.fit_view(lon, lat, width_px=width, height_px=height, pad_px=30)
         world = maps.WORLD_PX * 2**view.zoom
         x = (lon - view.longitude) / 360 * world + width / 2
-        middle = maps._mercator_y(view.latitude)
-        y = [(middle - maps._mercator_y(v)) * world + height / 2 for v in lat]
+        middle = maps.mercator_y(view.latitude)
+        y = [(middle - maps.mercator_y(v)) * world + height / 2 for v in lat]
         assert x.min() >= 29.9 and x.max() <= width - 29.9, (width, list(x))
         assert min(y) >= 29.9 and max(y) <= height - 29.9, (height, y)
         assert x.max() - x.min() >= width - 60.5 or max(y) - min(y) >= height - 60.5  # fills

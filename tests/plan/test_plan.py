@@ -467,20 +467,48 @@ def test_the_decision_table_holds_every_measure_with_its_seed_range(result):
         assert any(m.startswith(measure) for m in table.index), measure
 
 
+def test_the_decision_table_counts_the_sessions_where_cars_park(result):
+    from emob_sim.plan.tables import decision_table
+
+    table = decision_table(result, "test").set_index("Measure")
+    row = "Sessions where cars park (destination + overnight), a day in 2027"
+    assert row in table.index, list(table.index)
+    for option in ("today", "corridor"):
+        case = next(
+            c for c in result.plan.cases if (c.path, c.year, c.option) == ("test", 2027, option)
+        )
+        runs = result.runs[(result.runs["year"] == 2027) & (result.runs["option"] == option)]
+        parked = (runs["destination_sessions_area"] + runs["overnight_sessions_area"]).to_numpy()
+        parked = parked / case.scenario.time.days
+        cell = table.loc[row, option]
+        assert float(cell.split(" ")[0].replace(",", "")) == pytest.approx(
+            parked.mean(), abs=0.051
+        ), cell
+        if parked.min() != parked.max():
+            assert cell.endswith(f"({parked.min():,.0f}–{parked.max():,.0f})"), cell
+
+
 def test_the_recommendation_follows_its_stated_criterion(result):
     from emob_sim.plan.tables import recommendation
 
     text = recommendation(result, "test")
-    assert "Criterion: the lowest NPV of costs per tonne of CO2 avoided" in text
     runs = result.runs[result.runs["year"] == 2027].set_index("option")
     stranded = runs.groupby("option")["trips_stranded_total"].agg(["mean", "min", "max"])
     best = stranded["mean"].idxmin()
     eligible = stranded.index[stranded["min"] <= stranded.loc[best, "max"]]
+    baseline = result.plan.config.options[0].name
     s = result.summary[result.summary["year"] == 2027].set_index("option")
-    per_t = s["npv_cost_eur_area"] / s["cumulative_co2_avoided_t_area"]
-    chosen = per_t.loc[eligible].idxmin()
-    assert text.startswith(f"On the test adoption path the table favours {chosen}:")
-    assert f"{per_t[chosen]:,.0f} EUR of NPV per tonne" in text
+    per_t = s["cost_per_t_co2_avoided_eur_area"].loc[[o for o in eligible if o != baseline]]
+    if baseline in eligible:
+        assert text.startswith(f"On the test adoption path the table favours {baseline} (the")
+        assert "Criterion: the least spending" in text
+    elif per_t.notna().any():
+        chosen = per_t.idxmin()
+        assert text.startswith(f"On the test adoption path the table favours {chosen}:")
+        assert f"{per_t[chosen]:,.0f} EUR of extra NPV per tonne" in text
+        assert "Criterion: the lowest extra NPV of costs per tonne of CO2 avoided" in text
+    else:
+        assert "no option avoids CO2" in text
 
 
 def test_the_site_list_names_territory_year_and_cost_and_is_written_as_csv_and_gpkg(
