@@ -280,7 +280,8 @@ def consumption_check(scenario: Scenario) -> list[Check]:
             tol * 100,
             "21 +- 4 kWh/100 km over 342 models (Sustainability 16(17) 7529, 2024); ADAC "
             "Ecotest 2023: 19.7 kWh/100 km with charging losses; winter adds 38-57 % (NAF, "
-            "ADAC), not modelled",
+            "ADAC): a single day uses the catalogue's mean; a simulated year scales it by "
+            "the season's temperature (year: in configs/base.yaml)",
             "kWh/100 km",
             "no: the vehicle types' consumption is from ev-database.org",
         ),
