@@ -64,7 +64,7 @@ def unit_of(key: str) -> str:
     str
         The unit printed after the number (``"kW"``, ``"min"``, ``"%"`` for shares), or ``""``.
     """
-    key = key.removeprefix("ebike_").removeprefix("areas_")
+    key = key.removeprefix("ebike_").removeprefix("areas_").removeprefix("scorecard_")
     for qualifier in _QUALIFIERS:
         key = key.removesuffix(qualifier)
     if key in _FRACTIONS:
@@ -232,7 +232,11 @@ _SCOPED = (
 )
 
 #: sections of kpis.json, as the prefix of their flat keys: the name put before a label
-_SECTIONS = (("ebike_", "E-bikes"), ("areas_", "Energy sites"))
+_SECTIONS = (
+    ("ebike_", "E-bikes"),
+    ("areas_scorecard_", "Area scorecard"),
+    ("areas_", "Energy sites"),
+)
 
 #: site kinds for people
 _KINDS = {

@@ -370,7 +370,8 @@ def _groups(values: np.ndarray, idx: np.ndarray, n: int) -> list[np.ndarray]:
 def flat_kpis(kpis: dict) -> dict:
     """A run's KPIs in one level, for tables: the region-wide ones as they are, each section's
     (``ebike``) as ``section_key``, and of the ``areas`` section its total as ``areas_key``
-    (the per-site entries stay in kpis.json).
+    and its scorecard's total as ``areas_scorecard_key`` (the per-site entries stay in
+    kpis.json).
 
     Parameters
     ----------
@@ -386,6 +387,9 @@ def flat_kpis(kpis: dict) -> dict:
     for key, value in kpis.items():
         if key == "areas" and isinstance(value, dict):
             out.update({f"areas_{k}": v for k, v in value["total"].items()})
+            if "scorecard" in value:
+                card = value["scorecard"]["total"]
+                out.update({f"areas_scorecard_{k}": v for k, v in card.items()})
         elif isinstance(value, dict):
             out.update({f"{key}_{k}": v for k, v in value.items() if not isinstance(v, dict)})
         else:

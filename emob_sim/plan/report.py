@@ -27,6 +27,7 @@ import pandas as pd
 from emob_sim.display import count_of, format_value, label_of, unit_of
 from emob_sim.errors import EmobSimError
 from emob_sim.plan import sections
+from emob_sim.plan.areas import areas_section
 from emob_sim.plan.assumptions import assumption_table
 from emob_sim.plan.maps import KIND_STYLE
 from emob_sim.plan.markup import STYLE, img, keep, png, table
@@ -298,6 +299,7 @@ def plan_report(result: PlanResult, *, municipality: str | None = None) -> str:
         parts += _trajectories(result, result.table, REPORT_KPIS)
         parts += sections.maps_and_sites(result, None)
         parts += sections.ebikes(result)
+        parts += areas_section(result)
         parts += sections.municipalities(result)
     else:
         parts.append(

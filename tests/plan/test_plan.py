@@ -283,6 +283,9 @@ def test_the_report_is_self_contained_with_every_figure_map_and_assumption(resul
     from emob_sim.plan.report import REPORT_KPIS
 
     text = plan_report(result)
+    # no energy sites in these layouts: no "Industrial areas" section
+    assert not any(c.startswith("areas_") for c in result.runs.columns)
+    assert "Industrial areas" not in text
 
     class Collect(HTMLParser):
         def __init__(self):

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import emob_sim
-from emob_sim.config import load_scenario
+from emob_sim.config import bundled_path, load_scenario
 from emob_sim.errors import ConfigError, DataError
 from emob_sim.runner import ExecutorEvaluator, SequentialEvaluator, run_year, year_variants
 from emob_sim.runner.year import consumption_factor, monthly_temperatures
@@ -201,3 +201,19 @@ def test_the_temperature_curve_is_one_at_the_reference_and_rises_below_it():
     assert factors == sorted(factors, reverse=True)
     assert factors[0] == factors[1] == pytest.approx(1 / 0.54)  # constant beyond the ends
     assert np.isclose(consumption_factor(year, 21.5), 1 / 1.15)
+
+
+def test_the_industrial_areas_commuters_need_more_energy_in_winter():
+    """The year scales every vehicle type's consumption by the season's temperature; the
+    area's commuters draw their vehicle types from the fleet, so they need more in January."""
+    scenario = load_scenario(
+        bundled_path("configs/zemgale/industrial_area.yaml"),
+        overrides=[*MONTHS, "time.days=1"],
+    )
+    year = run_year([scenario], seeds=[5], evaluator=SequentialEvaluator())
+    rows = year.variants.set_index("period")
+    assert rows.loc["jan", "consumption_factor"] > 1.0 > rows.loc["jul", "consumption_factor"]
+    per_visit = rows["areas_need_kwh"] / rows["areas_visits"]
+    # the same commuters on the same seed, each needing more per visit in winter
+    assert rows.loc["jan", "areas_visits"] == rows.loc["jul", "areas_visits"] > 0
+    assert per_visit["jan"] > 1.05 * per_visit["jul"]
