@@ -29,9 +29,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from emob_sim.energy.pv import wall_clock
-from emob_sim.errors import DataError
-from emob_sim.io.tables import read_text_table
+from emob_sim.energy.pv import measured_steps, wall_clock
 
 __all__ = ["LOAD_SHAPES", "shaped_load_kw", "measured_load_kw"]
 
@@ -126,33 +124,13 @@ def measured_load_kw(
         The file cannot be read, a column is missing, a value is not a number >= 0, or the
         profile does not cover the simulated period (the first step missing is named).
     """
-    path = Path(path)
-    raw = read_text_table(path, ["time", "load_kw"], key="load_profile_file")
-    try:
-        index = pd.DatetimeIndex(pd.to_datetime(raw["time"], format="ISO8601"))
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"{path}: column time: expected ISO 8601 times ({exc})") from None
-    value = pd.to_numeric(raw["load_kw"], errors="coerce")
-    bad = np.flatnonzero(~(value >= 0))
-    if bad.size:
-        raise DataError(
-            f"{path}: row {bad[0] + 2}: load_kw: expected a number >= 0, got "
-            f"{raw['load_kw'].iloc[bad[0]]!r}"
-        )
-    if index.tz is not None:
-        index = index.tz_convert(tz).tz_localize(None)
-    series = pd.Series(value.to_numpy(float), index=index).sort_index()
-    steps = wall_clock(start, int(round(days * 1440 / step_min)), step_min)
-    means = series.resample(f"{step_min}min", origin=steps[0]).mean().reindex(steps)
-    means = means.ffill(limit=max(15 // step_min - 1, 0)) if step_min < 15 else means
-    gap = steps.tz_localize(tz, nonexistent="NaT", ambiguous=np.ones(len(steps), bool)).isna()
-    if gap.any():  # the hour skipped in spring: the value before it
-        means = means.where(~gap, means.ffill())
-    missing = np.flatnonzero(means.isna().to_numpy())
-    if missing.size:
-        raise DataError(
-            f"{path}: no load value for the step from {steps[missing[0]]:%Y-%m-%d %H:%M} "
-            f"({tz}); expected the profile to cover {steps[0]:%Y-%m-%d} to "
-            f"{steps[-1]:%Y-%m-%d %H:%M} every 15 minutes or finer"
-        )
-    return means.to_numpy(float)
+    return measured_steps(
+        path,
+        "load_kw",
+        key="load_profile_file",
+        start=start,
+        days=days,
+        step_min=step_min,
+        tz=tz,
+        what="load",
+    )

@@ -41,6 +41,7 @@ __all__ = [
     "clear_sky_monthly_kwh_per_kwp",
     "pv_profile_kw",
     "measured_profile_kw",
+    "measured_steps",
     "daylight",
     "yield_scale",
     "step_instants",
@@ -369,26 +370,82 @@ def measured_profile_kw(
         The file cannot be read, a column is missing, a value is not a number >= 0, or the
         profile does not cover the simulated period (the first step missing is named).
     """
+    values = measured_steps(
+        path,
+        "kw_per_kwp",
+        key="pv_profile_file",
+        start=start,
+        days=days,
+        step_min=step_min,
+        tz=tz,
+        what="measured",
+    )
+    return values * kwp
+
+
+def measured_steps(
+    path: str | Path,
+    column: str,
+    *,
+    key: str,
+    start: str | pd.Timestamp,
+    days: int,
+    step_min: int,
+    tz: str,
+    what: str,
+) -> NDArray[np.float64]:
+    """Mean of a measured CSV column (``time``, ``column`` >= 0) in each step from local
+    midnight of ``start``, on the region's wall clock (the rule of :func:`measured_profile_kw`;
+    the site load's profile reads the same way).
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The CSV file.
+    column : str
+        The value column (``kw_per_kwp``, ``load_kw``).
+    key : str
+        The scenario key that names the file (in messages).
+    start : str or pandas.Timestamp
+        The first simulated day.
+    days : int
+        Number of days simulated.
+    step_min : int
+        Length of a step, min.
+    tz : str
+        The region's time zone (IANA name).
+    what : str
+        What a missing value is called in the message ("measured", "load").
+
+    Returns
+    -------
+    numpy.ndarray
+        Mean value in each step.
+
+    Raises
+    ------
+    DataError
+        The file cannot be read, a column is missing, a value is not a number >= 0, or the
+        profile does not cover the simulated period (the first step missing is named).
+    """
     path = Path(path)
-    raw = read_text_table(path, ["time", "kw_per_kwp"], key="pv_profile_file")
+    raw = read_text_table(path, ["time", column], key=key)
     try:
-        times = pd.to_datetime(raw["time"], format="ISO8601")
+        index = pd.DatetimeIndex(pd.to_datetime(raw["time"], format="ISO8601"))
     except (ValueError, TypeError) as exc:
         raise DataError(f"{path}: column time: expected ISO 8601 times ({exc})") from None
-    value = pd.to_numeric(raw["kw_per_kwp"], errors="coerce")
+    value = pd.to_numeric(raw[column], errors="coerce")
     bad = np.flatnonzero(~(value >= 0))
     if bad.size:
         raise DataError(
-            f"{path}: row {bad[0] + 2}: kw_per_kwp: expected a number >= 0, got "
-            f"{raw['kw_per_kwp'].iloc[bad[0]]!r}"
+            f"{path}: row {bad[0] + 2}: {column}: expected a number >= 0, got "
+            f"{raw[column].iloc[bad[0]]!r}"
         )
-    index = pd.DatetimeIndex(times)
     if index.tz is not None:  # on the wall clock of the region (module docstring)
         index = index.tz_convert(tz).tz_localize(None)
     series = pd.Series(value.to_numpy(float), index=index).sort_index()
     steps = wall_clock(start, int(round(days * 1440 / step_min)), step_min)
-    begin = steps[0]
-    means = series.resample(f"{step_min}min", origin=begin).mean()
+    means = series.resample(f"{step_min}min", origin=steps[0]).mean()
     # a profile coarser than the steps holds its value over each of its intervals
     spacing = series.index.to_series().diff().median() if len(series) > 1 else pd.Timedelta(0)
     fill = max(int(spacing / pd.Timedelta(minutes=step_min)) - 1, 0)
@@ -400,8 +457,8 @@ def measured_profile_kw(
     missing = np.flatnonzero(means.isna().to_numpy())
     if missing.size:
         raise DataError(
-            f"{path}: no measured value for the step from {steps[missing[0]]:%Y-%m-%d %H:%M} "
+            f"{path}: no {what} value for the step from {steps[missing[0]]:%Y-%m-%d %H:%M} "
             f"({tz}); expected the profile to cover {steps[0]:%Y-%m-%d} to "
             f"{steps[-1]:%Y-%m-%d %H:%M}"
         )
-    return means.to_numpy(float) * kwp
+    return means.to_numpy(float)
