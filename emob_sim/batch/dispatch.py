@@ -111,6 +111,7 @@ class LocalPool(Executor):
         self._ctx = multiprocessing.get_context("spawn")
         self._stop = self._ctx.Event()
         self.started = self._ctx.Queue()
+        self._worker_pids: set[int] = set()  # the workers that started a run
         self._pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
@@ -134,21 +135,26 @@ class LocalPool(Executor):
         out = []
         while True:
             try:
-                out.append(self.started.get_nowait()[0])
+                index, pid = self.started.get_nowait()
             except (queue.Empty, OSError, ValueError):
                 return out
+            out.append(index)
+            self._worker_pids.add(pid)
 
     def stop(self, *, timeout_s: float = 10.0) -> None:
         """End every worker now (their runs too) and the pool; return once they are gone.
 
-        A worker ends within ``_WATCH_S`` of the stop; one that does not within ``timeout_s``
-        is killed. So no worker of an interrupted sweep is still writing a run folder (and
-        holding its lock) when the command has ended and a rerun starts.
+        A worker ends within ``_WATCH_S`` of the stop; one that started a run and does not
+        end within ``timeout_s`` is killed. So no worker of an interrupted sweep is still
+        writing a run folder (and holding its lock) when the command has ended and a rerun
+        starts. Other child processes of this process (another pool) are not touched.
         """
         self._stop.set()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self.drain_started()
         deadline = time.monotonic() + timeout_s
-        for process in multiprocessing.active_children():
+        ours = [p for p in multiprocessing.active_children() if p.pid in self._worker_pids]
+        for process in ours:
             process.join(max(0.0, deadline - time.monotonic()))
             if process.is_alive():
                 process.kill()
