@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+from benchmarks.manual import MANUAL_FILE, load_manual, manual_markdown
 from emob_sim.io import atomic_output_dir, check_out_dir
 
 __all__ = ["main_table", "markdown", "write_results", "check_results_dir"]
@@ -33,7 +34,11 @@ leaves. So the workloads of the growth series run in three fresh processes, in i
 rounds (every size once, then again), and the growth table compares the fastest process of
 each size; it lists every process's time. A slow spell can still last a whole suite run (all
 1M processes slower alike), so compare suite runs before reading a margin. The other tables
-show the first process, the one measured next to the reference."""
+show the first process, the one measured next to the reference. The sections "Measured by
+hand" come from benchmarks/manual.json (each with its date, machine and command), which every
+report copies: record a measurement taken outside the suite there, not in this file, which
+each full run rewrites. `python -m benchmarks --only site_year` (or `workplace`) measures one
+section again, alone, into this file and results.json."""
 
 
 def _num(x: float | None, digits: int = 2) -> str:
@@ -264,6 +269,17 @@ def _sweep_table(results: dict) -> str:
     return _table(head, rows)
 
 
+def _alone(section: dict) -> str:
+    """A sentence for a section measured alone, after the suite run (sections.run_section)."""
+    alone = section.get("alone")
+    if not alone:
+        return ""
+    return (
+        f" It ran alone (`{alone['command']}`), not in the suite run above; load average at "
+        f"its start: {alone['load_average_at_start']}."
+    )
+
+
 def _workplace_table(results: dict) -> str:
     wp = results.get("workplace") or {}
     if "strategies" not in wp:
@@ -291,7 +307,7 @@ def _workplace_table(results: dict) -> str:
     intro = (
         f"{wp['plugs']} plugs, {wp['commuters']:,} electric commuters, {wp['visits']:,} "
         f"arrivals at work, {wp['steps']:,} steps of 15 minutes ({wp['days']} days); the "
-        f"whole run of the scenario once: {_num(wp['whole_run_s'])} s.{when}"
+        f"whole run of the scenario once: {_num(wp['whole_run_s'])} s.{when}{_alone(wp)}"
     )
     return intro + "\n\n" + _table(head, rows)
 
@@ -320,9 +336,13 @@ def _site_year_table(results: dict) -> str:
     intro = (
         f"{sy['plugs']} plugs, {sy['sessions']:,} sessions, {sy['steps']:,} steps of 15 "
         "minutes (a year), a one-shift factory's load (2 GWh), 500 kWp of solar, a 1 MWh "
-        f"battery, a 2,500 kW limit. Measured {sy.get('measured', '?')}."
+        f"battery, a 2,500 kW limit. Measured {sy.get('measured', '?')}.{_alone(sy)}"
     )
-    return intro + "\n\n" + _table(head, rows)
+    why = (
+        "Capped-equal and least-laxity spend most of their time in the check against "
+        "capped-earliest (a look-ahead at the steps where the limit binds)."
+    )
+    return intro + "\n\n" + _table(head, rows) + "\n\n" + why
 
 
 def _targets_table(results: dict) -> str:
@@ -331,7 +351,8 @@ def _targets_table(results: dict) -> str:
 
 
 def markdown(results: dict) -> str:
-    """The whole report: machine, main table, stages, routing, kernels, targets, notes."""
+    """The whole report: machine, main table, stages, routing, kernels, targets, the
+    hand-measured results (``results["manual"]``, :mod:`benchmarks.manual`), notes."""
     m = results["machine"]
     libs = ", ".join(f"{k} {v}" for k, v in m["libraries"].items() if v)
     jit = results.get("jit", {})
@@ -362,6 +383,7 @@ def markdown(results: dict) -> str:
         )
     if results.get("targets"):
         parts.append("## Targets\n\n" + _targets_table(results))
+    parts += manual_markdown(results.get("manual") or [])
     parts.append("## Notes\n\n" + _NOTES)
     return "\n\n".join(parts) + "\n"
 
@@ -375,19 +397,28 @@ def _overwrite(out_dir: str | Path, overwrite: bool | None) -> bool:
     return Path(out_dir).expanduser().resolve() == RESULTS_DIR
 
 
-def check_results_dir(out_dir: str | Path, *, overwrite: bool | None = None) -> Path:
+def check_results_dir(
+    out_dir: str | Path, *, overwrite: bool | None = None, manual: str | Path | None = MANUAL_FILE
+) -> Path:
     """Check before the suite runs that :func:`write_results` can write ``out_dir``.
 
     Raises
     ------
     EmobSimError
-        As :func:`emob_sim.io.check_out_dir` for a folder of kind ``bench``.
+        As :func:`emob_sim.io.check_out_dir` for a folder of kind ``bench``, or ``manual`` is
+        not a valid file of hand-measured results (:func:`benchmarks.manual.load_manual`).
     """
+    if manual is not None:
+        load_manual(manual)
     return check_out_dir(out_dir, kind="bench", overwrite=_overwrite(out_dir, overwrite))
 
 
 def write_results(
-    results: dict, out_dir: str | Path, *, overwrite: bool | None = None
+    results: dict,
+    out_dir: str | Path,
+    *,
+    overwrite: bool | None = None,
+    manual: str | Path | None = MANUAL_FILE,
 ) -> tuple[Path, Path]:
     """Write the folder ``out_dir`` with ``results.md`` and ``results.json``; return their paths.
 
@@ -399,11 +430,19 @@ def write_results(
     of a full run, committed with its manifest), so that each full run replaces them, and off
     for every other folder.
 
+    The hand-measured results of ``manual`` (``benchmarks/manual.json``,
+    :mod:`benchmarks.manual`) replace ``results["manual"]`` (the dict is updated) and are
+    written with the suite's, so that no run drops them; ``manual=None`` keeps
+    ``results["manual"]`` as it is.
+
     Raises
     ------
     EmobSimError
-        ``out_dir`` cannot be written (:func:`emob_sim.io.check_out_dir`).
+        ``out_dir`` cannot be written (:func:`emob_sim.io.check_out_dir`), or ``manual`` is
+        not a valid file of hand-measured results (:func:`benchmarks.manual.load_manual`).
     """
+    if manual is not None:
+        results["manual"] = load_manual(manual)
     with atomic_output_dir(out_dir, kind="bench", overwrite=_overwrite(out_dir, overwrite)) as tmp:
         (tmp / "results.md").write_text(markdown(results), encoding="utf-8")
         (tmp / "results.json").write_text(

@@ -804,7 +804,7 @@ def run_site_year(year: int = 2025) -> dict:
     load = shaped_load_kw(
         "factory_1shift", site["annual_load_kwh"], start=start, days=days, step_min=15
     )
-    workdays = np.flatnonzero(pd.date_range(start, periods=days, freq="D").dayofweek < 5)
+    workdays = np.flatnonzero(pd.date_range(start, periods=days, freq="D").day_of_week < 5)
     rng = np.random.default_rng(2027)
     day = np.repeat(workdays, site["plugs"])
     n = len(day)

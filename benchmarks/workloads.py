@@ -14,7 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["SimWorkload", "RoutingWorkload", "KernelSizes", "WORKLOADS", "SIZES", "GROWTH_SERIES"]
+__all__ = [
+    "SimWorkload",
+    "RoutingWorkload",
+    "KernelSizes",
+    "WORKLOADS",
+    "SIZES",
+    "GROWTH_SERIES",
+    "DESTINATION_PAIR",
+]
 
 
 @dataclass(frozen=True)
@@ -32,6 +40,8 @@ class SimWorkload:
     #: multiply every site's plugs by the EV share over the scenario's own, so that the load per
     #: plug (and the simulation work per trip) stays about the same as the trips grow
     scale_plugs: bool = False
+    #: more scenario overrides (``key=value``), e.g. a feature switched off for a comparison
+    overrides: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -59,6 +69,10 @@ SIZES = ("full", "smoke")
 #: keeps; each has a ``-10k``, ``-100k`` and ``-1M`` workload in the full suite
 GROWTH_SERIES = {"zemgale": "today's chargers", "zemgale-plugs": "plugs scaled"}
 
+#: charging where cars park (destination and overnight, on by default) against the same run
+#: without it: (with, without); issue 29's target is under 2x the time without
+DESTINATION_PAIR = ("zemgale-1M", "zemgale-1M-no-destination")
+
 WORKLOADS: dict[str, dict] = {
     "full": {
         "sim": [
@@ -66,6 +80,14 @@ WORKLOADS: dict[str, dict] = {
             SimWorkload("zemgale-50k", "zemgale", 50_000, 7, reference=True),
             SimWorkload("zemgale-100k", "zemgale", 100_000, 7, reference=True),
             SimWorkload("zemgale-1M", "zemgale", 1_000_000, 7, reference=False),
+            SimWorkload(
+                DESTINATION_PAIR[1],
+                "zemgale",
+                1_000_000,
+                7,
+                reference=False,
+                overrides=("charging.destination.enabled=false",),
+            ),
             SimWorkload(
                 "zemgale-plugs-10k", "zemgale", 10_000, 7, reference=False, scale_plugs=True
             ),

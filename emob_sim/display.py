@@ -190,8 +190,8 @@ _LABELS = {
     "undelivered_kwh": "Energy not delivered",
     # money and the area scorecard (the scorecard of the areas section of kpis.json)
     "renewable_share": "Renewable share of the energy used (site load and cars)",
-    "renewable_kwh": "Energy used from own solar (directly and through the battery)",
-    "consumed_kwh": "Energy used (site load and cars)",
+    "renewable_kwh_per_year": "Own solar used a year (directly and through the battery)",
+    "consumed_kwh_per_year": "Energy used a year (site load and cars)",
     "co2_kg_per_year": "CO2 of the grid electricity a year",
     "co2_kg_per_employee_year": "CO2 per employee and year",
     "reference_peak_kw": "Peak grid import without PV, battery or smart charging",
@@ -205,7 +205,7 @@ _LABELS = {
     "opex_eur_per_year": "PV and battery OPEX",
     "simple_payback_years": "Simple payback",
     "npv_eur": "NPV of PV and battery",
-    "simulated_days": "Days simulated (annualised by 365 / days)",
+    "money_basis": "Year of the money (12 representative months, or days x 365 / days)",
     "employees": "Employees",
     # sweep parameters (their --set keys in configs/sweeps/*.yaml)
     "fleet.ev_share": "Electric share of cars",

@@ -183,7 +183,8 @@ if areas:
     )
     card = areas.get("scorecard")
     if card:  # the GreenIndustrialAreas scorecard and money (emob_sim/analysis/money.py)
-        st.markdown("**Area scorecard** (a year, from the simulated days)")
+        bases = sorted({str(e.get("money_basis")) for e in card["sites"]})
+        st.markdown(f"**Area scorecard** (a year: {'; '.join(bases)})")
         card_keys = [
             "renewable_share",
             "co2_kg_per_year",

@@ -2,29 +2,33 @@
 year, what its solar array and battery save against a reference, their payback and NPV, and
 the GreenIndustrialAreas criteria (renewable share, CO2 per employee, peak reduction, cost).
 
-Prices are those of ``energy.money`` (EUR, without VAT). Per site, from its steps:
+Prices are those of ``energy.money`` (EUR, without VAT). Per site, from its **year** of
+steps (:mod:`emob_sim.sim.site_year`: twelve representative months, each the simulated days'
+cars under the month's own solar power and site load, weighted by the month's days; a run of
+four weeks or more, or measured profiles that do not cover the months: the simulated steps x
+365 / days; ``money_basis`` says which):
 
 - energy bill = imported kWh x (energy price of the step: ``peak_price_eur_per_kwh`` within
   ``peak_hours`` of a working day's wall clock, else ``price_eur_per_kwh``; + the network fee
-  ``network_eur_per_kwh``) - exported kWh x ``export_eur_per_kwh`` + the capacity charge
-  ``capacity_eur_per_kw_month`` x each calendar month's peak import (a mean over one step);
-- **annualised** (the rule): energy terms x 365 / the simulated days; the capacity charge x
-  12 per simulated month (the mean of the simulated months' peaks). A simulated week stands
-  for every week of the year; with monthly weather the week's solar is that of its month only.
+  ``network_eur_per_kwh``) - exported kWh x ``export_eur_per_kwh``, each step's energy x the
+  days it stands for, + the capacity charge ``capacity_eur_per_kw_month`` x each month's
+  peak import (a mean over one step; with the simulated steps: their months' mean peak x 12);
 - **reference**: the same site without solar or battery, its cars charging uncontrolled (as
   soon as plugged, at full power, no limit), simulated by the same allocation kernel on the
-  same visits. ``savings_eur_per_year`` = reference bill - bill; ``peak_reduction_kw`` =
-  reference peak - peak. Under a binding grid limit the cars may get less than in the
-  reference: ``undelivered_kwh`` of the KPIs says how much.
+  same visits and site load. ``savings_eur_per_year`` = reference bill - bill;
+  ``peak_reduction_kw`` = the reference's peak of the year - the site's. Under a binding grid
+  limit the cars may get less than in the reference: ``undelivered_kwh`` of the KPIs says how
+  much.
 - investment = kWp x ``costs.pv_eur_per_kwp`` + battery kWh x ``battery_capex_eur_per_kwh``;
   OPEX a share of each a year; ``simple_payback_years`` = investment / (savings - OPEX)
   (None when that is not positive); ``npv_eur`` over ``horizon_years`` at ``discount_rate``:
   - investment + sum of (savings - OPEX) / (1 + r)^t for t = 1..H - each replacement (PV or
   battery re-bought at the end of its lifetime, within the horizon), discounted; no residual
   value. ``annual_cost_eur_per_year`` = bill + OPEX + the investment as an annuity over the horizon.
-- scorecard: ``renewable_share`` = (solar to load and cars + battery to load and cars x the
-  battery's solar share of its input) / (site load + cars); ``co2_kg_per_year`` = grid import
-  x ``emissions.grid_kg_per_kwh`` annualised, and per employee for an industrial area.
+- scorecard, over the year: ``renewable_share`` = (solar to load and cars + battery to load
+  and cars x the battery's solar share of its input) / (site load + cars);
+  ``co2_kg_per_year`` = grid import x ``emissions.grid_kg_per_kwh``, and per employee for an
+  industrial area.
 """
 
 from __future__ import annotations
@@ -34,15 +38,14 @@ import pandas as pd
 
 from emob_sim.config.energy import MoneyConfig
 from emob_sim.config.models import Scenario
-from emob_sim.kernels.allocation import FLOWS, STRATEGIES, allocate_power
-from emob_sim.kernels.structs import make_plugged_cars, make_site_battery, make_site_steps
-from emob_sim.sim.site_energy import SiteEnergyResult, plug_steps
+from emob_sim.sim.site_energy import SiteEnergyResult
+from emob_sim.sim.site_year import SiteYear
 
 __all__ = ["site_money", "scorecard", "npv_eur", "annuity_factor", "SCORECARD_KEYS", "MONEY_KEYS"]
 
 #: per-site money keys of ``kpis.json`` ``areas.scorecard``
 MONEY_KEYS = [
-    "simulated_days",
+    "money_basis",
     "energy_bill_eur_per_year",
     "reference_bill_eur_per_year",
     "savings_eur_per_year",
@@ -55,8 +58,8 @@ MONEY_KEYS = [
 #: the GreenIndustrialAreas scorecard keys
 SCORECARD_KEYS = [
     "renewable_share",
-    "renewable_kwh",
-    "consumed_kwh",
+    "renewable_kwh_per_year",
+    "consumed_kwh_per_year",
     "co2_kg_per_year",
     "co2_kg_per_employee_year",
     "peak_grid_kw",
@@ -89,42 +92,19 @@ def npv_eur(
     return value
 
 
-def _bill(money: MoneyConfig, times: pd.Series, import_kw, export_kw, step_h: float, scale):
-    """(annual energy bill EUR, per-month peaks kW) of one site's steps."""
-    wall = pd.DatetimeIndex(times)
+def _bill(money: MoneyConfig, year: SiteYear, import_kw, export_kw, step_h: float) -> float:
+    """A year's energy bill (EUR) of one site's year of steps (module docstring)."""
+    wall, w = year.time, year.weight
     price = np.full(len(wall), money.price_eur_per_kwh)
     if money.peak_price_eur_per_kwh is not None:
         lo, hi = money.peak_hours
         peak = (wall.day_of_week < 5) & (wall.hour >= lo) & (wall.hour < hi)
         price = np.where(peak, money.peak_price_eur_per_kwh, price)
-    energy = float(((price + money.network_eur_per_kwh) * import_kw).sum() * step_h)
-    energy -= float(export_kw.sum() * step_h * money.export_eur_per_kwh)
-    peaks = pd.Series(np.asarray(import_kw, float)).groupby(wall.to_period("M")).max()
+    energy = float((w * (price + money.network_eur_per_kwh) * import_kw).sum() * step_h)
+    energy -= float((w * export_kw).sum() * step_h * money.export_eur_per_kwh)
+    peaks = pd.Series(np.asarray(import_kw, float)).groupby(year.block).max()
     capacity = float(peaks.mean()) * 12.0 * money.capacity_eur_per_kw_month if len(peaks) else 0
-    return energy * scale + capacity
-
-
-def _reference_import_kw(energy: SiteEnergyResult, site: dict, steps: pd.DataFrame):
-    """Grid import of the site without solar or battery, cars uncontrolled (module docs)."""
-    visits = energy.visits[energy.visits["site_id"] == site["site_id"]]
-    arrive, depart, need, max_kw = plug_steps(
-        visits, energy.step_s, workplace=site["kind"] == "workplace"
-    )
-    n = len(steps)
-    load = steps["site_load_kw"].to_numpy(float)
-    cars = make_plugged_cars(arrive=arrive, depart=depart, need_kwh=need, max_kw=max_kw)
-    site = make_site_steps(
-        step_h=energy.step_s / 3600.0,
-        limit_kw=np.full(n, np.inf),
-        pv_kw=np.zeros(n),
-        load_kw=load,
-        export_kw=np.zeros(n),
-    )
-    battery = make_site_battery(
-        capacity_kwh=0.0, power_kw=0.0, efficiency=1.0, grid_charge_below_kw=-1.0
-    )
-    _, flows, _, _ = allocate_power(cars, site, battery, STRATEGIES.index("uncontrolled"), False)
-    return flows[:, FLOWS.index("grid_import_kw")]
+    return energy + capacity
 
 
 def site_money(
@@ -133,14 +113,12 @@ def site_money(
     """Money and scorecard values (:data:`MONEY_KEYS`, :data:`SCORECARD_KEYS`) of one energy
     site (a row of ``energy.sites``); ``employees``: the area's (None: a public site)."""
     money = scenario.energy.money
-    steps = energy.steps[energy.steps["site_id"] == site["site_id"]]
+    year = energy.years[site["site_id"]]
     step_h = energy.step_s / 3600.0
-    days = len(steps) * step_h / 24.0
-    scale = 365.0 / days if days > 0 else 0.0
-    imp = steps["grid_import_kw"].to_numpy(float)
-    ref = _reference_import_kw(energy, site, steps)
-    bill = _bill(money, steps["time"], imp, steps["export_kw"].to_numpy(float), step_h, scale)
-    ref_bill = _bill(money, steps["time"], ref, np.zeros(len(ref)), step_h, scale)
+    imp = year.flows["grid_import_kw"].to_numpy(float)
+    ref = year.reference_import_kw
+    bill = _bill(money, year, imp, year.flows["export_kw"].to_numpy(float), step_h)
+    ref_bill = _bill(money, year, ref, np.zeros(len(ref)), step_h)
     pv_capex = site["pv_kwp"] * scenario.costs.pv_eur_per_kwp
     bat_capex = site["battery_kwh"] * money.battery_capex_eur_per_kwh
     investment = pv_capex + bat_capex
@@ -158,7 +136,8 @@ def site_money(
             (bat_capex, money.battery_lifetime_years),
         ],
     )
-    kwh = {c: float(steps[c].sum()) * step_h for c in steps.columns if c.endswith("_kw")}
+    flows = year.flows
+    kwh = {c: float((flows[c] * year.weight).sum()) * step_h for c in flows.columns}
     into_bat = kwh["pv_to_battery_kw"] + kwh["grid_to_battery_kw"]
     solar_in_bat = kwh["pv_to_battery_kw"] / into_bat if into_bat > 0 else 0.0
     own = (
@@ -167,11 +146,11 @@ def site_money(
         + (kwh["battery_to_load_kw"] + kwh["battery_to_cars_kw"]) * solar_in_bat
     )
     used = kwh["site_load_kw"] + kwh["cars_kw"]
-    co2 = kwh["grid_import_kw"] * scenario.emissions.grid_kg_per_kwh * scale
+    co2 = kwh["grid_import_kw"] * scenario.emissions.grid_kg_per_kwh
     peak, ref_peak = float(imp.max(initial=0.0)), float(ref.max(initial=0.0))
     annual = bill + opex + (investment / annuity_factor(rate, years) if investment else 0.0)
     return {
-        "simulated_days": days,
+        "money_basis": year.basis,
         "energy_bill_eur_per_year": bill,
         "reference_bill_eur_per_year": ref_bill,
         "savings_eur_per_year": savings,
@@ -181,8 +160,8 @@ def site_money(
         "npv_eur": npv,
         "annual_cost_eur_per_year": annual,
         "renewable_share": own / used if used > 0 else None,
-        "renewable_kwh": own,
-        "consumed_kwh": used,
+        "renewable_kwh_per_year": own,
+        "consumed_kwh_per_year": used,
         "co2_kg_per_year": co2,
         "co2_kg_per_employee_year": co2 / employees if employees else None,
         "peak_grid_kw": peak,
@@ -220,8 +199,8 @@ def scorecard(scenario: Scenario, energy: SiteEnergyResult) -> dict:
         "opex_eur_per_year",
         "npv_eur",
         "annual_cost_eur_per_year",
-        "renewable_kwh",
-        "consumed_kwh",
+        "renewable_kwh_per_year",
+        "consumed_kwh_per_year",
         "co2_kg_per_year",
         "peak_grid_kw",
         "reference_peak_kw",
@@ -235,8 +214,8 @@ def scorecard(scenario: Scenario, energy: SiteEnergyResult) -> dict:
         {
             "employees": employees,
             "renewable_share": (
-                total["renewable_kwh"] / total["consumed_kwh"]
-                if total["consumed_kwh"] > 0
+                total["renewable_kwh_per_year"] / total["consumed_kwh_per_year"]
+                if total["consumed_kwh_per_year"] > 0
                 else None
             ),
             "co2_kg_per_employee_year": area_co2 / employees if employees else None,

@@ -163,18 +163,18 @@ class MoneyConfig(StrictModel):
     """Energy prices and the cost of solar and batteries at energy sites
     (emob_sim/analysis/money.py); EUR without VAT. The PV's CAPEX is costs.pv_eur_per_kwp."""
 
-    price_eur_per_kwh: NonNegative = Field(0.12, description="energy bought (flat)")
+    price_eur_per_kwh: NonNegative = Field(0.096, description="energy bought (flat)")
     peak_price_eur_per_kwh: NonNegative | None = Field(
         None, description="time of use: the price within peak_hours; None: flat"
     )
     peak_hours: tuple[Annotated[int, Field(ge=0, le=24)], Annotated[int, Field(ge=0, le=24)]] = (
         Field((8, 20), description="[from, to) hour of the wall clock on working days")
     )
-    network_eur_per_kwh: NonNegative = Field(0.03, description="grid fee per kWh imported")
+    network_eur_per_kwh: NonNegative = Field(0.03962, description="grid fee per kWh imported")
     capacity_eur_per_kw_month: NonNegative = Field(
-        3.0, description="grid capacity charge on each month's peak import (a step mean)"
+        1.33, description="grid capacity charge on each month's peak import (a step mean)"
     )
-    export_eur_per_kwh: NonNegative = Field(0.04, description="paid for energy exported")
+    export_eur_per_kwh: NonNegative = Field(0.05, description="paid for energy exported")
     pv_opex_share_per_year: NonNegative = Field(0.015, description="of its CAPEX")
     pv_lifetime_years: int = Field(25, ge=1, le=100)
     battery_capex_eur_per_kwh: NonNegative = 400.0

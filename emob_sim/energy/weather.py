@@ -13,9 +13,11 @@ beta distribution with mean ``mu_m`` and concentration kappa (shape parameters
 ``mu_m * kappa`` and ``(1 - mu_m) * kappa``; variance ``mu_m (1 - mu_m) / (kappa + 1)``),
 ASSUMPTION: a common model of daily clearness indices (bounded, skewed towards overcast in
 winter), not fitted to Latvian measurements. The draws come from the run's ``weather`` seed
-stream (:mod:`emob_sim.seeds`), one uniform number per day of the run turned into the day's
-clearness by the beta quantile function, so every site of a run sees the same sky, and the
-same seed gives the same days. Without a concentration every day of a month is ``mu_m``.
+stream (:mod:`emob_sim.seeds`), one uniform number per day from 1 January of the run's first
+year (:mod:`emob_sim.sim.site_inputs`) turned into the day's clearness by the beta quantile
+function, so every site of a run sees the same sky, a date has the same sky in every span
+that includes it (the simulated days and the money's representative months), and the same
+seed gives the same days. Without a concentration every day of a month is ``mu_m``.
 """
 
 from __future__ import annotations

@@ -35,44 +35,16 @@ def has_areas(result: PlanResult) -> bool:
     return any(c.startswith("areas_scorecard_") for c in result.runs.columns)
 
 
-#: under the year model, the ratios recomputed from the year's figures (not the day-weighted
-#: mean of the variants' ratios; a peak reduction from the year's largest peaks, not the
-#: largest variant's reduction): key -> its value from the scorecard's columns
-_YEAR_RATIOS = {
-    "areas_scorecard_renewable_share": lambda c: _ratio(c("renewable_kwh"), c("consumed_kwh")),
-    "areas_scorecard_peak_reduction_kw": lambda c: c("reference_peak_kw") - c("peak_grid_kw"),
-    "areas_scorecard_peak_reduction_share": lambda c: _ratio(
-        c("reference_peak_kw") - c("peak_grid_kw"), c("reference_peak_kw")
-    ),
-    "areas_scorecard_simple_payback_years": lambda c: _ratio(
-        np.where(c("investment_eur") > 0, c("investment_eur"), np.nan),
-        c("savings_eur_per_year") - c("opex_eur_per_year"),
-    ),
-}
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """``num / den`` where ``den`` is positive, else NaN (shown as a dash)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
-
-
 def _values(result: PlanResult, path: str, year: int, option: str, key: str) -> np.ndarray:
     """A scorecard column of one case per seed (already a year's figure: not divided by days;
-    a missing value, e.g. no payback, is NaN); under the year model the ratios of
-    :data:`_YEAR_RATIOS` from the year's figures."""
+    a missing value, e.g. no payback, is NaN)."""
     runs = result.runs
     part = runs[(runs["path"] == path) & (runs["year"] == year) & (runs["option"] == option)]
     part = part.sort_values("seed")
     if key not in part:
         return np.array([], dtype=float)
 
-    def column(name: str) -> np.ndarray:
-        return pd.to_numeric(part[f"areas_scorecard_{name}"], errors="coerce").to_numpy(float)
-
-    if result.plan.config.year_model and key in _YEAR_RATIOS:
-        return np.asarray(_YEAR_RATIOS[key](column), dtype=float)
-    return column(key.removeprefix("areas_scorecard_"))
+    return pd.to_numeric(part[key], errors="coerce").to_numpy(float)
 
 
 def area_table(result: PlanResult, path: str) -> pd.DataFrame:
@@ -97,18 +69,17 @@ def areas_section(result: PlanResult) -> list[str]:
     if not has_areas(result):
         return []
     cfg = result.plan.config
+    money = (
+        "Money, energy and CO2 are a year's: twelve representative months of each site, the "
+        "simulated days' cars under each month's own solar power and site load, weighted by "
+        "the month's days, the capacity charge on each month's peak."
+    )
     if cfg.year_model:
-        money = (
-            "Money and CO2 are a year's, from the simulated year's variants (day types x "
-            "periods): each variant annualised from its simulated days (x 365 / days), then "
-            "their mean weighted by the days each stands for; the shares, the peak "
-            "reduction (from the year's largest peaks) and the payback from those year's "
-            "figures."
-        )
-    else:
-        money = (
-            "Money and CO2 are a year's, annualised from the simulated days (x 365 / days; "
-            "the capacity charge x 12 per simulated month)."
+        money += (
+            " Under the simulated year each variant (day type x period) has such a year with "
+            "its own cars; the figures are their means weighted by the days each stands for, "
+            "the peaks the largest, and the shares, peak reduction and payback are computed "
+            "from those figures."
         )
     head = [
         "<h2>Industrial areas</h2>",

@@ -24,7 +24,11 @@ by days x arrivals (sessions + give-ups); ``peak_kw``, ``p95_wait_min`` and the 
 ``peak`` figures are the maximum over the variants (an upper bound of the year's 95th
 percentile: the waits themselves are not kept);
 ``_share`` ratios and vehicle counts are day-weighted means; the layout's own figures
-(sites, plugs, CAPEX, OPEX per year, population near a fast charger) are the layout's.
+(sites, plugs, CAPEX, OPEX per year, population near a fast charger) are the layout's. The
+energy sites' scorecard (``areas_scorecard_*``) is a year's in every variant (its money year,
+:mod:`emob_sim.sim.site_year`): day-weighted means, its peaks the maximum; the energy sites'
+shares, renewable share, peak reduction and payback are recomputed from the year's figures
+(:data:`DERIVED_KPIS`).
 The seed spread of each annual KPI is its minimum and maximum over the seeds.
 """
 
@@ -58,6 +62,7 @@ __all__ = [
     "consumption_factor",
     "seed_spread",
     "kpi_rule",
+    "DERIVED_KPIS",
     "WORK_TO_OTHER",
 ]
 
@@ -342,9 +347,46 @@ def run_year(
     return YearResult(variants, annual, seed_spread(annual))
 
 
+def _ratio(num: float, den: float) -> float:
+    """``num / den`` where ``den`` is positive, else NaN (no value)."""
+    return float(num / den) if den > 0 else float("nan")
+
+
+#: KPIs recomputed from the year's other KPIs (ratios of annual figures, not the mean of the
+#: variants' ratios; a peak reduction from the year's largest peaks): column -> its value
+#: from the annual row
+DERIVED_KPIS = {
+    "areas_self_consumption_share": lambda r: _ratio(
+        r["areas_pv_kwh"] - r["areas_export_kwh"] - r["areas_curtailed_kwh"], r["areas_pv_kwh"]
+    ),
+    "areas_self_sufficiency_share": lambda r: _ratio(
+        r["areas_pv_to_cars_kwh"] + r["areas_battery_out_kwh"], r["areas_charged_kwh"]
+    ),
+    "areas_scorecard_renewable_share": lambda r: _ratio(
+        r["areas_scorecard_renewable_kwh_per_year"], r["areas_scorecard_consumed_kwh_per_year"]
+    ),
+    "areas_scorecard_peak_reduction_kw": lambda r: (
+        r["areas_scorecard_reference_peak_kw"] - r["areas_scorecard_peak_grid_kw"]
+    ),
+    "areas_scorecard_peak_reduction_share": lambda r: _ratio(
+        r["areas_scorecard_reference_peak_kw"] - r["areas_scorecard_peak_grid_kw"],
+        r["areas_scorecard_reference_peak_kw"],
+    ),
+    "areas_scorecard_simple_payback_years": lambda r: (
+        _ratio(
+            r["areas_scorecard_investment_eur"],
+            r["areas_scorecard_savings_eur_per_year"] - r["areas_scorecard_opex_eur_per_year"],
+        )
+        if r["areas_scorecard_investment_eur"] > 0
+        else float("nan")
+    ),
+}
+
+
 def kpi_rule(column: str) -> str:
     """How a KPI column adds up over a year: sum, max, wait (arrival-weighted mean), mean
-    (day-weighted) or layout (the layout's own figure).
+    (day-weighted), layout (the layout's own figure) or derived (from the year's other
+    KPIs, :data:`DERIVED_KPIS`).
 
     Parameters
     ----------
@@ -354,11 +396,15 @@ def kpi_rule(column: str) -> str:
     Returns
     -------
     str
-        ``"sum"``, ``"max"``, ``"wait"``, ``"mean"`` or ``"layout"``.
+        ``"sum"``, ``"max"``, ``"wait"``, ``"mean"``, ``"layout"`` or ``"derived"``.
     """
     base = column.removesuffix("_area").removesuffix("_total")
     if base in LAYOUT_KPIS:
         return "layout"
+    if base in DERIVED_KPIS:
+        return "derived"
+    if base.startswith("areas_scorecard_"):  # each variant's figures are already a year's
+        return "max" if "peak" in base else "mean"
     if base == "mean_wait_min":
         return "wait"
     if "peak" in base or base == "p95_wait_min":
@@ -393,6 +439,8 @@ def annual_kpis(variants: pd.DataFrame) -> pd.DataFrame:
         for col in kpis:
             values = pd.to_numeric(part[col], errors="coerce").to_numpy(float)
             rule = kpi_rule(col)
+            if rule == "derived":
+                continue
             if rule == "layout":
                 row[col] = values[0]
             elif rule == "max":
@@ -406,6 +454,9 @@ def annual_kpis(variants: pd.DataFrame) -> pd.DataFrame:
                 row[col] = float(np.sum(w * values) / w.sum()) if w.sum() else 0.0
             else:  # a run of time.days days holds their total
                 row[col] = float(np.sum(days / sim_days * values))
+        for col in kpis:
+            if kpi_rule(col) == "derived":
+                row[col] = DERIVED_KPIS[col](row)
         out.append(row)
     return pd.DataFrame(out)
 

@@ -30,37 +30,28 @@ Solar power is pvlib's clear-sky profile at the site scaled to the monthly yield
 ``energy.weather.pv_monthly_file`` with a clearness per day drawn from the run's ``weather``
 seed stream (:mod:`emob_sim.energy.weather`; without the file: to
 ``solar.annual_yield_kwh_per_kwp``, :func:`~emob_sim.energy.pv_profile_kw`) or a measured profile
-(:func:`~emob_sim.energy.measured_profile_kw`).
+(:func:`~emob_sim.energy.measured_profile_kw`); :mod:`emob_sim.sim.site_inputs` builds them.
+
+Each site also gets its year for its money (``years``, :mod:`emob_sim.sim.site_year`): twelve
+representative months of the same cars under each month's sun and load.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from emob_sim.config.models import Scenario, SiteEnergy
-from emob_sim.energy import (
-    PVArray,
-    clear_sky_monthly_kwh_per_kwp,
-    daily_clearness,
-    measured_load_kw,
-    measured_profile_kw,
-    monthly_clearness,
-    pv_profile_kw,
-    read_monthly_yields,
-    shaped_load_kw,
-    step_instants,
-    wall_clock,
-)
+from emob_sim.energy import read_monthly_yields, step_instants, wall_clock
 from emob_sim.errors import ConfigError
-from emob_sim.kernels.allocation import FLOWS, STRATEGIES, allocate_power
-from emob_sim.kernels.structs import make_plugged_cars, make_site_battery, make_site_steps
+from emob_sim.kernels.allocation import FLOWS
 from emob_sim.region import Region
-from emob_sim.seeds import seed_streams
 from emob_sim.sim.outputs import SimResult
+from emob_sim.sim.site_inputs import allocate_site, plug_steps, site_load_kw, site_solar_kw
+from emob_sim.sim.site_year import SiteYear, site_year
 
 __all__ = [
     "SiteEnergyResult",
@@ -127,13 +118,15 @@ class SiteEnergyResult:
     ``steps`` holds their power per step (:data:`SITE_ENERGY_COLUMNS`), ``visits`` every car
     at one of them (the workplace visits of :mod:`emob_sim.sim.workplace` and the public
     sessions) with ``site_id``, ``need_kwh``, ``delivered_kwh`` and ``plugged``; ``step_s`` is
-    the step length.
+    the step length; ``years`` each site's year for its money (by ``site_id``,
+    :mod:`emob_sim.sim.site_year`).
     """
 
     sites: pd.DataFrame
     steps: pd.DataFrame
     visits: pd.DataFrame
     step_s: float
+    years: dict[str, SiteYear] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
@@ -181,40 +174,48 @@ def simulate_site_energy(
     days = int(math.ceil(n_steps * step_s / 86400.0))
     times = wall_clock(scenario.time.start_date, n_steps, energy.step_min)
     instants = step_instants(times, energy.timezone).tz_convert("UTC")
+    start = pd.Timestamp(scenario.time.start_date)
 
     rows, steps, delivered = [], [], np.zeros(len(all_visits))
+    years: dict[str, SiteYear] = {}
     site_of_visit = all_visits["site_id"].astype(str).to_numpy()
     for spec, site in _energy_sites(scenario, region, areas):
-        pv = _solar_kw(scenario, spec, site, days=days)[:n_steps]
-        load = _load_kw(scenario, spec, days=days)[:n_steps]
+        pv = site_solar_kw(scenario, spec, site, start=start, days=days)[:n_steps]
+        load = site_load_kw(scenario, spec, start=start, days=days)[:n_steps]
         idx = np.flatnonzero(site_of_visit == site["site_id"])
-        v = all_visits.iloc[idx]
-        arrive, depart, need, max_kw = plug_steps(v, step_s, workplace=site["kind"] == "workplace")
-        limit = np.full(n_steps, spec.grid_limit_kw or np.inf)
-        export = np.full(n_steps, site["export_limit_kw"])
-        below = spec.battery_grid_charge_below_kw
-        _, flows, got, cars = allocate_power(
-            make_plugged_cars(arrive=arrive, depart=depart, need_kwh=need, max_kw=max_kw),
-            make_site_steps(
-                step_h=step_s / 3600.0, limit_kw=limit, pv_kw=pv, load_kw=load, export_kw=export
-            ),
-            make_site_battery(
-                capacity_kwh=spec.battery_kwh,
-                power_kw=spec.battery_kw,
-                efficiency=spec.battery_efficiency,
-                grid_charge_below_kw=-1.0 if below is None else below,
-            ),
-            STRATEGIES.index(spec.strategy),
-            False,
+        kernel_cars = plug_steps(
+            all_visits.iloc[idx], step_s, workplace=site["kind"] == "workplace"
+        )
+        flows, got, cars = allocate_site(
+            spec,
+            kernel_cars,
+            pv_kw=pv,
+            load_kw=load,
+            step_s=step_s,
+            export_limit_kw=site["export_limit_kw"],
+        )
+        table = pd.DataFrame(flows, columns=list(FLOWS))
+        years[site["site_id"]] = site_year(
+            scenario,
+            spec,
+            site,
+            cars=kernel_cars,
+            n_steps=n_steps,
+            step_s=step_s,
+            simulated=(times, table),
         )
         delivered[idx] = got
-        table = pd.DataFrame(flows, columns=list(FLOWS))
+        table = table.copy()
         table.insert(0, "site_id", site["site_id"])
         table.insert(1, "step", np.arange(n_steps, dtype=np.int64))
         table.insert(2, "time", times)
         table.insert(3, "time_utc", instants)
         table.insert(4, "charging_cars", cars)
-        steps.append(table.assign(limit_kw=limit, export_limit_kw=export))
+        steps.append(
+            table.assign(
+                limit_kw=spec.grid_limit_kw or np.inf, export_limit_kw=site["export_limit_kw"]
+            )
+        )
         rows.append(site)
     all_visits = all_visits.assign(delivered_kwh=delivered)
     sites = pd.DataFrame(rows, columns=ENERGY_SITE_COLUMNS)
@@ -224,7 +225,11 @@ def simulate_site_energy(
         else pd.DataFrame({c: [] for c in SITE_ENERGY_COLUMNS})
     )
     return SiteEnergyResult(
-        sites=sites, steps=table[SITE_ENERGY_COLUMNS], visits=all_visits, step_s=step_s
+        sites=sites,
+        steps=table[SITE_ENERGY_COLUMNS],
+        visits=all_visits,
+        step_s=step_s,
+        years=years,
     )
 
 
@@ -249,50 +254,12 @@ def check_site_energy(scenario: Scenario, region: Region) -> None:
     monthly = scenario.energy.weather.pv_monthly_file
     if monthly is not None and any(spec.pv_kwp > 0 for spec, _ in specs):
         read_monthly_yields(monthly)
+    start = pd.Timestamp(scenario.time.start_date)
     for spec, site in specs:
         if spec.pv_profile_file is not None:
-            _solar_kw(scenario, spec, site, days=scenario.time.days)
+            site_solar_kw(scenario, spec, site, start=start, days=scenario.time.days)
         if spec.load_profile_file is not None:
-            _load_kw(scenario, spec, days=scenario.time.days)
-
-
-def plug_steps(
-    visits: pd.DataFrame, step_s: float, *, workplace: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The allocation kernel's view of a site's visits: plug-in and departure in steps
-    (fractional: the exact times), need (0 without a plug) and most power of each car (see
-    the module docstring).
-
-    Parameters
-    ----------
-    visits : pandas.DataFrame
-        The site's visits: ``arrive_s``, ``depart_s`` (s), ``need_kwh`` (kWh) and, at a
-        workplace, ``plugged`` and ``max_kw`` (kW).
-    step_s : float
-        Length of an energy step, s.
-    workplace : bool
-        Whether the site is a workplace site (its visits say who got a plug and at what
-        power; a public site's cars draw their mean power over their stay).
-
-    Returns
-    -------
-    tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray, numpy.ndarray]
-        Per visit: plug-in step, plug-out step, energy needed (kWh) and most power (kW).
-    """
-    arrive_s, depart_s = visits["arrive_s"].to_numpy(float), visits["depart_s"].to_numpy(float)
-    depart_s = np.maximum(depart_s, arrive_s)
-    arrive, depart = arrive_s / step_s, depart_s / step_s
-    if workplace:
-        plugged = visits["plugged"].to_numpy(bool)
-        max_kw = visits["max_kw"].to_numpy(float)
-    else:  # at its mean power over its plug-in time
-        plugged = np.ones(len(visits), dtype=bool)
-        hours = np.maximum(depart_s - arrive_s, 1e-6) / 3600.0
-        max_kw = visits["need_kwh"].to_numpy(float) / hours
-        depart = np.maximum(depart, arrive + 1e-6 / step_s)
-    depart = np.where(plugged, depart, arrive)  # no plug: no time plugged in
-    need = np.where(plugged, visits["need_kwh"].to_numpy(float), 0.0)
-    return arrive, depart, need, max_kw
+            site_load_kw(scenario, spec, start=start, days=scenario.time.days)
 
 
 def _energy_sites(scenario: Scenario, region: Region, areas: pd.DataFrame):
@@ -368,75 +335,6 @@ def _export_limit(spec: SiteEnergy) -> float:
     if spec.export_limit_kw is not None:
         return float(spec.export_limit_kw)
     return float(spec.grid_limit_kw) if spec.grid_limit_kw is not None else np.inf
-
-
-def _load_kw(scenario: Scenario, spec: SiteEnergy, *, days: int) -> np.ndarray:
-    """The site's own load in each step (zeros without one)."""
-    energy = scenario.energy
-    start = pd.Timestamp(scenario.time.start_date)
-    if spec.load_profile_file is not None:
-        return measured_load_kw(
-            spec.load_profile_file,
-            start=start,
-            days=days,
-            step_min=energy.step_min,
-            tz=energy.timezone,
-        )
-    n = int(round(days * 1440 / energy.step_min))
-    if spec.load_shape is None:
-        return np.zeros(n)
-    return shaped_load_kw(
-        spec.load_shape, spec.annual_load_kwh, start=start, days=days, step_min=energy.step_min
-    )
-
-
-def _solar_kw(scenario: Scenario, spec: SiteEnergy, site: dict, *, days: int) -> np.ndarray:
-    """Solar power of the site's array in each step (zeros without one)."""
-    energy = scenario.energy
-    n = int(round(days * 1440 / energy.step_min))
-    if spec.pv_kwp <= 0:
-        return np.zeros(n)
-    start = pd.Timestamp(scenario.time.start_date)
-    if spec.pv_profile_file is not None:
-        return measured_profile_kw(
-            spec.pv_profile_file,
-            spec.pv_kwp,
-            start=start,
-            days=days,
-            step_min=energy.step_min,
-            tz=energy.timezone,
-        )
-    solar = scenario.solar
-    array = PVArray(
-        spec.pv_kwp,
-        solar.tilt_deg if spec.pv_tilt_deg is None else spec.pv_tilt_deg,
-        solar.azimuth_deg if spec.pv_azimuth_deg is None else spec.pv_azimuth_deg,
-        solar.annual_yield_kwh_per_kwp,
-    )
-    weather = energy.weather
-    clearness = None
-    if weather.pv_monthly_file is not None:  # monthly yields, a clearness per day
-        clear = clear_sky_monthly_kwh_per_kwp(
-            site["lat"], site["lon"], tilt_deg=array.tilt_deg, azimuth_deg=array.azimuth_deg
-        )
-        mu = monthly_clearness(read_monthly_yields(weather.pv_monthly_file), clear)
-        months = pd.date_range(start.normalize(), periods=days, freq="D").month.to_numpy()
-        clearness = daily_clearness(
-            months,
-            mu,
-            seed_seq=seed_streams(scenario.seed)["weather"],
-            concentration=weather.daily_concentration,
-        )
-    return pv_profile_kw(
-        site["lat"],
-        site["lon"],
-        array,
-        start=start,
-        days=days,
-        step_min=energy.step_min,
-        tz=energy.timezone,
-        day_clearness=clearness,
-    )
 
 
 def _public_visits(scenario: Scenario, region: Region, sim: SimResult) -> pd.DataFrame:

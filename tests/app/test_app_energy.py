@@ -51,3 +51,5 @@ def test_results_show_the_area_scorecard(app):
         "simple_payback_years",
     ):
         assert shown[label_of(key)] == format_value(key, expected[key])
+    # the heading says how the year was built (twelve representative months)
+    assert any("a year: 12 representative months" in m.value for m in app.markdown)

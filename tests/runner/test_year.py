@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import emob_sim
 from emob_sim.config import bundled_path, load_scenario
 from emob_sim.errors import ConfigError, DataError
 from emob_sim.runner import ExecutorEvaluator, SequentialEvaluator, run_year, year_variants
-from emob_sim.runner.year import consumption_factor, monthly_temperatures
+from emob_sim.runner.year import annual_kpis, consumption_factor, kpi_rule, monthly_temperatures
 
 ALL_DAYS = "[mon, tue, wed, thu, fri, sat, sun]"
 #: one day type of every weekday, one period of every month, no temperature effect
@@ -217,3 +218,47 @@ def test_the_industrial_areas_commuters_need_more_energy_in_winter():
     # the same commuters on the same seed, each needing more per visit in winter
     assert rows.loc["jan", "areas_visits"] == rows.loc["jul", "areas_visits"] > 0
     assert per_visit["jan"] > 1.05 * per_visit["jul"]
+
+
+def test_area_ratios_of_a_year_come_from_its_figures_not_the_variants_ratios():
+    """Two variants of an energy site: the year's scorecard money is their day-weighted mean
+    (each is already a year's), its peaks the largest, and the renewable share, peak
+    reduction and payback are recomputed from those (not averaged, not the largest)."""
+    card = "areas_scorecard_"
+    variants = pd.DataFrame(
+        {
+            "layout": ["a", "a"],
+            "seed": [0, 0],
+            "period": ["winter", "summer"],
+            "day_type": ["day", "day"],
+            "days": [100.0, 265.0],
+            "sim_days": [1.0, 1.0],
+            "temp_c": [-3.0, 15.0],
+            "consumption_factor": [1.2, 1.0],
+            f"{card}renewable_kwh_per_year": [1000.0, 5000.0],
+            f"{card}consumed_kwh_per_year": [10000.0, 8000.0],
+            f"{card}renewable_share": [0.1, 0.625],
+            f"{card}peak_grid_kw": [90.0, 60.0],
+            f"{card}reference_peak_kw": [100.0, 120.0],
+            f"{card}peak_reduction_kw": [10.0, 60.0],
+            f"{card}peak_reduction_share": [0.1, 0.5],
+            f"{card}investment_eur": [50000.0, 50000.0],
+            f"{card}savings_eur_per_year": [2000.0, 6000.0],
+            f"{card}opex_eur_per_year": [500.0, 500.0],
+            f"{card}simple_payback_years": [50000 / 1500, 50000 / 5500],
+            f"{card}npv_eur": [-20000.0, 30000.0],
+        }
+    )
+    row = annual_kpis(variants).iloc[0]
+    w = np.array([100.0, 265.0]) / 365.0
+    renewable = w @ [1000.0, 5000.0]
+    consumed = w @ [10000.0, 8000.0]
+    assert row[f"{card}renewable_kwh_per_year"] == pytest.approx(renewable)
+    assert row[f"{card}renewable_share"] == pytest.approx(renewable / consumed)
+    assert row[f"{card}npv_eur"] == pytest.approx(w @ [-20000.0, 30000.0])
+    assert row[f"{card}peak_grid_kw"] == 90.0 and row[f"{card}reference_peak_kw"] == 120.0
+    assert row[f"{card}peak_reduction_kw"] == pytest.approx(30.0)  # not 60, the largest
+    assert row[f"{card}peak_reduction_share"] == pytest.approx(0.25)
+    net = w @ [2000.0, 6000.0] - 500.0
+    assert row[f"{card}simple_payback_years"] == pytest.approx(50000.0 / net)
+    assert kpi_rule(f"{card}npv_eur") == "mean" and kpi_rule(f"{card}renewable_share") == "derived"
