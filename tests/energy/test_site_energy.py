@@ -19,6 +19,7 @@ from emob_sim.errors import ConfigError, DataError, EmobSimError
 from emob_sim.kernels.allocation import FLOWS
 from emob_sim.region import build_region
 from emob_sim.runner import ENERGY_FILES, RUN_FILES, resolve_scenario, run, run_stages
+from emob_sim.sim.site_year import BASIS_DAYS, BASIS_MONTHS
 
 AREA = {
     "area_id": "test-park",
@@ -180,6 +181,22 @@ def test_a_measured_profile_replaces_the_clear_sky(base, tmp_path):
     short.to_csv(tmp_path / "short.csv", index=False)
     with pytest.raises(DataError, match="no measured value for the step from 2025-06-04 00:00"):
         run_stages(with_area(scenario, pv_profile_file=tmp_path / "short.csv"), region)
+    # a profile of the simulated week only: the money's year is that week x 365 / 7
+    site = result.kpis["areas"]["scorecard"]["sites"][0]
+    assert site["money_basis"] == BASIS_DAYS
+    year = result.energy.years[site["site_id"]]
+    assert np.allclose(year.weight, 365 / (len(year.weight) / 96))
+    # a profile of the whole year: twelve representative months of the measured sun
+    whole = pd.date_range("2025-01-01", periods=366 * 24, freq="1h")
+    pd.DataFrame({"time": whole.strftime("%Y-%m-%dT%H:%M"), "kw_per_kwp": 0.5}).to_csv(
+        tmp_path / "year.csv", index=False
+    )
+    result = run_stages(with_area(scenario, pv_profile_file=tmp_path / "year.csv"), region)
+    site = result.kpis["areas"]["scorecard"]["sites"][0]
+    assert site["money_basis"] == BASIS_MONTHS
+    year = result.energy.years[site["site_id"]]
+    pv_year = float((year.flows["pv_kw"] * year.weight).sum() * 0.25)
+    assert pv_year == pytest.approx(0.5 * AREA["pv_kwp"] * 24 * 365, rel=1e-9)
 
 
 def test_a_public_site_under_a_limit_delivers_less_than_uncontrolled(base):
