@@ -11,8 +11,9 @@ and writes ``benchmarks/results/results.md`` and ``results.json`` with the machi
 
 from __future__ import annotations
 
-from benchmarks.report import main_table, markdown, write_results
+from benchmarks.report import markdown, write_results
 from benchmarks.suite import run_suite
+from benchmarks.tables import main_table
 
 __all__ = ["run_suite", "main_table", "markdown", "write_results", "RESULTS_DIR"]
 

@@ -1,7 +1,7 @@
 """The benchmark suite: fixed workloads, each measured in a fresh process, and the report.
 
 ``run_suite(size="full")`` runs :data:`benchmarks.workloads.WORKLOADS` and returns the results
-as a dict (see :mod:`benchmarks.report` for the tables); with ``out_dir`` it also writes
+as a dict (see :mod:`benchmarks.tables` for the tables); with ``out_dir`` it also writes
 ``results.md`` and ``results.json`` there. Every measurement runs in its own spawned process
 (:mod:`benchmarks.runner`), so each peak memory is that run's own and no run profits from
 another's warm caches, except the numba cache on disk, whose loading is reported as JIT time.

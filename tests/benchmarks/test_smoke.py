@@ -8,7 +8,6 @@ import os
 import pytest
 
 from benchmarks import markdown, run_suite
-from benchmarks.report import _growth_table
 from benchmarks.suite import (
     _in_child,
     _more_growth_processes,
@@ -16,6 +15,7 @@ from benchmarks.suite import (
     compare_kpis,
     evaluate_targets,
 )
+from benchmarks.tables import growth_table
 from benchmarks.workloads import SimWorkload
 
 
@@ -121,5 +121,5 @@ def test_growth_counts_the_fastest_process_of_each_size(tmp_path):
     assert growth_target["met"] == all(
         s["time_ratio"] <= s["nlogn_ratio"] for s in results["growth"]["zemgale"]["steps"]
     )
-    table = _growth_table(results)
+    table = growth_table(results)
     assert "| zemgale-1M | " in table and " | 100, " in table
