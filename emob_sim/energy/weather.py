@@ -22,6 +22,7 @@ seed gives the same days. Without a concentration every day of a month is ``mu_m
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,17 @@ def read_monthly_yields(path: str | Path) -> NDArray[np.float64]:
         value is not a number >= 0 or a source is empty.
     """
     path = Path(path)
+    try:
+        info = path.stat()
+    except OSError:  # let the reader name the problem
+        return _read_monthly_yields(path, None).copy()
+    return _read_monthly_yields(path, (info.st_ino, info.st_size, info.st_mtime_ns)).copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _read_monthly_yields(path: Path, stamp: tuple | None) -> NDArray[np.float64]:
+    """:func:`read_monthly_yields`, read once per file version (``stamp``: its inode, size and
+    modification time; a run reads the table for every site and solar profile)."""
     key = "energy.weather.pv_monthly_file"
     raw = read_text_table(path, ["month", "kwh_per_kwp", "source"], key=key)
     month = pd.to_numeric(raw["month"], errors="coerce")

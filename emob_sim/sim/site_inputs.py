@@ -9,6 +9,8 @@ year, so a date has the same sky whichever span includes it.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -162,15 +164,11 @@ def site_solar_kw(
             site["lat"], site["lon"], tilt_deg=array.tilt_deg, azimuth_deg=array.azimuth_deg
         )
         mu = monthly_clearness(read_monthly_yields(weather.pv_monthly_file), clear)
-        first = pd.Timestamp(year=start.year, month=1, day=1)
-        skip = (start.normalize() - first).days
-        months = pd.date_range(first, periods=skip + days, freq="D").month.to_numpy()
-        clearness = daily_clearness(
-            months,
-            mu,
-            seed_seq=seed_streams(scenario.seed)["weather"],
-            concentration=weather.daily_concentration,
-        )[skip:]
+        skip = (start.normalize() - pd.Timestamp(year=start.year, month=1, day=1)).days
+        span = max(skip + days, 731)  # a draw's first values do not depend on its length
+        clearness = _clearness_from_new_year(
+            scenario.seed, start.year, tuple(mu), weather.daily_concentration, span
+        )[skip : skip + days]
     return pv_profile_kw(
         site["lat"],
         site["lon"],
@@ -181,6 +179,24 @@ def site_solar_kw(
         tz=energy.timezone,
         day_clearness=clearness,
     )
+
+
+@functools.lru_cache(maxsize=32)
+def _clearness_from_new_year(
+    seed: int, year: int, mu: tuple[float, ...], concentration: float | None, days: int
+) -> np.ndarray:
+    """The clearness of ``days`` days from 1 January of ``year`` (the run's ``weather``
+    stream; the same for every site, block and candidate of a run: drawn once)."""
+    first = pd.Timestamp(year=year, month=1, day=1)
+    months = pd.date_range(first, periods=days, freq="D").month.to_numpy()
+    out = daily_clearness(
+        months,
+        np.asarray(mu),
+        seed_seq=seed_streams(seed)["weather"],
+        concentration=concentration,
+    )
+    out.setflags(write=False)
+    return out
 
 
 def allocate_site(
