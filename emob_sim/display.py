@@ -195,6 +195,7 @@ _LABELS = {
     "co2_kg_per_year": "CO2 of the grid electricity a year",
     "co2_kg_per_employee_year": "CO2 per employee and year",
     "reference_peak_kw": "Peak grid import without PV, battery or smart charging",
+    "limit_kept_year": "Grid limit kept all year (site load and cars)",
     "peak_reduction_kw": "Peak reduction",
     "peak_reduction_share": "Peak reduction",
     "annual_cost_eur_per_year": "Annual cost (energy bill, OPEX, CAPEX annuity)",

@@ -190,6 +190,7 @@ if areas:
             "co2_kg_per_year",
             "co2_kg_per_employee_year",
             "peak_grid_kw",
+            "limit_kept_year",
             "reference_peak_kw",
             "peak_reduction_share",
             "annual_cost_eur_per_year",

@@ -28,7 +28,9 @@ four weeks or more, or measured profiles that do not cover the months: the simul
 - scorecard, over the year: ``renewable_share`` = (solar to load and cars + battery to load
   and cars x the battery's solar share of its input) / (site load + cars);
   ``co2_kg_per_year`` = grid import x ``emissions.grid_kg_per_kwh``, and per employee for an
-  industrial area.
+  industrial area; ``limit_kept_year`` whether the year's grid import stayed within the
+  site's ``grid_limit_kw`` (a site load above the limit breaks it whatever the strategy; None
+  without a limit). Per site only (not in the total).
 """
 
 from __future__ import annotations
@@ -63,6 +65,7 @@ SCORECARD_KEYS = [
     "co2_kg_per_year",
     "co2_kg_per_employee_year",
     "peak_grid_kw",
+    "limit_kept_year",
     "reference_peak_kw",
     "peak_reduction_kw",
     "peak_reduction_share",
@@ -148,6 +151,8 @@ def site_money(
     used = kwh["site_load_kw"] + kwh["cars_kw"]
     co2 = kwh["grid_import_kw"] * scenario.emissions.grid_kg_per_kwh
     peak, ref_peak = float(imp.max(initial=0.0)), float(ref.max(initial=0.0))
+    limit = float(site["grid_limit_kw"])
+    kept = bool(peak <= limit + 1e-6) if np.isfinite(limit) else None
     annual = bill + opex + (investment / annuity_factor(rate, years) if investment else 0.0)
     return {
         "money_basis": year.basis,
@@ -165,6 +170,7 @@ def site_money(
         "co2_kg_per_year": co2,
         "co2_kg_per_employee_year": co2 / employees if employees else None,
         "peak_grid_kw": peak,
+        "limit_kept_year": kept,
         "reference_peak_kw": ref_peak,
         "peak_reduction_kw": ref_peak - peak,
         "peak_reduction_share": (ref_peak - peak) / ref_peak if ref_peak > 0 else None,

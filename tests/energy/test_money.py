@@ -99,7 +99,12 @@ def test_the_year_does_not_depend_on_the_week_simulated(base):
     from twelve months either way (issue 27: they gave NPVs of opposite sign)."""
     scenario, region = base
     area = {"pv_kwp": 150.0, "strategy": "capped-earliest", "grid_limit_kw": 120.0}
-    june = card(run_stages(with_area(scenario, **area), region))
+    june_run = run_stages(with_area(scenario, **area), region)
+    june = card(june_run)
+    # the factory's winter load alone is above the 120 kW limit: the June week keeps it, the
+    # year does not, and says so
+    assert june_run.kpis["areas"]["sites"][0]["limit_kept"] is True
+    assert june["limit_kept_year"] is False and june["peak_grid_kw"] > 120.0
     winter = scenario.model_copy(
         update={"time": scenario.time.model_copy(update={"start_date": date(2025, 12, 1)})}
     )
@@ -140,6 +145,7 @@ def test_solar_and_a_capped_strategy_save_money_and_cut_the_peak(base):
     money = scenario.energy.money
     assert c["savings_eur_per_year"] > 0
     assert c["reference_peak_kw"] > 200.0 >= c["peak_grid_kw"] - 1e-6
+    assert c["limit_kept_year"] is True
     assert c["peak_reduction_kw"] == pytest.approx(c["reference_peak_kw"] - c["peak_grid_kw"])
     assert 0.05 < c["renewable_share"] < 1.0
     assert c["investment_eur"] == 150.0 * scenario.costs.pv_eur_per_kwp
