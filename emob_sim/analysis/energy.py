@@ -128,11 +128,9 @@ def _rounded(values: dict) -> dict:
     return {k: round(v, _DECIMALS) if isinstance(v, float) else v for k, v in values.items()}
 
 
-def site_energy_kpis(
-    scenario: Scenario, energy: SiteEnergyResult, *, with_money: bool = True
-) -> dict:
-    """The ``areas`` section of ``kpis.json``: one entry per energy site, the total and (with
-    ``with_money``) the ``scorecard`` of money and GreenIndustrialAreas criteria
+def site_energy_kpis(scenario: Scenario, energy: SiteEnergyResult) -> dict:
+    """The ``areas`` section of ``kpis.json``: one entry per energy site, the total and the
+    ``scorecard`` of money and GreenIndustrialAreas criteria
     (:func:`emob_sim.analysis.money.scorecard`).
 
     Each site entry holds its set-up (kind, strategy, plugs, grid limit, kWp, battery) and
@@ -145,13 +143,11 @@ def site_energy_kpis(
         The resolved scenario (the energy sites' set-up, tariffs and CO2 factors).
     energy : SiteEnergyResult
         The energy sites' simulation: per step flows, car visits and the sites.
-    with_money : bool
-        Add the ``scorecard`` of money and criteria.
 
     Returns
     -------
     dict
-        ``{"sites": [...], "total": {...}}`` and, with ``with_money``, ``"scorecard"``.
+        ``{"sites": [...], "total": {...}, "scorecard": {...}}``.
     """
     step_h = energy.step_s / 3600.0
     out, totals = [], []
@@ -202,10 +198,11 @@ def site_energy_kpis(
         total["pv_to_cars_kwh"] + total["battery_out_kwh"], total["charged_kwh"]
     )
     steps = {"peak_averaging_min": energy.step_s / 60.0}
-    out = {"sites": out, "total": _rounded({**{k: total[k] for k in ENERGY_KPI_KEYS}, **steps})}
-    if with_money:
-        out["scorecard"] = scorecard(scenario, energy)
-    return out
+    return {
+        "sites": out,
+        "total": _rounded({**{k: total[k] for k in ENERGY_KPI_KEYS}, **steps}),
+        "scorecard": scorecard(scenario, energy),
+    }
 
 
 _SHARES = ("self_consumption_share", "self_sufficiency_share")

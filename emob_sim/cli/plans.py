@@ -59,22 +59,28 @@ def plan(
     written("Report:", " and ".join(map(str, report)))
 
 
+def _option_table(title: str, *figures: str) -> Table:
+    """An empty table of the plan's last year: adoption path and option (left), then the
+    ``figures`` (right-aligned)."""
+    table = Table(title=cell(title, style="table.title"), header_style="bold")
+    table.add_column("Adoption path", justify="left")
+    table.add_column("Option", justify="left")
+    for figure in figures:
+        table.add_column(figure, justify="right")
+    return table
+
+
 def _plan_table(result) -> None:
     """The plan's last year per path and option: NPV, CO2 in both scopes, EUR per tonne."""
     years = result.plan.config.years
     last = result.summary[result.summary["year"] == years[-1]]
-    title = f"Plan {result.plan.config.name}, {years[0]}–{years[-1]}"
-    table = Table(title=cell(title, style="table.title"), header_style="bold")
-    columns = (
-        "Adoption path",
-        "Option",
+    table = _option_table(
+        f"Plan {result.plan.config.name}, {years[0]}–{years[-1]}",
         "NPV of costs",
         "CO2 avoided, area / total",
         "EUR per t CO2 (area)",
         "EUR per t CO2 (total)",
     )
-    for column in columns:
-        table.add_column(column, justify="left" if column in columns[:2] else "right")
     for row in last.itertuples(index=False):
         table.add_row(
             cell(row.path),
@@ -96,19 +102,14 @@ def _plan_municipality_table(result, municipality: str) -> None:
     years = result.plan.config.years
     summary = municipal_tables(result, municipality)["plan_summary.csv"]
     last = summary[summary["year"] == years[-1]]
-    title = f"Plan {result.plan.config.name} in {municipality}, {years[0]}–{years[-1]}"
-    table = Table(title=cell(title, style="table.title"), header_style="bold")
-    columns = (
-        "Adoption path",
-        "Option",
+    table = _option_table(
+        f"Plan {result.plan.config.name} in {municipality}, {years[0]}–{years[-1]}",
         "Sites",
         "Plugs",
         "NPV of costs",
         "Residents' trips stranded a year",
         "CO2 avoided by residents' cars a year",
     )
-    for column in columns:
-        table.add_column(column, justify="left" if column in columns[:2] else "right")
     for row in last.itertuples(index=False):
         table.add_row(
             cell(row.path),

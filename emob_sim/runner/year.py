@@ -401,7 +401,7 @@ def kpi_rule(column: str) -> str:
     base = column.removesuffix("_area").removesuffix("_total")
     if base in LAYOUT_KPIS:
         return "layout"
-    if base in DERIVED_KPIS:
+    if column in DERIVED_KPIS:
         return "derived"
     if base.startswith("areas_scorecard_"):  # each variant's figures are already a year's
         return "max" if "peak" in base else "mean"
@@ -431,16 +431,17 @@ def annual_kpis(variants: pd.DataFrame) -> pd.DataFrame:
         maximum).
     """
     kpis = [c for c in variants.columns if c not in VARIANT_COLUMNS]
+    derived = [c for c in kpis if kpi_rule(c) == "derived"]
     out = []
     for (layout, seed), part in variants.groupby(["layout", "seed"], sort=False):
         days = part["days"].to_numpy(float)
         sim_days = part["sim_days"].to_numpy(float)
         row = {"layout": layout, "seed": seed, "days": float(days.sum())}
         for col in kpis:
-            values = pd.to_numeric(part[col], errors="coerce").to_numpy(float)
             rule = kpi_rule(col)
-            if rule == "derived":
+            if rule == "derived":  # below, from this row's annual figures
                 continue
+            values = pd.to_numeric(part[col], errors="coerce").to_numpy(float)
             if rule == "layout":
                 row[col] = values[0]
             elif rule == "max":
@@ -454,9 +455,8 @@ def annual_kpis(variants: pd.DataFrame) -> pd.DataFrame:
                 row[col] = float(np.sum(w * values) / w.sum()) if w.sum() else 0.0
             else:  # a run of time.days days holds their total
                 row[col] = float(np.sum(days / sim_days * values))
-        for col in kpis:
-            if kpi_rule(col) == "derived":
-                row[col] = DERIVED_KPIS[col](row)
+        for col in derived:
+            row[col] = DERIVED_KPIS[col](row)
         out.append(row)
     return pd.DataFrame(out)
 

@@ -205,7 +205,6 @@ def simulate_site_energy(
             simulated=(times, table),
         )
         delivered[idx] = got
-        table = table.copy()
         table.insert(0, "site_id", site["site_id"])
         table.insert(1, "step", np.arange(n_steps, dtype=np.int64))
         table.insert(2, "time", times)
